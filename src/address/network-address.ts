@@ -1,0 +1,298 @@
+import { LinkedCancellable, raceCancellable, type Cancellable } from '../cancellable.js';
+import { ResolverNameLookupFlags, SocketFamily } from '../errors/enums.js';
+import { invalidArgument, type GError } from '../errors/gerror.js';
+import { toGError } from '../errors/errno.js';
+import { ProxyAddressEnumerator } from '../proxy/proxy-address-enumerator.js';
+import { Resolver } from '../resolver/resolver.js';
+import {
+  BaseAddressEnumerator,
+  type EnumerateOptions,
+  type SocketAddressEnumerator,
+  type SocketConnectable,
+} from './connectable.js';
+import { parseHostAndPort } from './host-and-port.js';
+import { InetAddress } from './inet-address.js';
+import { InetSocketAddress, type SocketAddress } from './socket-address.js';
+import { joinNetworkUri, splitNetworkUri } from './uri.js';
+
+/** RFC 8305 §3 "Resolution Delay": how long an IPv4 answer waits for a pending IPv6 one. */
+export const RESOLUTION_DELAY_MS = 50;
+
+interface CacheEntry {
+  readonly serial: number;
+  readonly addresses: readonly InetAddress[];
+}
+
+/**
+ * GNetworkAddress: a host name (or IP literal) and port, resolved when enumerated. Addresses are
+ * cached on the object per resolver, as GIO caches them, until the resolver's serial changes.
+ */
+export class NetworkAddress implements SocketConnectable {
+  readonly hostname: string;
+  readonly port: number;
+  readonly scheme: string | null;
+  readonly #cache = new WeakMap<Resolver, CacheEntry>();
+  /** new_loopback(): a fixed list no resolver is asked about. */
+  #fixed: readonly InetAddress[] | null = null;
+
+  constructor(hostname: string, port: number, scheme?: string | null) {
+    if (typeof hostname !== 'string') throw invalidArgument('NetworkAddress hostname must be a string');
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      throw invalidArgument(`Invalid port ${String(port)}: must be an integer from 0 to 65535`);
+    }
+    this.hostname = hostname;
+    this.port = port;
+    this.scheme = scheme ?? null;
+  }
+
+  /** g_network_address_parse: `host`, `host:port`, `[v6]:port`, `host:service` (§4.1). */
+  static parse(hostAndPort: string, defaultPort: number): NetworkAddress {
+    checkDefaultPort(defaultPort);
+    if (typeof hostAndPort !== 'string') throw invalidArgument('host_and_port must be a string');
+    const { host, port } = parseHostAndPort(hostAndPort, defaultPort);
+    return new NetworkAddress(host, port);
+  }
+
+  /** g_network_address_parse_uri: strict URI, keeps the (lower-cased) scheme (§4.2). */
+  static parseUri(uri: string, defaultPort: number): NetworkAddress {
+    checkDefaultPort(defaultPort);
+    if (typeof uri !== 'string') throw invalidArgument('uri must be a string');
+    const parts = splitNetworkUri(uri);
+    return new NetworkAddress(parts.host, parts.port <= 0 ? defaultPort : parts.port, parts.scheme);
+  }
+
+  /** g_network_address_new_loopback: `localhost` that enumerates [::1, 127.0.0.1] without DNS. */
+  static loopback(port: number): NetworkAddress {
+    const na = new NetworkAddress('localhost', port);
+    na.#fixed = [InetAddress.newLoopback(SocketFamily.IPV6), InetAddress.newLoopback(SocketFamily.IPV4)];
+    return na;
+  }
+
+  getHostname(): string {
+    return this.hostname;
+  }
+  getPort(): number {
+    return this.port;
+  }
+  getScheme(): string | null {
+    return this.scheme;
+  }
+
+  /** `[scheme:]hostname[:port]`; IPv6 is not bracketed, port 0 is left out (GIO's to_string). */
+  toString(): string {
+    return `${this.scheme !== null ? `${this.scheme}:` : ''}${this.hostname}${this.port !== 0 ? `:${this.port}` : ''}`;
+  }
+
+  enumerate(opts?: EnumerateOptions): SocketAddressEnumerator {
+    return new NetworkAddressEnumerator(this, opts?.resolver ?? Resolver.getDefault());
+  }
+
+  /** The destination URI given to the proxy resolver: `<scheme or none>://host:port` (§6.1). */
+  proxyEnumerate(opts?: EnumerateOptions): SocketAddressEnumerator {
+    return new ProxyAddressEnumerator(this, joinNetworkUri(this.scheme ?? 'none', this.hostname, this.port), opts);
+  }
+
+  /** @internal */
+  knownAddresses(resolver: Resolver): readonly InetAddress[] | null {
+    if (this.#fixed) return this.#fixed;
+    const literal = InetAddress.newFromString(this.hostname);
+    if (literal) return [literal];
+    const entry = this.#cache.get(resolver);
+    return entry && entry.serial === resolver.serial ? entry.addresses : null;
+  }
+
+  /** @internal written once both families have answered. */
+  storeAddresses(resolver: Resolver, addresses: readonly InetAddress[]): void {
+    this.#cache.set(resolver, { serial: resolver.serial, addresses });
+  }
+}
+
+function checkDefaultPort(port: number): void {
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw invalidArgument(`Invalid default port ${String(port)}: must be an integer from 0 to 65535`);
+  }
+}
+
+type FamilyState =
+  | { readonly kind: 'pending' }
+  | { readonly kind: 'done'; readonly addresses: readonly InetAddress[] }
+  | { readonly kind: 'failed'; readonly error: GError; readonly at: number };
+
+/**
+ * The Happy Eyeballs address enumerator (§4.4 with SPEC §3's fixes): AAAA and A lookups run in
+ * parallel; an IPv4 answer waits up to RESOLUTION_DELAY_MS for IPv6 (RFC 8305 §3); addresses are
+ * handed out interleaved by family, starting with IPv6 and then alternating from the family last
+ * handed out. Unlike GIO 2.74, a negative IPv4 answer never ends the lookup while IPv6 is still
+ * pending, and IPv6 arriving inside the delay goes first.
+ */
+export class NetworkAddressEnumerator extends BaseAddressEnumerator {
+  readonly #address: NetworkAddress;
+  readonly #resolver: Resolver;
+  #fixed: InetAddress[] | null = null;
+  #started = false;
+  readonly #v6: { state: FamilyState } = { state: { kind: 'pending' } };
+  readonly #v4: { state: FamilyState } = { state: { kind: 'pending' } };
+  /** Addresses resolved but not yet handed out, already in hand-out order. */
+  #queue: InetAddress[] = [];
+  readonly #all: InetAddress[] = [];
+  #handedOut = 0;
+  #lastFamily: SocketFamily | null = null;
+  #delayExpired = false;
+  #delayTimer: NodeJS.Timeout | null = null;
+  #wake: (() => void) | null = null;
+  #lookupCancel: LinkedCancellable | null = null;
+  #failureCounter = 0;
+
+  constructor(address: NetworkAddress, resolver: Resolver) {
+    super();
+    this.#address = address;
+    this.#resolver = resolver;
+  }
+
+  protected async nextAddress(cancellable: Cancellable | null): Promise<SocketAddress | null> {
+    cancellable?.throwIfCancelled();
+    if (this.#fixed === null && !this.#started) {
+      const known = this.#address.knownAddresses(this.#resolver);
+      if (known) this.#fixed = [...known];
+    }
+    if (this.#fixed) {
+      const next = this.#fixed.shift();
+      return next ? new InetSocketAddress(next, this.#address.port) : null;
+    }
+    if (!this.#started) this.#start();
+    for (;;) {
+      const ready = this.#take();
+      if (ready !== undefined) {
+        if (ready instanceof InetAddress) return new InetSocketAddress(ready, this.#address.port);
+        if (ready === null) return null;
+        throw ready;
+      }
+      await raceCancellable(
+        new Promise<void>((resolve) => (this.#wake = resolve)),
+        cancellable,
+        () => this.#stop(),
+      );
+    }
+  }
+
+  /** What the current request gets now: an address, null (end), an error, or undefined (wait). */
+  #take(): InetAddress | GError | null | undefined {
+    const v6 = this.#v6.state;
+    const v4 = this.#v4.state;
+    const bothSettled = v6.kind !== 'pending' && v4.kind !== 'pending';
+    if (this.#queue.length > 0) {
+      // The first address waits for IPv6 while the resolution delay runs (RFC 8305 §3).
+      const mayHandOut = this.#handedOut > 0 || v6.kind !== 'pending' || this.#delayExpired;
+      if (!mayHandOut) return undefined;
+      const next = this.#queue.shift()!;
+      this.#handedOut++;
+      this.#lastFamily = next.family;
+      return next;
+    }
+    if (!bothSettled) return undefined;
+    if (this.#handedOut > 0) return null;
+    // Both failed: report the one that failed last (GIO's rule).
+    if (v6.kind === 'failed' && v4.kind === 'failed') return v6.at > v4.at ? v6.error : v4.error;
+    if (v6.kind === 'failed') return v6.error;
+    if (v4.kind === 'failed') return v4.error;
+    return null;
+  }
+
+  #start(): void {
+    this.#started = true;
+    this.#lookupCancel = new LinkedCancellable();
+    const host = this.#address.hostname;
+    const run = (family: SocketFamily.IPV4 | SocketFamily.IPV6): void => {
+      const slot = family === SocketFamily.IPV6 ? this.#v6 : this.#v4;
+      const flags =
+        family === SocketFamily.IPV6 ? ResolverNameLookupFlags.IPV6_ONLY : ResolverNameLookupFlags.IPV4_ONLY;
+      this.#resolver.lookupByNameWithFlags(host, flags, { cancellable: this.#lookupCancel }).then(
+        (addresses) => {
+          // A resolver may ignore the family filter for literals; keep what belongs to this family.
+          const mine = addresses.filter((a) => a.family === family);
+          slot.state = { kind: 'done', addresses: mine };
+          this.#merge(mine);
+          if (family === SocketFamily.IPV4 && this.#v6.state.kind === 'pending' && this.#handedOut === 0) {
+            this.#armResolutionDelay();
+          }
+          this.#settled();
+        },
+        (err: unknown) => {
+          slot.state = { kind: 'failed', error: toGError(err), at: ++this.#failureCounter };
+          this.#settled();
+        },
+      );
+    };
+    run(SocketFamily.IPV6);
+    run(SocketFamily.IPV4);
+  }
+
+  #armResolutionDelay(): void {
+    if (this.#delayTimer || this.#delayExpired) return;
+    this.#delayTimer = setTimeout(() => {
+      this.#delayTimer = null;
+      this.#delayExpired = true;
+      this.#notify();
+    }, RESOLUTION_DELAY_MS);
+  }
+
+  /** Re-interleaves what is left plus the new answers, starting opposite the last family handed out. */
+  #merge(fresh: readonly InetAddress[]): void {
+    this.#all.push(...fresh);
+    const pool = [...this.#queue, ...fresh];
+    const v6 = pool.filter((a) => a.family === SocketFamily.IPV6);
+    const v4 = pool.filter((a) => a.family === SocketFamily.IPV4);
+    const firstV6 = this.#lastFamily !== SocketFamily.IPV6;
+    const [a, b] = firstV6 ? [v6, v4] : [v4, v6];
+    const out: InetAddress[] = [];
+    for (let i = 0; i < Math.max(a.length, b.length); i++) {
+      if (i < a.length) out.push(a[i]);
+      if (i < b.length) out.push(b[i]);
+    }
+    this.#queue = out;
+  }
+
+  #settled(): void {
+    const v6 = this.#v6.state;
+    const v4 = this.#v4.state;
+    if (v6.kind !== 'pending' && v4.kind !== 'pending') {
+      this.#clearTimer();
+      this.#lookupCancel?.dispose();
+      if (this.#all.length > 0) this.#address.storeAddresses(this.#resolver, interleave(this.#all));
+    }
+    this.#notify();
+  }
+
+  #notify(): void {
+    const wake = this.#wake;
+    this.#wake = null;
+    wake?.();
+  }
+
+  #clearTimer(): void {
+    if (this.#delayTimer) clearTimeout(this.#delayTimer);
+    this.#delayTimer = null;
+  }
+
+  override close(): void {
+    this.#stop();
+  }
+
+  /** Cancelled request: stop lookups and timers so nothing of ours outlives the enumeration. */
+  #stop(): void {
+    this.#clearTimer();
+    this.#lookupCancel?.cancel();
+    this.#lookupCancel?.dispose();
+  }
+}
+
+function interleave(addresses: readonly InetAddress[]): InetAddress[] {
+  const v6 = addresses.filter((a) => a.family === SocketFamily.IPV6);
+  const v4 = addresses.filter((a) => a.family === SocketFamily.IPV4);
+  const out: InetAddress[] = [];
+  for (let i = 0; i < Math.max(v6.length, v4.length); i++) {
+    if (i < v6.length) out.push(v6[i]);
+    if (i < v4.length) out.push(v4[i]);
+  }
+  return out;
+}

@@ -1,0 +1,157 @@
+import { IOErrorEnum } from './errors/enums.js';
+import { GError, IOError, cancelledError, timedOutError } from './errors/gerror.js';
+
+/** What every async operation accepts: a GIO-style Cancellable, a Node AbortSignal, or both. */
+export interface CancelOptions {
+  readonly cancellable?: Cancellable | null;
+  readonly signal?: AbortSignal | null;
+}
+
+/**
+ * GCancellable bridged both ways with AbortSignal: `cancel()` aborts `signal`, and a Cancellable
+ * made with `fromSignal()` is cancelled when that signal aborts. The error a cancelled operation
+ * reports is CANCELLED, except for `AbortSignal.timeout()` which reports TIMED_OUT.
+ */
+export class Cancellable {
+  readonly #controller = new AbortController();
+  readonly #handlers = new Map<number, (c: Cancellable) => void>();
+  #nextHandlerId = 1;
+
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  /** Cancels; the optional reason becomes the `cause` of the error operations report. */
+  cancel(reason?: unknown): void {
+    if (this.#controller.signal.aborted) return;
+    this.#controller.abort(reason ?? cancelledError());
+    const handlers = [...this.#handlers.values()];
+    this.#handlers.clear();
+    for (const handler of handlers) handler(this);
+  }
+
+  isCancelled(): boolean {
+    return this.#controller.signal.aborted;
+  }
+
+  /** The error an operation cancelled through this object reports. */
+  error(): GError {
+    return errorForAbortReason(this.#controller.signal.reason);
+  }
+
+  throwIfCancelled(): void {
+    if (this.isCancelled()) throw this.error();
+  }
+
+  /**
+   * Like g_cancellable_connect: runs `callback` on cancellation, or at once if already cancelled
+   * (then returns 0). The id disconnects it again.
+   */
+  connect(callback: (cancellable: Cancellable) => void): number {
+    if (this.isCancelled()) {
+      callback(this);
+      return 0;
+    }
+    const id = this.#nextHandlerId++;
+    this.#handlers.set(id, callback);
+    return id;
+  }
+
+  disconnect(id: number): void {
+    this.#handlers.delete(id);
+  }
+
+  /** Number of connected handlers, for leak tests. */
+  get handlerCount(): number {
+    return this.#handlers.size;
+  }
+
+  static fromSignal(signal: AbortSignal): Cancellable {
+    const c = new Cancellable();
+    if (signal.aborted) c.cancel(signal.reason);
+    else signal.addEventListener('abort', () => c.cancel(signal.reason), { once: true });
+    return c;
+  }
+}
+
+/** Maps an abort reason to the GError the operation reports (TimeoutError → TIMED_OUT). */
+export function errorForAbortReason(reason: unknown): GError {
+  if (reason instanceof GError) return reason;
+  if (reason instanceof Error && reason.name === 'TimeoutError') return timedOutError(reason);
+  return cancelledError(reason);
+}
+
+/**
+ * One internal Cancellable linked to the caller's cancellable and/or signal. `dispose()` unlinks
+ * it so a long-lived caller cancellable does not accumulate handlers (GLib fix 56d371942e).
+ */
+export class LinkedCancellable extends Cancellable {
+  readonly #unlinks: (() => void)[] = [];
+
+  constructor(...parents: readonly (Cancellable | AbortSignal | null | undefined)[]) {
+    super();
+    for (const parent of parents) {
+      if (!parent) continue;
+      if (parent instanceof Cancellable) {
+        if (parent.isCancelled()) {
+          this.cancel(parent.signal.reason);
+          continue;
+        }
+        const id = parent.connect((p) => this.cancel(p.signal.reason));
+        this.#unlinks.push(() => parent.disconnect(id));
+      } else {
+        if (parent.aborted) {
+          this.cancel(parent.reason);
+          continue;
+        }
+        const onAbort = (): void => this.cancel(parent.reason);
+        parent.addEventListener('abort', onAbort, { once: true });
+        this.#unlinks.push(() => parent.removeEventListener('abort', onAbort));
+      }
+    }
+  }
+
+  dispose(): void {
+    for (const unlink of this.#unlinks.splice(0)) unlink();
+  }
+}
+
+export function linkCancellable(opts?: CancelOptions | Cancellable | null): LinkedCancellable {
+  if (opts instanceof Cancellable) return new LinkedCancellable(opts);
+  return new LinkedCancellable(opts?.cancellable, opts?.signal);
+}
+
+/**
+ * Races `promise` against cancellation. On cancellation `onCancel` runs (to tear the work down)
+ * and the returned promise rejects with the cancellation error; the listener is always removed.
+ */
+export async function raceCancellable<T>(
+  promise: Promise<T>,
+  cancellable: Cancellable | null | undefined,
+  onCancel?: () => void,
+): Promise<T> {
+  if (!cancellable) return promise;
+  if (cancellable.isCancelled()) {
+    onCancel?.();
+    promise.catch(() => undefined);
+    throw cancellable.error();
+  }
+  let id = 0;
+  const cancelled = new Promise<never>((_, reject) => {
+    id = cancellable.connect((c) => {
+      onCancel?.();
+      reject(c.error());
+    });
+  });
+  try {
+    return await Promise.race([promise, cancelled]);
+  } finally {
+    cancellable.disconnect(id);
+    promise.catch(() => undefined);
+    cancelled.catch(() => undefined);
+  }
+}
+
+export function isCancelledError(err: unknown): boolean {
+  return err instanceof IOError && err.code === IOErrorEnum.CANCELLED;
+}

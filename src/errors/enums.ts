@@ -1,0 +1,126 @@
+// Numeric values are GIO's own (gio/gioenums.h) so codes compare across implementations.
+
+export enum SocketClientEvent {
+  RESOLVING = 0,
+  RESOLVED = 1,
+  CONNECTING = 2,
+  CONNECTED = 3,
+  PROXY_NEGOTIATING = 4,
+  PROXY_NEGOTIATED = 5,
+  TLS_HANDSHAKING = 6,
+  TLS_HANDSHAKED = 7,
+  COMPLETE = 8,
+}
+
+export enum SocketFamily {
+  INVALID = 0,
+  UNIX = 1,
+  IPV4 = 2,
+  IPV6 = 10,
+}
+
+export enum SocketType {
+  INVALID = 0,
+  STREAM = 1,
+  DATAGRAM = 2,
+  SEQPACKET = 3,
+}
+
+export enum SocketProtocol {
+  UNKNOWN = -1,
+  DEFAULT = 0,
+  TCP = 6,
+  UDP = 17,
+  SCTP = 132,
+}
+
+export enum IOErrorEnum {
+  FAILED = 0,
+  NOT_FOUND = 1,
+  EXISTS = 2,
+  IS_DIRECTORY = 3,
+  NOT_DIRECTORY = 4,
+  NOT_EMPTY = 5,
+  NOT_REGULAR_FILE = 6,
+  NOT_SYMBOLIC_LINK = 7,
+  NOT_MOUNTABLE_FILE = 8,
+  FILENAME_TOO_LONG = 9,
+  INVALID_FILENAME = 10,
+  TOO_MANY_LINKS = 11,
+  NO_SPACE = 12,
+  INVALID_ARGUMENT = 13,
+  PERMISSION_DENIED = 14,
+  NOT_SUPPORTED = 15,
+  NOT_MOUNTED = 16,
+  ALREADY_MOUNTED = 17,
+  CLOSED = 18,
+  CANCELLED = 19,
+  PENDING = 20,
+  READ_ONLY = 21,
+  CANT_CREATE_BACKUP = 22,
+  WRONG_ETAG = 23,
+  TIMED_OUT = 24,
+  WOULD_RECURSE = 25,
+  BUSY = 26,
+  WOULD_BLOCK = 27,
+  HOST_NOT_FOUND = 28,
+  WOULD_MERGE = 29,
+  FAILED_HANDLED = 30,
+  TOO_MANY_OPEN_FILES = 31,
+  NOT_INITIALIZED = 32,
+  ADDRESS_IN_USE = 33,
+  PARTIAL_INPUT = 34,
+  INVALID_DATA = 35,
+  DBUS_ERROR = 36,
+  HOST_UNREACHABLE = 37,
+  NETWORK_UNREACHABLE = 38,
+  CONNECTION_REFUSED = 39,
+  PROXY_FAILED = 40,
+  PROXY_AUTH_FAILED = 41,
+  PROXY_NEED_AUTH = 42,
+  PROXY_NOT_ALLOWED = 43,
+  BROKEN_PIPE = 44,
+  NOT_CONNECTED = 45,
+  MESSAGE_TOO_LARGE = 46,
+  NO_SUCH_DEVICE = 47,
+  DESTINATION_UNSET = 48,
+}
+
+/** GIO gives BROKEN_PIPE and CONNECTION_CLOSED the same value; a TS enum cannot alias, so it is a constant. */
+export const CONNECTION_CLOSED = IOErrorEnum.BROKEN_PIPE;
+
+export enum ResolverErrorEnum {
+  NOT_FOUND = 0,
+  TEMPORARY_FAILURE = 1,
+  INTERNAL = 2,
+}
+
+export enum TlsErrorEnum {
+  UNAVAILABLE = 0,
+  MISC = 1,
+  BAD_CERTIFICATE = 2,
+  NOT_TLS = 3,
+  HANDSHAKE = 4,
+  CERTIFICATE_REQUIRED = 5,
+  EOF = 6,
+  INAPPROPRIATE_FALLBACK = 7,
+  BAD_CERTIFICATE_PASSWORD = 8,
+}
+
+export enum TlsCertificateFlags {
+  NO_FLAGS = 0,
+  UNKNOWN_CA = 1,
+  BAD_IDENTITY = 2,
+  NOT_ACTIVATED = 4,
+  EXPIRED = 8,
+  REVOKED = 16,
+  INSECURE = 32,
+  GENERIC_ERROR = 64,
+  VALIDATE_ALL = 0x7f,
+}
+
+export enum ResolverNameLookupFlags {
+  DEFAULT = 0,
+  IPV4_ONLY = 1,
+  IPV6_ONLY = 2,
+}

@@ -1,0 +1,32 @@
+// Everything public is exported from here; other modules are internal.
+export * from './errors/index.js';
+export * from './cancellable.js';
+export { InetAddress } from './address/inet-address.js';
+export {
+  SocketAddress,
+  InetSocketAddress,
+  UnixSocketAddress,
+  ProxyAddress,
+  type ProxyAddressInit,
+} from './address/socket-address.js';
+export {
+  BaseAddressEnumerator,
+  ListAddressEnumerator,
+  type SocketAddressEnumerator,
+  type SocketConnectable,
+  type EnumerateOptions,
+} from './address/connectable.js';
+export { NetworkAddress, NetworkAddressEnumerator, RESOLUTION_DELAY_MS } from './address/network-address.js';
+export { Resolver, type LookupOptions } from './resolver/resolver.js';
+export { SystemResolver, type SystemResolverOptions } from './resolver/system-resolver.js';
+export { DnsResolver, type DnsResolverOptions } from './resolver/dns-resolver.js';
+export { SrvTarget } from './resolver/srv-target.js';
+export type { ProxyResolver } from './proxy/proxy-resolver.js';
+export { ProxyAddressEnumerator } from './proxy/proxy-address-enumerator.js';
+export { registerProxy, getProxyForProtocol, type Proxy, type ProxyConnectOptions } from './proxy/proxy.js';
+export type { IOStream } from './connection/io-stream.js';
+export { SocketConnection } from './connection/socket-connection.js';
+export { TcpConnection } from './connection/tcp-connection.js';
+export { UnixConnection } from './connection/unix-connection.js';
+export { TcpWrapperConnection } from './connection/tcp-wrapper-connection.js';
+export { TlsClientConnection } from './tls/tls-client-connection.js';

@@ -1,0 +1,104 @@
+import type { Cancellable } from '../cancellable.js';
+import { InetAddress } from '../address/inet-address.js';
+import { IOErrorEnum, ResolverErrorEnum, ResolverNameLookupFlags, SocketFamily } from '../errors/enums.js';
+import { IOError, ResolverError } from '../errors/gerror.js';
+import { hostnameToAscii, isInetAtonLegacyForm, isLocalhostName } from './host-checks.js';
+import type { SrvTarget } from './srv-target.js';
+
+export interface LookupOptions {
+  readonly cancellable?: Cancellable | null;
+}
+
+/**
+ * GResolver. `lookupByName*` does GIO's common work (IP literals, inet_aton forms, localhost,
+ * IDNA, de-duplication) and leaves the real query to `lookupAddresses()`.
+ */
+export abstract class Resolver {
+  static #default: Resolver | null = null;
+  static #defaultFactory: (() => Resolver) | null = null;
+
+  /** The process-wide default (a SystemResolver unless setDefault() was called). */
+  static getDefault(): Resolver {
+    if (!Resolver.#default) {
+      if (!Resolver.#defaultFactory) throw new Error('no default resolver registered');
+      Resolver.#default = Resolver.#defaultFactory();
+    }
+    return Resolver.#default;
+  }
+
+  static setDefault(resolver: Resolver | null): void {
+    Resolver.#default = resolver;
+  }
+
+  /** @internal lets system-resolver.ts install itself without an import cycle. */
+  static registerDefaultFactory(factory: () => Resolver): void {
+    Resolver.#defaultFactory = factory;
+  }
+
+  /**
+   * Changes when cached answers may be stale (GIO: the mtime of resolv.conf). NetworkAddress
+   * drops its cache when the serial it was filled under differs.
+   */
+  get serial(): number {
+    return 0;
+  }
+
+  lookupByName(hostname: string, opts?: LookupOptions): Promise<InetAddress[]> {
+    return this.lookupByNameWithFlags(hostname, ResolverNameLookupFlags.DEFAULT, opts);
+  }
+
+  async lookupByNameWithFlags(
+    hostname: string,
+    flags: ResolverNameLookupFlags,
+    opts?: LookupOptions,
+  ): Promise<InetAddress[]> {
+    if (flags === (ResolverNameLookupFlags.IPV4_ONLY | ResolverNameLookupFlags.IPV6_ONLY)) {
+      throw new IOError(IOErrorEnum.INVALID_ARGUMENT, 'IPV4_ONLY and IPV6_ONLY cannot both be set');
+    }
+    opts?.cancellable?.throwIfCancelled();
+    const literal = InetAddress.newFromString(hostname);
+    if (literal) return [literal];
+    if (isInetAtonLegacyForm(hostname)) {
+      throw new ResolverError(ResolverErrorEnum.NOT_FOUND, `Error resolving “${hostname}”: Name or service not known`);
+    }
+    if (isLocalhostName(hostname)) {
+      const v6 = InetAddress.newLoopback(SocketFamily.IPV6);
+      const v4 = InetAddress.newLoopback(SocketFamily.IPV4);
+      if (flags === ResolverNameLookupFlags.IPV6_ONLY) return [v6];
+      if (flags === ResolverNameLookupFlags.IPV4_ONLY) return [v4];
+      return [v6, v4];
+    }
+    const ascii = hostnameToAscii(hostname);
+    if (ascii === null || ascii === '') {
+      throw new IOError(IOErrorEnum.FAILED, 'Invalid hostname');
+    }
+    const found = await this.lookupAddresses(ascii, hostname, flags, opts?.cancellable ?? null);
+    const unique: InetAddress[] = [];
+    for (const a of found) {
+      if (!unique.some((u) => u.equals(a))) unique.push(a);
+    }
+    if (unique.length === 0) {
+      throw new ResolverError(ResolverErrorEnum.NOT_FOUND, `Error resolving “${hostname}”: No valid addresses were found`);
+    }
+    return unique;
+  }
+
+  /**
+   * The actual query for an ASCII name. `displayName` is what the user gave, for messages.
+   * Must honour `flags` and reject with ResolverError/IOError, never a raw Node error.
+   */
+  protected abstract lookupAddresses(
+    asciiName: string,
+    displayName: string,
+    flags: ResolverNameLookupFlags,
+    cancellable: Cancellable | null,
+  ): Promise<InetAddress[]>;
+
+  /** g_resolver_lookup_service: SRV records of `_service._protocol.domain`, in RFC 2782 order. */
+  abstract lookupService(
+    service: string,
+    protocol: string,
+    domain: string,
+    opts?: LookupOptions,
+  ): Promise<SrvTarget[]>;
+}

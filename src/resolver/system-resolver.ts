@@ -1,0 +1,77 @@
+import { lookup, promises as dnsPromises, ADDRCONFIG } from 'node:dns';
+import { statSync } from 'node:fs';
+import { raceCancellable, type Cancellable } from '../cancellable.js';
+import { InetAddress } from '../address/inet-address.js';
+import { ResolverNameLookupFlags } from '../errors/enums.js';
+import { timedOutError } from '../errors/gerror.js';
+import { nameLookupError } from './dns-errors.js';
+import { Resolver, type LookupOptions } from './resolver.js';
+import type { SrvTarget } from './srv-target.js';
+import { lookupServiceWith } from './srv-lookup.js';
+
+export interface SystemResolverOptions {
+  /** Bound on one lookup, in ms (GLib 2.78+: 30 s). 0 disables. */
+  readonly timeout?: number;
+}
+
+/**
+ * The default resolver: getaddrinfo through `dns.lookup`, so /etc/hosts and nsswitch apply, as
+ * GThreadedResolver. getaddrinfo cannot be interrupted; on cancellation or timeout the answer is
+ * dropped when it arrives.
+ */
+export class SystemResolver extends Resolver {
+  readonly timeout: number;
+
+  constructor(opts?: SystemResolverOptions) {
+    super();
+    this.timeout = opts?.timeout ?? 30_000;
+  }
+
+  override get serial(): number {
+    // GIO drops cached answers when resolv.conf changes; /etc/hosts matters just as much here.
+    return mtime('/etc/resolv.conf') + mtime('/etc/hosts');
+  }
+
+  protected async lookupAddresses(
+    asciiName: string,
+    displayName: string,
+    flags: ResolverNameLookupFlags,
+    cancellable: Cancellable | null,
+  ): Promise<InetAddress[]> {
+    const family =
+      flags === ResolverNameLookupFlags.IPV4_ONLY ? 4 : flags === ResolverNameLookupFlags.IPV6_ONLY ? 6 : 0;
+    let timer: NodeJS.Timeout | undefined;
+    const query = new Promise<InetAddress[]>((resolve, reject) => {
+      lookup(asciiName, { all: true, family, hints: ADDRCONFIG }, (err, addresses) => {
+        if (err) reject(nameLookupError(err, displayName));
+        else resolve(addresses.map((a) => InetAddress.newFromString(a.address)).filter((a) => a !== null));
+      });
+      if (this.timeout > 0) timer = setTimeout(() => reject(timedOutError()), this.timeout);
+    });
+    try {
+      return await raceCancellable(query, cancellable);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async lookupService(service: string, protocol: string, domain: string, opts?: LookupOptions): Promise<SrvTarget[]> {
+    return lookupServiceWith(
+      () => new dnsPromises.Resolver({ timeout: Math.min(this.timeout || 5000, 5000), tries: 2 }),
+      service,
+      protocol,
+      domain,
+      opts?.cancellable ?? null,
+    );
+  }
+}
+
+function mtime(path: string): number {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+Resolver.registerDefaultFactory(() => new SystemResolver());
