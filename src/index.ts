@@ -30,3 +30,14 @@ export { TcpConnection } from './connection/tcp-connection.js';
 export { UnixConnection } from './connection/unix-connection.js';
 export { TcpWrapperConnection } from './connection/tcp-wrapper-connection.js';
 export { TlsClientConnection } from './tls/tls-client-connection.js';
+export { DatagramConnection, DatagramStream } from './connection/datagram-connection.js';
+export {
+  SocketClient,
+  DEFAULT_ATTEMPT_DELAY_MS,
+  AsyncResult,
+  type AsyncReadyCallback,
+  type SocketClientOptions,
+  type SocketClientEvents,
+  type ConnectOptions,
+  type EventConnection,
+} from './client/socket-client.js';

@@ -29,7 +29,8 @@ export class InetAddress {
     const bare = pct >= 0 ? text.slice(0, pct) : text;
     const scope = pct >= 0 ? text.slice(pct + 1) : '';
     if (pct >= 0 && scope === '') return null;
-    if (isIPv6(bare)) return new InetAddress(bare.toLowerCase(), SocketFamily.IPV6, scope);
+    // Canonical text (inet_ntop's, as g_inet_address_to_string gives): `0:0::1` is `::1`.
+    if (isIPv6(bare)) return new InetAddress(ipv6BytesToString(ipv6ToBytes(bare)), SocketFamily.IPV6, scope);
     return null;
   }
 
@@ -76,7 +77,9 @@ export class InetAddress {
   }
 
   equals(other: InetAddress): boolean {
-    return this.family === other.family && this.toBytes().equals(other.toBytes()) && this.scope === other.scope;
+    return (
+      this.family === other.family && this.toBytes().equals(other.toBytes()) && this.scope === other.scope
+    );
   }
 }
 
@@ -95,11 +98,51 @@ function ipv6ToBytes(text: string): Buffer {
   const parse = (s: string | undefined): number[] => (s ? s.split(':').map((g) => parseInt(g, 16)) : []);
   const l = parse(left);
   const r = parse(right);
-  const groups = right === undefined ? l : [...l, ...new Array<number>(8 - l.length - r.length).fill(0), ...r];
+  const groups =
+    right === undefined ? l : [...l, ...new Array<number>(8 - l.length - r.length).fill(0), ...r];
   const buf = Buffer.alloc(16);
   groups.forEach((g, i) => buf.writeUInt16BE(g, i * 2));
   if (v4tail.length === 4) Buffer.from(v4tail).copy(buf, 12);
   return buf;
+}
+
+/**
+ * glibc inet_ntop6: the longest run (first if tied) of two or more zero groups becomes `::`;
+ * IPv4-compatible and IPv4-mapped addresses end in a dotted quad.
+ */
+function ipv6BytesToString(bytes: Buffer): string {
+  const words = Array.from({ length: 8 }, (_, i) => bytes.readUInt16BE(i * 2));
+  let bestBase = -1;
+  let bestLen = 0;
+  for (let i = 0; i < 8;) {
+    if (words[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && words[j] === 0) j++;
+    if (j - i > bestLen) [bestBase, bestLen] = [i, j - i];
+    i = j;
+  }
+  if (bestLen < 2) bestBase = -1;
+  const v4Tail =
+    bestBase === 0 &&
+    (bestLen === 6 || (bestLen === 7 && words[7] !== 1) || (bestLen === 5 && words[5] === 0xffff));
+  let out = '';
+  for (let i = 0; i < 8; i++) {
+    if (bestBase >= 0 && i >= bestBase && i < bestBase + bestLen) {
+      if (i === bestBase) out += ':';
+      continue;
+    }
+    if (i !== 0) out += ':';
+    if (i === 6 && v4Tail) {
+      out += `${bytes[12]}.${bytes[13]}.${bytes[14]}.${bytes[15]}`;
+      break;
+    }
+    out += words[i].toString(16);
+  }
+  if (bestBase >= 0 && bestBase + bestLen === 8) out += ':';
+  return out;
 }
 
 // Interface indexes are not exposed by Node; the order of os.networkInterfaces() follows the

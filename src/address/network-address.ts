@@ -89,7 +89,11 @@ export class NetworkAddress implements SocketConnectable {
 
   /** The destination URI given to the proxy resolver: `<scheme or none>://host:port` (§6.1). */
   proxyEnumerate(opts?: EnumerateOptions): SocketAddressEnumerator {
-    return new ProxyAddressEnumerator(this, joinNetworkUri(this.scheme ?? 'none', this.hostname, this.port), opts);
+    return new ProxyAddressEnumerator(
+      this,
+      joinNetworkUri(this.scheme ?? 'none', this.hostname, this.port),
+      opts,
+    );
   }
 
   /** @internal */
@@ -167,10 +171,8 @@ export class NetworkAddressEnumerator extends BaseAddressEnumerator {
         if (ready === null) return null;
         throw ready;
       }
-      await raceCancellable(
-        new Promise<void>((resolve) => (this.#wake = resolve)),
-        cancellable,
-        () => this.#stop(),
+      await raceCancellable(new Promise<void>((resolve) => (this.#wake = resolve)), cancellable, () =>
+        this.#stop(),
       );
     }
   }

@@ -27,7 +27,11 @@ export abstract class GError extends Error {
 
   /** The same error with a new message (GIO's g_prefix_error keeps domain and code). */
   withPrefix(prefix: string): this {
-    const Ctor = this.constructor as new (code: number, message: string, options?: { cause?: unknown }) => this;
+    const Ctor = this.constructor as new (
+      code: number,
+      message: string,
+      options?: { cause?: unknown },
+    ) => this;
     return new Ctor(this.code, prefix + this.message, { cause: this.cause });
   }
 }
@@ -63,4 +67,5 @@ export const cancelledError = (cause?: unknown): IOError =>
 export const timedOutError = (cause?: unknown): IOError =>
   new IOError(IOErrorEnum.TIMED_OUT, 'Socket I/O timed out', { cause });
 
-export const invalidArgument = (message: string): IOError => new IOError(IOErrorEnum.INVALID_ARGUMENT, message);
+export const invalidArgument = (message: string): IOError =>
+  new IOError(IOErrorEnum.INVALID_ARGUMENT, message);

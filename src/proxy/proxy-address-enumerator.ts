@@ -1,23 +1,290 @@
-// STUB — being written by the proxy helper (issue 4, §6.2). Until then: no proxies (direct://).
-import type { Cancellable } from '../cancellable.js';
+import { raceCancellable, isCancelledError, type Cancellable } from '../cancellable.js';
 import {
   BaseAddressEnumerator,
   type EnumerateOptions,
   type SocketAddressEnumerator,
   type SocketConnectable,
 } from '../address/connectable.js';
-import type { SocketAddress } from '../address/socket-address.js';
+import type { InetAddress } from '../address/inet-address.js';
+import { NetworkAddress } from '../address/network-address.js';
+import { InetSocketAddress, ProxyAddress, type SocketAddress } from '../address/socket-address.js';
+import { splitUriWithUser } from '../address/uri.js';
+import { IOErrorEnum } from '../errors/enums.js';
+import { IOError, type GError } from '../errors/gerror.js';
+import { toGError } from '../errors/errno.js';
+import { Resolver } from '../resolver/resolver.js';
+import { getProxyForProtocol } from './proxy.js';
+import { checkLookup, getDefaultProxyResolver, proxyWarning, redactForLog } from './proxy-resolver.js';
 
+/** Where the connection finally goes, from the destination URI. */
+interface Destination {
+  readonly protocol: string;
+  readonly hostname: string;
+  readonly port: number;
+}
+
+/** `direct://`: the connectable's own addresses, handed out unchanged. */
+interface DirectSource {
+  readonly kind: 'direct';
+  readonly addresses: SocketAddressEnumerator;
+}
+
+/** One proxy URI: the proxy server's addresses, each wrapped in a ProxyAddress. */
+interface ProxySource {
+  readonly kind: 'proxy';
+  readonly addresses: SocketAddressEnumerator;
+  readonly protocol: string;
+  readonly uri: string;
+  readonly username: string | null;
+  readonly password: string | null;
+  readonly supportsHostname: boolean;
+  /** SOCKS4 only: the destination resolved locally, and the proxy address being paired with it. */
+  destinationIps: readonly InetAddress[] | null;
+  proxyAddress: InetSocketAddress | null;
+  nextIp: number;
+}
+
+type Source = DirectSource | ProxySource;
+
+/**
+ * GProxyAddressEnumerator (§6.2): asks the proxy resolver once which proxies to use for
+ * `destUri`, then yields, proxy URI by proxy URI, either the connectable's own addresses
+ * (`direct://`) or the proxy server's addresses as ProxyAddresses that say where to go next.
+ *
+ * Differences from GIO 2.74 (SPEC §3): proxy schemes are lower-cased (`DIRECT://` is direct,
+ * `SOCKS5://` is socks5); a proxy URI without a port gets its scheme's default port (GLib 2.77+).
+ * Errors follow GLib's fix for #2597: only the first `next()` can fail — with the first error seen,
+ * or FAILED "Unspecified proxy lookup failure" when the resolver gave nothing usable — and after a
+ * first result only cancellation is reported; other errors just end the enumeration.
+ */
 export class ProxyAddressEnumerator extends BaseAddressEnumerator {
-  readonly #inner: SocketAddressEnumerator;
-  constructor(connectable: SocketConnectable, _uri: string, opts?: EnumerateOptions) {
+  readonly #connectable: SocketConnectable;
+  readonly #destUri: string;
+  readonly #opts: EnumerateOptions;
+  readonly #destination: Destination | null = null;
+  readonly #destinationError: GError | null = null;
+  #proxies: readonly string[] | null = null;
+  #nextProxy = 0;
+  #source: Source | null = null;
+  #everEnumerated = false;
+  #firstError: GError | null = null;
+  #finished = false;
+
+  constructor(connectable: SocketConnectable, destUri: string, opts?: EnumerateOptions) {
     super();
-    this.#inner = connectable.enumerate(opts);
+    this.#connectable = connectable;
+    this.#destUri = destUri;
+    this.#opts = opts ?? {};
+    try {
+      const dest = NetworkAddress.parseUri(destUri, this.#opts.defaultPort ?? 0);
+      this.#destination = { protocol: (dest.scheme ?? '').toLowerCase(), hostname: dest.hostname, port: dest.port };
+    } catch (err) {
+      // GIO only warns here; the resolver lookup rejects invalid URIs anyway, and a proxy
+      // cannot be told where to go without a host, so such proxies are skipped with this error.
+      this.#destinationError = toGError(err);
+    }
   }
-  protected nextAddress(cancellable: Cancellable | null): Promise<SocketAddress | null> {
-    return this.#inner.next(cancellable);
+
+  /** The destination URI given to the proxy resolver. */
+  get uri(): string {
+    return this.#destUri;
   }
+
+  protected async nextAddress(cancellable: Cancellable | null): Promise<SocketAddress | null> {
+    cancellable?.throwIfCancelled();
+    if (this.#finished) return null;
+    let result: SocketAddress | null;
+    try {
+      result = await this.#advance(cancellable);
+    } catch (err) {
+      const error = toGError(err);
+      if (isCancellation(error, cancellable)) throw error;
+      // Only the resolver lookup throws anything else; it can only happen on the first call.
+      this.#finish();
+      if (this.#everEnumerated) return null;
+      this.#everEnumerated = true;
+      throw error;
+    }
+    if (result !== null) {
+      this.#everEnumerated = true;
+      return result;
+    }
+    this.#finish();
+    if (this.#everEnumerated) return null;
+    this.#everEnumerated = true;
+    throw this.#firstError ?? new IOError(IOErrorEnum.FAILED, 'Unspecified proxy lookup failure');
+  }
+
+  /** Stops the enumeration of the current proxy (its DNS lookups); later calls return null. */
   override close(): void {
-    this.#inner.close?.();
+    this.#finish();
   }
+
+  #finish(): void {
+    this.#finished = true;
+    this.#closeSource();
+  }
+
+  #closeSource(): void {
+    this.#source?.addresses.close?.();
+    this.#source = null;
+  }
+
+  /** The next address, or null when every proxy URI is used up. Throws only on cancellation or a failed resolver lookup. */
+  async #advance(cancellable: Cancellable | null): Promise<SocketAddress | null> {
+    if (this.#proxies === null) this.#proxies = await this.#lookupProxies(cancellable);
+    // Bounded: each turn either returns or moves on to the next proxy URI.
+    for (;;) {
+      if (this.#source === null) {
+        if (this.#nextProxy >= this.#proxies.length) return null;
+        this.#source = this.#open(this.#proxies[this.#nextProxy++]);
+        continue;
+      }
+      const address = await this.#nextFrom(this.#source, cancellable);
+      if (address !== null) return address;
+      this.#closeSource();
+    }
+  }
+
+  async #lookupProxies(cancellable: Cancellable | null): Promise<readonly string[]> {
+    // The checks of GIO's lookup wrapper, so a custom resolver gets them too.
+    checkLookup(this.#destUri, { cancellable });
+    const resolver = this.#opts.proxyResolver ?? getDefaultProxyResolver();
+    const proxies: unknown = await raceCancellable(resolver.lookup(this.#destUri, { cancellable }), cancellable);
+    if (!Array.isArray(proxies)) return [];
+    return proxies.filter((p): p is string => typeof p === 'string');
+  }
+
+  /** A source for one proxy URI, or null to skip it (no scheme, or an unparseable URI). */
+  #open(proxyUri: string): Source | null {
+    const scheme = parseScheme(proxyUri);
+    if (scheme === null) return null; // `""`, `"😼"`: skipped silently, as GIO does
+    const protocol = scheme.toLowerCase();
+    if (protocol === 'direct') return { kind: 'direct', addresses: this.#connectable.enumerate(this.#opts) };
+
+    if (this.#destination === null) {
+      this.#keepError(this.#destinationError);
+      return null;
+    }
+    let parts: ReturnType<typeof splitUriWithUser>;
+    let server: NetworkAddress;
+    try {
+      parts = splitUriWithUser(proxyUri);
+      if (parts.host === '') throw new IOError(IOErrorEnum.INVALID_ARGUMENT, 'the URI has no host');
+      server = new NetworkAddress(parts.host, parts.port > 0 ? parts.port : defaultSchemePort(protocol));
+    } catch (err) {
+      proxyWarning(`Invalid proxy URI '${redactForLog(proxyUri)}': ${scrubUserinfo(toGError(err).message, proxyUri)}`);
+      return null;
+    }
+    return {
+      kind: 'proxy',
+      addresses: server.enumerate(this.#opts),
+      protocol,
+      uri: proxyUri,
+      username: parts.username,
+      password: parts.password,
+      // Unknown protocols are assumed to take host names (GIO).
+      supportsHostname: getProxyForProtocol(protocol)?.supportsHostname() ?? true,
+      destinationIps: null,
+      proxyAddress: null,
+      nextIp: 0,
+    };
+  }
+
+  /** The source's next address, or null when it is exhausted or failed (its error is kept). */
+  async #nextFrom(source: Source, cancellable: Cancellable | null): Promise<SocketAddress | null> {
+    if (source.kind === 'direct') return this.#guard(source.addresses.next(cancellable), cancellable);
+
+    const destination = this.#destination!;
+    if (source.supportsHostname) {
+      const proxyAddress = await this.#nextProxyAddress(source, cancellable);
+      return proxyAddress && this.#wrap(source, proxyAddress, destination.hostname);
+    }
+
+    // No host names (SOCKS4): resolve the destination here, once per proxy URI, and pair every
+    // proxy address with every destination IP, proxy-major (P1→D1, P1→D2, P2→D1, …).
+    if (source.proxyAddress === null || source.nextIp >= (source.destinationIps?.length ?? 0)) {
+      source.proxyAddress = await this.#nextProxyAddress(source, cancellable);
+      source.nextIp = 0;
+      if (source.proxyAddress === null) return null;
+    }
+    if (source.destinationIps === null) {
+      const resolver = this.#opts.resolver ?? Resolver.getDefault();
+      const ips = await this.#guard(resolver.lookupByName(destination.hostname, { cancellable }), cancellable);
+      if (ips === null || ips.length === 0) return null; // this proxy cannot be used
+      source.destinationIps = ips;
+    }
+    const ip = source.destinationIps[source.nextIp++];
+    return this.#wrap(source, source.proxyAddress, ip.toString());
+  }
+
+  async #nextProxyAddress(source: ProxySource, cancellable: Cancellable | null): Promise<InetSocketAddress | null> {
+    // Bounded by the inner enumeration; anything that is not an IP socket address is skipped.
+    for (;;) {
+      const address = await this.#guard(source.addresses.next(cancellable), cancellable);
+      if (address === null || address instanceof InetSocketAddress) return address;
+    }
+  }
+
+  #wrap(source: ProxySource, proxyAddress: InetSocketAddress, destinationHostname: string): ProxyAddress {
+    const destination = this.#destination!;
+    return new ProxyAddress(proxyAddress.address, proxyAddress.port, {
+      protocol: source.protocol,
+      destinationProtocol: destination.protocol,
+      destinationHostname,
+      destinationPort: destination.port,
+      username: source.username,
+      password: source.password,
+      uri: source.uri,
+    });
+  }
+
+  /** Awaits inner work: cancellation propagates; any other error is kept and reads as "nothing". */
+  async #guard<T>(work: Promise<T>, cancellable: Cancellable | null): Promise<T | null> {
+    try {
+      return await raceCancellable(work, cancellable);
+    } catch (err) {
+      const error = toGError(err);
+      if (isCancellation(error, cancellable)) throw error;
+      this.#keepError(error);
+      return null;
+    }
+  }
+
+  #keepError(error: GError | null): void {
+    this.#firstError ??= error;
+  }
+}
+
+function isCancellation(error: GError, cancellable: Cancellable | null): boolean {
+  return cancellable?.isCancelled() === true || isCancelledError(error);
+}
+
+/** g_uri_parse_scheme: the RFC 3986 scheme before the first `:`, or null. */
+function parseScheme(uri: string): string | null {
+  return /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(uri)?.[1] ?? null;
+}
+
+/** g_uri_get_default_scheme_port as GLib 2.77+ uses it for proxies (SPEC §3); 0 when unknown. */
+export function defaultSchemePort(scheme: string): number {
+  switch (scheme.toLowerCase()) {
+    case 'http':
+    case 'ws':
+      return 80;
+    case 'https':
+    case 'wss':
+      return 443;
+    case 'ftp':
+      return 21;
+    default:
+      return scheme.toLowerCase().startsWith('socks') ? 1080 : 0;
+  }
+}
+
+/** A parser message about `uri` with its userinfo (which may hold a password) blanked out. */
+function scrubUserinfo(message: string, uri: string): string {
+  const userinfo = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#]*)@/.exec(uri)?.[1];
+  let out = message.split(uri).join(redactForLog(uri));
+  if (userinfo) out = out.split(userinfo).join('***');
+  return out;
 }

@@ -1,7 +1,82 @@
-import type { CancelOptions } from '../cancellable.js';
+import { errorForAbortReason, type CancelOptions } from '../cancellable.js';
+import { isValidUri } from '../address/uri.js';
+import { invalidArgument } from '../errors/gerror.js';
+import { redactUri } from '../address/socket-address.js';
+import { EnvironmentProxyResolver } from './environment-proxy-resolver.js';
 
 /** GProxyResolver: which proxies to use for a destination URI, in order (`direct://` = none). */
 export interface ProxyResolver {
   isSupported(): boolean;
   lookup(uri: string, opts?: CancelOptions): Promise<string[]>;
+}
+
+let defaultResolver: ProxyResolver | null = null;
+
+/**
+ * g_proxy_resolver_get_default. GIO picks the best implementation on the `gio-proxy-resolver`
+ * extension point (§6.4); here there are two: `environment` (the default) and `dummy` (always
+ * `direct://`), chosen by `GIO_USE_PROXY_RESOLVER` as in GIO. Created once, on first use.
+ */
+export function getDefaultProxyResolver(): ProxyResolver {
+  defaultResolver ??= createDefaultProxyResolver(process.env);
+  return defaultResolver;
+}
+
+/** Replaces the process-wide default; `null` goes back to the automatic choice. */
+export function setDefaultProxyResolver(resolver: ProxyResolver | null): void {
+  defaultResolver = resolver;
+}
+
+/** @internal the automatic choice, for a given environment. */
+export function createDefaultProxyResolver(env: NodeJS.ProcessEnv): ProxyResolver {
+  const name = env.GIO_USE_PROXY_RESOLVER;
+  if (name === 'dummy') return new DummyProxyResolver();
+  if (name !== undefined && name !== '' && name !== 'environment') {
+    proxyWarning(`GIO_USE_PROXY_RESOLVER: no proxy resolver named '${name}'; using 'environment'`);
+  }
+  return new EnvironmentProxyResolver(env);
+}
+
+/** `ProxyResolver.getDefault()` / `ProxyResolver.setDefault()`, as SPEC §2 names them. */
+export const ProxyResolver = {
+  getDefault: getDefaultProxyResolver,
+  setDefault: setDefaultProxyResolver,
+} as const;
+
+/** GDummyProxyResolver: no proxies at all. */
+class DummyProxyResolver implements ProxyResolver {
+  isSupported(): boolean {
+    return true;
+  }
+  async lookup(uri: string, opts?: CancelOptions): Promise<string[]> {
+    checkLookup(uri, opts);
+    return ['direct://'];
+  }
+}
+
+/**
+ * The checks of GIO's g_proxy_resolver_lookup wrapper (§6.1): an invalid URI is
+ * INVALID_ARGUMENT `Invalid URI ‘<uri>’`; then a cancelled lookup reports its cancellation.
+ * Destination URIs carry no credentials (GSocketClient drops userinfo), so the URI is shown as is.
+ */
+export function checkLookup(uri: string, opts?: CancelOptions): void {
+  if (typeof uri !== 'string' || !isValidUri(uri)) throw invalidArgument(`Invalid URI ‘${String(uri)}’`);
+  opts?.cancellable?.throwIfCancelled();
+  if (opts?.signal?.aborted) throw errorForAbortReason(opts.signal.reason);
+}
+
+/**
+ * A URI as it may appear in a warning: userinfo replaced by `***`. A value too broken for that
+ * (no scheme) is cut after its last `@`, so a password never reaches a log.
+ */
+export function redactForLog(uri: string): string {
+  const redacted = redactUri(uri);
+  const at = redacted.lastIndexOf('@');
+  if (at < 0 || redacted !== uri) return redacted;
+  return `***${redacted.slice(at)}`;
+}
+
+/** GIO's g_warning: a process warning, never an exception. */
+export function proxyWarning(message: string): void {
+  process.emitWarning(message, { type: 'GioWarning', code: 'GSOCKETCLIENT_PROXY' });
 }

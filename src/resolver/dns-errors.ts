@@ -20,17 +20,25 @@ export function nameLookupError(err: unknown, displayName: string): GError {
         cause: err,
       });
     case 'EAI_FAIL':
-      return new ResolverError(ResolverErrorEnum.NOT_FOUND, msg('Non-recoverable failure in name resolution'), {
-        cause: err,
-      });
+      return new ResolverError(
+        ResolverErrorEnum.NOT_FOUND,
+        msg('Non-recoverable failure in name resolution'),
+        {
+          cause: err,
+        },
+      );
     case 'EAI_AGAIN':
     case 'ESERVFAIL':
     case 'ETIMEOUT':
     case 'ECONNREFUSED':
     case 'EREFUSED':
-      return new ResolverError(ResolverErrorEnum.TEMPORARY_FAILURE, msg('Temporary failure in name resolution'), {
-        cause: err,
-      });
+      return new ResolverError(
+        ResolverErrorEnum.TEMPORARY_FAILURE,
+        msg('Temporary failure in name resolution'),
+        {
+          cause: err,
+        },
+      );
     default:
       return new ResolverError(
         ResolverErrorEnum.INTERNAL,
@@ -40,27 +48,47 @@ export function nameLookupError(err: unknown, displayName: string): GError {
   }
 }
 
-/** c-ares error codes → GResolverError for an SRV lookup (§5: gthreadedresolver's wording). */
+/**
+ * c-ares error codes → GResolverError for an SRV lookup, in gthreadedresolver's wording (§5).
+ * GIO maps res_query's h_errno: HOST_NOT_FOUND / NO_DATA → NOT_FOUND, TRY_AGAIN → TEMPORARY_FAILURE,
+ * anything else → INTERNAL. glibc reports TRY_AGAIN when no server gave a usable answer (timeout,
+ * unreachable, SERVFAIL, REFUSED), so those are temporary; a reply that cannot be parsed
+ * (EBADRESP), FORMERR / NOTIMP and the rest are INTERNAL.
+ */
 export function serviceLookupError(err: unknown, rrname: string): GError {
   if (err instanceof GError) return err;
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   switch (code) {
     case 'ECANCELLED':
+    case 'ABORT_ERR':
       return cancelledError(err);
     case 'ENOTFOUND':
     case 'ENODATA':
     case 'ENONAME':
-      return new ResolverError(ResolverErrorEnum.NOT_FOUND, `No DNS record of the requested type for “${rrname}”`, {
-        cause: err,
-      });
+      return noServiceRecord(rrname, err);
     case 'ESERVFAIL':
     case 'ETIMEOUT':
     case 'ECONNREFUSED':
     case 'EREFUSED':
-      return new ResolverError(ResolverErrorEnum.TEMPORARY_FAILURE, `Temporarily unable to resolve “${rrname}”`, {
-        cause: err,
-      });
+      return new ResolverError(
+        ResolverErrorEnum.TEMPORARY_FAILURE,
+        `Temporarily unable to resolve “${rrname}”`,
+        {
+          cause: err,
+        },
+      );
     default:
       return new ResolverError(ResolverErrorEnum.INTERNAL, `Error resolving “${rrname}”`, { cause: err });
   }
+}
+
+/** NOT_FOUND for an SRV name: NXDOMAIN, NODATA, or an answer holding no record of the type asked. */
+export function noServiceRecord(rrname: string, cause?: unknown): ResolverError {
+  return new ResolverError(
+    ResolverErrorEnum.NOT_FOUND,
+    `No DNS record of the requested type for “${rrname}”`,
+    {
+      cause,
+    },
+  );
 }

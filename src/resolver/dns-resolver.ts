@@ -32,7 +32,7 @@ export class DnsResolver extends Resolver {
     if (!opts || !Array.isArray(opts.servers) || opts.servers.length === 0) {
       throw new IOError(IOErrorEnum.INVALID_ARGUMENT, 'DnsResolver needs at least one server in `servers`');
     }
-    this.servers = [...opts.servers];
+    this.servers = opts.servers.map(String);
     this.#timeout = opts.timeout ?? 2000;
     this.#tries = opts.tries ?? 2;
     this.#channel(); // validates the server list now rather than at the first lookup
@@ -68,7 +68,10 @@ export class DnsResolver extends Resolver {
         // AF_UNSPEC: both families; the name fails only if both do (IPv6 first, RFC 6724 style).
         const [v6, v4] = await Promise.allSettled([query('AAAA'), query('A')]);
         if (v6.status === 'rejected' && v4.status === 'rejected') throw v4.reason;
-        return [...(v6.status === 'fulfilled' ? v6.value : []), ...(v4.status === 'fulfilled' ? v4.value : [])];
+        return [
+          ...(v6.status === 'fulfilled' ? v6.value : []),
+          ...(v4.status === 'fulfilled' ? v4.value : []),
+        ];
       } catch (err) {
         throw nameLookupError(err, displayName);
       }
@@ -76,7 +79,12 @@ export class DnsResolver extends Resolver {
     return raceCancellable(work, cancellable, () => channel.cancel());
   }
 
-  async lookupService(service: string, protocol: string, domain: string, opts?: LookupOptions): Promise<SrvTarget[]> {
+  async lookupService(
+    service: string,
+    protocol: string,
+    domain: string,
+    opts?: LookupOptions,
+  ): Promise<SrvTarget[]> {
     return lookupServiceWith(() => this.#channel(), service, protocol, domain, opts?.cancellable ?? null);
   }
 }

@@ -9,23 +9,33 @@ export function isLocalhostName(host: string): boolean {
 
 /**
  * True for the legacy forms inet_aton() accepts but a strict parse does not (`192.168.258`,
- * `3232235778`, `0xc0a80102`, `0300.0250.0001.0001`): GIO refuses to resolve these as names.
+ * `3232235778`, `0xc0a80102`, `0300.0250.0001.0001`): GIO refuses to resolve these as names
+ * (gio-behaviour §4.5, GLib 5575a3e9cb). A port of glibc's inet_aton: one to four parts, each
+ * starting with a digit and read by strtoul(base 0) (`0x` hex, leading `0` octal); every part
+ * but the last fits a byte, the last fills the remaining bytes; the text may go on after a
+ * whitespace character (`1.2.3.4 junk` is accepted by inet_aton).
  */
 export function isInetAtonLegacyForm(host: string): boolean {
   if (InetAddress.newFromString(host)) return false;
-  const parts = host.split('.');
-  if (parts.length < 1 || parts.length > 4) return false;
-  const values: number[] = [];
-  for (const p of parts) {
-    let v: number;
-    if (/^0[xX][0-9a-fA-F]*$/.test(p)) v = p.length === 2 ? 0 : parseInt(p.slice(2), 16);
-    else if (/^0[0-7]*$/.test(p)) v = p.length === 1 ? 0 : parseInt(p.slice(1), 8);
-    else if (/^[1-9][0-9]*$/.test(p)) v = parseInt(p, 10);
-    else return false;
+  const m = /^([0-9][0-9A-Za-z]*(?:\.[0-9][0-9A-Za-z]*){0,3})(?:[ \t\n\v\f\r]|$)/.exec(host);
+  if (!m) return false;
+  const values: bigint[] = [];
+  for (const part of m[1].split('.')) {
+    const v = strtoulBase0(part);
+    if (v === null) return false;
     values.push(v);
   }
-  const maxLast = [0xffffffff, 0xffffff, 0xffff, 0xff][values.length - 1];
-  return values.slice(0, -1).every((v) => v <= 0xff) && values[values.length - 1] <= maxLast;
+  const last = values[values.length - 1];
+  const maxLast = [0xffffffffn, 0xffffffn, 0xffffn, 0xffn][values.length - 1];
+  return values.slice(0, -1).every((v) => v <= 0xffn) && last <= maxLast;
+}
+
+/** strtoul(part, &end, 0) that must consume all of `part` (a `0x` with no digit stops after `0`). */
+function strtoulBase0(part: string): bigint | null {
+  if (/^0[xX][0-9A-Fa-f]+$/.test(part)) return BigInt(`0x${part.slice(2)}`);
+  if (/^0[0-7]*$/.test(part)) return BigInt(`0o${part.length > 1 ? part.slice(1) : '0'}`);
+  if (/^[1-9][0-9]*$/.test(part)) return BigInt(part);
+  return null;
 }
 
 /** g_hostname_to_ascii: IDNA for non-ASCII names; null when the name cannot be converted. */

@@ -59,7 +59,10 @@ export abstract class Resolver {
     const literal = InetAddress.newFromString(hostname);
     if (literal) return [literal];
     if (isInetAtonLegacyForm(hostname)) {
-      throw new ResolverError(ResolverErrorEnum.NOT_FOUND, `Error resolving “${hostname}”: Name or service not known`);
+      throw new ResolverError(
+        ResolverErrorEnum.NOT_FOUND,
+        `Error resolving “${hostname}”: Name or service not known`,
+      );
     }
     if (isLocalhostName(hostname)) {
       const v6 = InetAddress.newLoopback(SocketFamily.IPV6);
@@ -78,7 +81,10 @@ export abstract class Resolver {
       if (!unique.some((u) => u.equals(a))) unique.push(a);
     }
     if (unique.length === 0) {
-      throw new ResolverError(ResolverErrorEnum.NOT_FOUND, `Error resolving “${hostname}”: No valid addresses were found`);
+      throw new ResolverError(
+        ResolverErrorEnum.NOT_FOUND,
+        `Error resolving “${hostname}”: No valid addresses were found`,
+      );
     }
     return unique;
   }

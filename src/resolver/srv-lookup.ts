@@ -2,21 +2,25 @@ import type { promises as dnsPromises } from 'node:dns';
 import { raceCancellable, type Cancellable } from '../cancellable.js';
 import { IOErrorEnum } from '../errors/enums.js';
 import { IOError } from '../errors/gerror.js';
-import { serviceLookupError } from './dns-errors.js';
+import { noServiceRecord, serviceLookupError } from './dns-errors.js';
 import { hostnameToAscii } from './host-checks.js';
+import { sortSrvTargets } from './srv-order.js';
 import { SrvTarget } from './srv-target.js';
 
-/** g_resolver_get_service_rrname: `_service._protocol.domain`, the domain IDNA-converted. */
+/** g_resolver_get_service_rrname: `_service._protocol.domain`, the domain IDNA-converted (§5). */
 export function serviceRrname(service: string, protocol: string, domain: string): string {
-  const ascii = hostnameToAscii(domain);
+  const ascii = typeof domain === 'string' ? hostnameToAscii(domain) : null;
   if (ascii === null || ascii === '') throw new IOError(IOErrorEnum.FAILED, 'Invalid domain');
   return `_${service}._${protocol}.${ascii}`;
 }
 
 /**
- * SRV query through a c-ares channel. Returns the records as received; ordering per RFC 2782
- * is the caller's (NetworkService) job so the random source can be injected.
- * TODO(issue 3): malformed-answer handling and the full error table are tested there.
+ * The shared body of `Resolver.lookupService` for the c-ares based resolvers: SRV query of
+ * `_service._protocol.domain` through a fresh channel (so cancelling it touches no other lookup),
+ * errors mapped as gthreadedresolver maps them, result in RFC 2782 order.
+ *
+ * A lone `"."` target yields an empty list, as g_resolver_lookup_service does; NetworkService
+ * turns that into an error.
  */
 export async function lookupServiceWith(
   makeChannel: () => dnsPromises.Resolver,
@@ -29,7 +33,15 @@ export async function lookupServiceWith(
   const rrname = serviceRrname(service, protocol, domain);
   const channel = makeChannel();
   const work = channel.resolveSrv(rrname).then(
-    (records) => records.map((r) => new SrvTarget(r.name === '' ? '.' : r.name, r.port, r.priority, r.weight)),
+    (records) => {
+      // c-ares skips answer records of other types (a CNAME chain, or a server answering the
+      // wrong type); none left is "no record of the requested type", as GIO reports it.
+      if (records.length === 0) throw noServiceRecord(rrname);
+      // c-ares reports the root target "." as the empty name.
+      return sortSrvTargets(
+        records.map((r) => new SrvTarget(r.name === '' ? '.' : r.name, r.port, r.priority, r.weight)),
+      );
+    },
     (err: unknown) => {
       throw serviceLookupError(err, rrname);
     },

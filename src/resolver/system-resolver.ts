@@ -55,7 +55,12 @@ export class SystemResolver extends Resolver {
     }
   }
 
-  async lookupService(service: string, protocol: string, domain: string, opts?: LookupOptions): Promise<SrvTarget[]> {
+  async lookupService(
+    service: string,
+    protocol: string,
+    domain: string,
+    opts?: LookupOptions,
+  ): Promise<SrvTarget[]> {
     return lookupServiceWith(
       () => new dnsPromises.Resolver({ timeout: Math.min(this.timeout || 5000, 5000), tries: 2 }),
       service,

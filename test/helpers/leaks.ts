@@ -8,13 +8,24 @@ export function activeResources(): Record<string, number> {
   return counts;
 }
 
-const WATCHED = ['TCPSocketWrap', 'TCPServerWrap', 'UDPWrap', 'PipeWrap', 'Timeout', 'GetAddrInfoReqWrap', 'TLSWrap'];
+const WATCHED = [
+  'TCPSocketWrap',
+  'TCPServerWrap',
+  'UDPWrap',
+  'PipeWrap',
+  'Timeout',
+  'GetAddrInfoReqWrap',
+  'TLSWrap',
+];
 
 /**
  * Waits (bounded) until no watched resource exceeds the baseline, then returns the excess map
  * (empty when clean). Closing sockets finishes on a later tick, hence the wait.
  */
-export async function settleLeaks(baseline: Record<string, number>, waitMs = 2000): Promise<Record<string, number>> {
+export async function settleLeaks(
+  baseline: Record<string, number>,
+  waitMs = 2000,
+): Promise<Record<string, number>> {
   const deadline = Date.now() + waitMs;
   for (;;) {
     const now = activeResources();

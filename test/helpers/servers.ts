@@ -17,7 +17,11 @@ export async function startEchoServer(host = '127.0.0.1', port = 0): Promise<Tes
   return startServer(host, port, (s) => s.pipe(s));
 }
 
-export async function startServer(host: string, port: number, onConnection: (s: Socket) => void): Promise<TestServer> {
+export async function startServer(
+  host: string,
+  port: number,
+  onConnection: (s: Socket) => void,
+): Promise<TestServer> {
   const sockets = new Set<Socket>();
   const peers: string[] = [];
   const server: Server = createServer((s) => {

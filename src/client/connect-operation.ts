@@ -1,0 +1,369 @@
+/**
+ * One connect operation: GIO's async GSocketClient algorithm (§3.4) with SPEC §3's fixes.
+ *
+ * Three layers, as in gio/gsocketclient.c:
+ *  1. Address enumeration, pulled lazily, one address per request (never two requests at once).
+ *  2. TCP attempts in parallel: each attempt that is still pending after `attemptDelay` (RFC 8305
+ *     §5 "Connection Attempt Delay", 250 ms) pulls one more address, so attempts start at 0, 250,
+ *     500 ms… A failed attempt pulls the next address at once.
+ *  3. The application layer — proxy negotiation, then TLS — strictly one connection at a time;
+ *     connected sockets wait in a FIFO. A proxy/TLS failure moves on to the next one.
+ * The first connection through all layers wins; every other attempt is destroyed at once.
+ * Unlike GIO 2.74 (Q1), a failure does not end the operation while attempts are still in flight:
+ * the operation fails only when enumeration is over and nothing is pending (RFC 8305).
+ */
+import type { ConnectionOptions } from 'node:tls';
+import type { SocketConnectable, SocketAddressEnumerator } from '../address/connectable.js';
+import { ProxyAddress, type SocketAddress } from '../address/socket-address.js';
+import { LinkedCancellable } from '../cancellable.js';
+import type { IOStream } from '../connection/io-stream.js';
+import type { SocketConnection } from '../connection/socket-connection.js';
+import { TcpConnection } from '../connection/tcp-connection.js';
+import { TcpWrapperConnection } from '../connection/tcp-wrapper-connection.js';
+import {
+  IOErrorEnum,
+  ResolverErrorEnum,
+  SocketClientEvent,
+  type TlsCertificateFlags,
+} from '../errors/enums.js';
+import { IOError, ResolverError, timedOutError, type GError } from '../errors/gerror.js';
+import { toGError } from '../errors/errno.js';
+import { getProxyForProtocol } from '../proxy/proxy.js';
+import { TlsClientConnection } from '../tls/tls-client-connection.js';
+import { ErrorInfo, clarifyConnectError } from './error-info.js';
+import { SocketAttempt, type AttemptFailure, type SocketSettings } from './socket-attempt.js';
+
+/** What the event signal carries as `connection` (§2). */
+export type EventConnection = SocketConnection | IOStream;
+
+/** The client's settings, frozen when the operation starts. */
+export interface OperationSettings extends SocketSettings {
+  readonly enableProxy: boolean;
+  readonly tls: boolean;
+  readonly tlsValidationFlags: TlsCertificateFlags;
+  readonly tlsOptions: ConnectionOptions | null;
+  readonly attemptDelayMs: number;
+  readonly applicationProxies: ReadonlySet<string>;
+}
+
+export type EmitEvent = (event: SocketClientEvent, connection: EventConnection | null) => void;
+
+interface Attempt {
+  readonly socket: SocketAttempt;
+  delayTimer: NodeJS.Timeout | null;
+  connection: SocketConnection | null;
+}
+
+export class ConnectOperation {
+  readonly #connectable: SocketConnectable;
+  readonly #enumerator: SocketAddressEnumerator;
+  readonly #settings: OperationSettings;
+  readonly #emit: EmitEvent;
+  /** The caller's cancellation; proxy and TLS steps use it directly (as GIO does). */
+  readonly #caller: LinkedCancellable;
+  readonly #enumerationCancel: LinkedCancellable;
+  readonly #attempts = new Set<Attempt>();
+  readonly #successful: Attempt[] = [];
+  readonly #errors = new ErrorInfo();
+  #inProgress: Attempt | null = null;
+  #pulling = false;
+  #enumerationCompleted = false;
+  #enumerated = 0;
+  #completed = false;
+  #cancelHandler = 0;
+  #resolve!: (c: SocketConnection) => void;
+  #reject!: (e: GError) => void;
+
+  constructor(
+    connectable: SocketConnectable,
+    enumerator: SocketAddressEnumerator,
+    settings: OperationSettings,
+    caller: LinkedCancellable,
+    emit: EmitEvent,
+  ) {
+    this.#connectable = connectable;
+    this.#enumerator = enumerator;
+    this.#settings = settings;
+    this.#caller = caller;
+    this.#emit = emit;
+    this.#enumerationCancel = new LinkedCancellable(caller);
+  }
+
+  run(): Promise<SocketConnection> {
+    const done = new Promise<SocketConnection>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    // Cancellation completes the operation on a later tick, never inside the caller's cancel()
+    // (which may run inside one of our own event emissions).
+    this.#cancelHandler = this.#caller.connect(() => {
+      process.nextTick(() => this.#completeWithError(this.#caller.error()));
+    });
+    this.#pull();
+    return done;
+  }
+
+  // ---- layer 1: enumeration ---------------------------------------------------------------
+
+  #pull(): void {
+    if (this.#completed || this.#enumerationCompleted || this.#pulling) return;
+    this.#pulling = true;
+    // RESOLVING is emitted once, before the first request (§2, GIO ≥ 2.67).
+    if (this.#enumerated === 0 && !this.#resolvingEmitted) {
+      this.#resolvingEmitted = true;
+      this.#emit(SocketClientEvent.RESOLVING, null);
+      if (this.#completed) return;
+    }
+    this.#enumerator.next(this.#enumerationCancel).then(
+      (address) => this.#onAddress(address, null),
+      (err: unknown) => this.#onAddress(null, toGError(err)),
+    );
+  }
+  #resolvingEmitted = false;
+
+  #onAddress(address: SocketAddress | null, error: GError | null): void {
+    this.#pulling = false;
+    if (this.#completed) return;
+    if (this.#caller.isCancelled()) {
+      this.#completeWithError(this.#caller.error());
+      return;
+    }
+    if (address === null) {
+      this.#enumerationCompleted = true;
+      if (error) this.#errors.consider(error, SocketClientEvent.RESOLVING);
+      this.#finishIfIdle();
+      return;
+    }
+    // RESOLVED comes with the first usable address, not when resolution is complete (Q2).
+    if (this.#enumerated === 0) {
+      this.#emit(SocketClientEvent.RESOLVED, null);
+      if (this.#completed) return;
+    }
+    this.#enumerated++;
+    this.#startAttempt(address);
+  }
+
+  // ---- layer 2: parallel TCP attempts ------------------------------------------------------
+
+  #startAttempt(address: SocketAddress): void {
+    const attempt: Attempt = { socket: null as unknown as SocketAttempt, delayTimer: null, connection: null };
+    const socket = new SocketAttempt(address, this.#settings, {
+      onConnecting: (connection) => {
+        attempt.connection = connection;
+        this.#emit(SocketClientEvent.CONNECTING, connection);
+      },
+      onConnected: (connection) => this.#onConnected(attempt, connection),
+      onFailed: (failure) => this.#onFailed(attempt, failure),
+    });
+    (attempt as { socket: SocketAttempt }).socket = socket;
+    this.#attempts.add(attempt);
+    attempt.delayTimer = setTimeout(() => {
+      attempt.delayTimer = null;
+      // Still pending after the attempt delay: start another one in parallel.
+      if (this.#attempts.has(attempt)) this.#pull();
+    }, this.#settings.attemptDelayMs);
+  }
+
+  #onFailed(attempt: Attempt, failure: AttemptFailure): void {
+    this.#dropAttempt(attempt);
+    if (this.#completed) return;
+    if (failure.stage === 'create') {
+      // Socket creation / bind errors: no event, no decoration, next address at once (§10).
+      this.#errors.consider(failure.error, SocketClientEvent.CONNECTING);
+    } else {
+      this.#errors.consider(
+        clarifyConnectError(failure.error, this.#connectable, attempt.socket.address),
+        SocketClientEvent.CONNECTING,
+      );
+    }
+    this.#tryNextOrFinish();
+  }
+
+  #onConnected(attempt: Attempt, connection: SocketConnection): void {
+    if (attempt.delayTimer) clearTimeout(attempt.delayTimer);
+    attempt.delayTimer = null;
+    this.#attempts.delete(attempt);
+    if (this.#completed) {
+      connection.destroy();
+      return;
+    }
+    attempt.connection = connection;
+    this.#applyInactivityTimeout(connection);
+    this.#emit(SocketClientEvent.CONNECTED, connection);
+    if (this.#completed) {
+      connection.destroy();
+      return;
+    }
+    this.#successful.push(attempt);
+    this.#tryNextOrFinish();
+  }
+
+  /**
+   * GIO keeps the socket's timeout on the returned connection: after `timeout` seconds without
+   * I/O the socket fails with TIMED_OUT "Socket I/O timed out" (§9). It also bounds proxy
+   * negotiation and the TLS handshake, which have no other deadline.
+   */
+  #applyInactivityTimeout(connection: SocketConnection): void {
+    const ms = this.#settings.timeoutMs;
+    const socket = connection.socket;
+    if (ms <= 0 || !('setTimeout' in socket)) return;
+    socket.setTimeout(ms, () => socket.destroy(timedOutError()));
+  }
+
+  #tryNextOrFinish(): void {
+    if (this.#completed || this.#inProgress) return;
+    const next = this.#successful.shift();
+    if (next) {
+      this.#runApplicationLayer(next);
+      return;
+    }
+    if (!this.#enumerationCompleted) {
+      this.#pull();
+      return;
+    }
+    this.#finishIfIdle();
+  }
+
+  /** Ends with the best error once enumeration is over and nothing is pending (the Q1 fix). */
+  #finishIfIdle(): void {
+    if (this.#completed || !this.#enumerationCompleted) return;
+    if (this.#attempts.size > 0 || this.#inProgress || this.#successful.length > 0) return;
+    // An enumeration that ends with neither an address nor an error (an SRV answer of only ".",
+    // an empty proxy list) is an error too: GIO asserts or returns NULL without one (§3.3, §3.6).
+    const error =
+      this.#errors.error ?? new ResolverError(ResolverErrorEnum.NOT_FOUND, 'No valid addresses were found');
+    this.#completeWithError(error);
+  }
+
+  // ---- layer 3: proxy negotiation and TLS, one at a time -----------------------------------
+
+  #runApplicationLayer(attempt: Attempt): void {
+    this.#inProgress = attempt;
+    let stage = SocketClientEvent.PROXY_NEGOTIATING;
+    const step = async (): Promise<SocketConnection | null> => {
+      const connection = attempt.connection!;
+      let stream: IOStream = connection;
+      const address = attempt.socket.address;
+      if (address instanceof ProxyAddress && this.#settings.enableProxy) {
+        if (!(connection instanceof TcpConnection)) {
+          throw new IOError(
+            IOErrorEnum.NOT_SUPPORTED,
+            'Proxying over a non-TCP connection is not supported.',
+          );
+        }
+        // Application proxies are checked before the GProxy registry (GLib fix 6ce79e586f):
+        // the caller negotiates itself, so no PROXY_* events and no TLS (§6.3).
+        if (this.#settings.applicationProxies.has(address.protocol.toLowerCase())) return connection;
+        const proxy = getProxyForProtocol(address.protocol);
+        if (!proxy) {
+          throw new IOError(
+            IOErrorEnum.NOT_SUPPORTED,
+            `Proxy protocol “${address.protocol}” is not supported.`,
+          );
+        }
+        const shown = proxy.prepare?.(connection, address) ?? connection;
+        this.#emit(SocketClientEvent.PROXY_NEGOTIATING, shown);
+        this.#throwIfOver();
+        stream = await proxy.connect(shown, address, { cancellable: this.#caller });
+        this.#throwIfOver();
+        this.#emit(SocketClientEvent.PROXY_NEGOTIATED, stream);
+        this.#throwIfOver();
+      }
+      if (this.#settings.tls) {
+        stage = SocketClientEvent.TLS_HANDSHAKING;
+        const tls = new TlsClientConnection(
+          stream,
+          this.#connectable,
+          this.#settings.tlsOptions ?? undefined,
+        );
+        tls.validationFlags = this.#settings.tlsValidationFlags;
+        stream = tls;
+        this.#emit(SocketClientEvent.TLS_HANDSHAKING, tls);
+        this.#throwIfOver();
+        await tls.handshake(this.#caller);
+        this.#throwIfOver();
+        this.#emit(SocketClientEvent.TLS_HANDSHAKED, tls);
+        this.#throwIfOver();
+      }
+      if (stream === connection) return connection;
+      const socket = (connection as TcpConnection).socket;
+      return new TcpWrapperConnection(
+        stream,
+        socket,
+        connection.getRemoteAddress(),
+        connection.getLocalAddress(),
+      );
+    };
+    step().then(
+      (result) => {
+        this.#inProgress = null;
+        if (result) this.#complete(result, attempt);
+      },
+      (err: unknown) => {
+        this.#inProgress = null;
+        attempt.connection?.destroy();
+        if (this.#completed) return;
+        if (this.#caller.isCancelled()) {
+          this.#completeWithError(this.#caller.error());
+          return;
+        }
+        this.#errors.consider(toGError(err), stage);
+        this.#tryNextOrFinish();
+      },
+    );
+  }
+
+  /** Thrown inside the application layer when the operation ended meanwhile (e.g. cancelled). */
+  #throwIfOver(): void {
+    if (this.#completed) throw new IOError(IOErrorEnum.CANCELLED, 'Operation was cancelled');
+    this.#caller.throwIfCancelled();
+  }
+
+  // ---- completion ----------------------------------------------------------------------------
+
+  #complete(result: SocketConnection, winner: Attempt): void {
+    if (this.#completed) {
+      result.destroy();
+      return;
+    }
+    this.#completed = true;
+    this.#cancelAll(winner);
+    this.#emit(SocketClientEvent.COMPLETE, result);
+    this.#release();
+    this.#resolve(result);
+  }
+
+  #completeWithError(error: GError): void {
+    if (this.#completed) return;
+    this.#completed = true;
+    this.#cancelAll(null);
+    this.#emit(SocketClientEvent.COMPLETE, null);
+    this.#release();
+    this.#reject(error);
+  }
+
+  /** Destroys every loser: attempts in flight, queued connections, the enumeration. */
+  #cancelAll(winner: Attempt | null): void {
+    for (const attempt of [...this.#attempts]) {
+      this.#dropAttempt(attempt);
+      attempt.socket.abort();
+    }
+    for (const attempt of this.#successful.splice(0)) attempt.connection?.destroy();
+    if (this.#inProgress && this.#inProgress !== winner) this.#inProgress.connection?.destroy();
+    this.#enumerationCancel.cancel();
+    this.#enumerator.close?.();
+  }
+
+  #dropAttempt(attempt: Attempt): void {
+    if (attempt.delayTimer) clearTimeout(attempt.delayTimer);
+    attempt.delayTimer = null;
+    this.#attempts.delete(attempt);
+  }
+
+  /** Unlinks from the caller's cancellable so a reused one accumulates nothing (GLib 56d371942e). */
+  #release(): void {
+    this.#caller.disconnect(this.#cancelHandler);
+    this.#enumerationCancel.dispose();
+    this.#caller.dispose();
+  }
+}

@@ -1,0 +1,58 @@
+import type { CancelOptions } from '../cancellable.js';
+import { isValidUri } from '../address/uri.js';
+import { proxyWarning, redactForLog, type ProxyResolver } from './proxy-resolver.js';
+import { SimpleProxyResolver } from './simple-proxy-resolver.js';
+
+/** The variables read, as a plain map; `process.env` by default. */
+export type ProxyEnvironment = Readonly<Record<string, string | undefined>>;
+
+/**
+ * glib-networking's GEnvironmentProxyResolver (§6.4), the default here: a SimpleProxyResolver
+ * built once, at construction, from the usual variables (later changes are not seen):
+ * - `http_proxy` / `HTTP_PROXY` is the default proxy, used for *every* scheme;
+ * - `https_proxy` / `HTTPS_PROXY` and `ftp_proxy` / `FTP_PROXY` are the proxies for those schemes;
+ * - `no_proxy` / `NO_PROXY` is the comma-separated ignore list (entries trimmed, SPEC §3).
+ * The lower-case form wins; an empty value counts as unset and an invalid one is skipped with a
+ * warning, falling through to the upper-case form. With nothing set every lookup is `direct://`.
+ */
+export class EnvironmentProxyResolver implements ProxyResolver {
+  readonly #base: SimpleProxyResolver;
+
+  constructor(env: ProxyEnvironment = process.env) {
+    const noProxy = env.no_proxy ?? env.NO_PROXY;
+    this.#base = new SimpleProxyResolver(
+      proxyVariable(env, 'http_proxy') ?? proxyVariable(env, 'HTTP_PROXY'),
+      noProxy === undefined ? null : noProxy.split(','),
+    );
+    const ftp = proxyVariable(env, 'ftp_proxy') ?? proxyVariable(env, 'FTP_PROXY');
+    if (ftp !== null) this.#base.setUriProxy('ftp', ftp);
+    const https = proxyVariable(env, 'https_proxy') ?? proxyVariable(env, 'HTTPS_PROXY');
+    if (https !== null) this.#base.setUriProxy('https', https);
+  }
+
+  /**
+   * Always true: unlike glib-networking (supported only when a variable is set, else GIO falls
+   * back to its dummy resolver) this one answers `direct://` itself when nothing is set.
+   */
+  isSupported(): boolean {
+    return true;
+  }
+
+  lookup(uri: string, opts?: CancelOptions): Promise<string[]> {
+    return this.#base.lookup(uri, opts);
+  }
+
+  /** Extension: the same answer without a Promise. */
+  lookupSync(uri: string, opts?: CancelOptions): string[] {
+    return this.#base.lookupSync(uri, opts);
+  }
+}
+
+/** validate_proxy_envvar: the value, or null when unset, empty or not a valid URI. */
+function proxyVariable(env: ProxyEnvironment, name: string): string | null {
+  const value = env[name];
+  if (value === undefined || value === '') return null;
+  if (isValidUri(value)) return value;
+  proxyWarning(`Environment variable ${name} specifies invalid proxy URL ${redactForLog(value)}`);
+  return null;
+}

@@ -1,0 +1,187 @@
+// The thin I/O layer under the proxy codecs: write a request, read a reply exactly, never a byte
+// more. Bytes a destination sends right after the proxy's reply stay in the stream for the
+// application (GIO reads its HTTP reply one byte at a time for the same reason, §7.3).
+import type { Duplex } from 'node:stream';
+import type { Cancellable } from '../cancellable.js';
+import { toGError } from '../errors/errno.js';
+import type { GError } from '../errors/gerror.js';
+import type { ReplyDecoder } from './wire.js';
+
+export interface NegotiateOptions {
+  readonly cancellable?: Cancellable | null;
+  /**
+   * The error for a peer that closes in the middle of a reply, e.g. CONNECTION_CLOSED
+   * "Connection to SOCKSv5 proxy server lost" (§7.2 point 7).
+   */
+  readonly lostError: () => GError;
+}
+
+/**
+ * How a reply is read:
+ * - `exact`: the decoder's `need.total` is exact (length-prefixed SOCKS replies); exactly the
+ *   missing bytes are read, and EOF before them is `lostError`.
+ * - `chunks`: whatever is buffered is taken (HTTP: the end of the header is only known once seen);
+ *   the decoder sees EOF, and bytes after the reply are put back with `unshift`.
+ */
+export type ReadMode = 'exact' | 'chunks';
+
+/**
+ * One negotiation's view of a stream. It reads in paused mode with `stream.read(n)`, which only
+ * takes bytes out of the stream's buffer (nothing else is consumed), and it owns the listeners it
+ * adds: `release()` removes every one of them, after which the stream returns to its initial
+ * (non-flowing, non-paused) state so the application can read it in any mode.
+ */
+export class ProxyIO {
+  readonly stream: Duplex;
+  readonly #cancellable: Cancellable | null;
+  readonly #lostError: () => GError;
+  readonly #cancelId: number;
+  #waiter: (() => void) | null = null;
+  #released = false;
+
+  constructor(stream: Duplex, opts: NegotiateOptions) {
+    this.stream = stream;
+    this.#cancellable = opts.cancellable ?? null;
+    this.#lostError = opts.lostError;
+    // 'error' must have a listener while we own the stream, or a reset would crash the process.
+    stream.on('readable', this.#wake);
+    stream.on('end', this.#wake);
+    stream.on('error', this.#wake);
+    stream.on('close', this.#wake);
+    // Cancelling tears the connection down (its bytes are in an unknown state) and wakes the read.
+    this.#cancelId =
+      this.#cancellable?.connect(() => {
+        stream.destroy();
+        this.#wake();
+      }) ?? 0;
+  }
+
+  /** Queues a request. Write failures surface on the next read as the socket's error. */
+  write(bytes: Buffer): void {
+    this.#check();
+    if (this.stream.destroyed || !this.stream.writable) throw this.#lostError();
+    this.stream.write(bytes);
+  }
+
+  /** Reads exactly `n` bytes; EOF first rejects with `lostError`, a socket error with its GError. */
+  async readExact(n: number): Promise<Buffer> {
+    for (;;) {
+      this.#check();
+      const chunk = this.#read(n);
+      if (chunk !== null) {
+        // read(n) returns fewer than n bytes only once the stream has ended.
+        if (chunk.length === n) return chunk;
+        throw this.#lostError();
+      }
+      if (this.#atEnd()) throw this.#lostError();
+      await this.#wait();
+    }
+  }
+
+  /** Reads whatever is buffered (at least one byte), or null at EOF. */
+  async readSome(): Promise<Buffer | null> {
+    for (;;) {
+      this.#check();
+      const chunk = this.#read(undefined);
+      if (chunk !== null && chunk.length > 0) return chunk;
+      if (this.#atEnd()) return null;
+      await this.#wait();
+    }
+  }
+
+  /** Gives bytes read past the end of a reply back to the stream, ahead of anything buffered. */
+  unshift(bytes: Buffer): void {
+    if (bytes.length > 0) this.stream.unshift(bytes);
+  }
+
+  /** Reads one reply, feeding the decoder until it completes; throws the decoder's GError. */
+  async readReply<T>(decode: ReplyDecoder<T>, mode: ReadMode = 'exact'): Promise<T> {
+    let bytes = Buffer.alloc(0);
+    let eof = false;
+    // Bounded: every round either adds at least one byte (decoders cap their totals) or ends.
+    for (;;) {
+      const result = decode(bytes, eof);
+      if (result.kind === 'error') throw result.error;
+      if (result.kind === 'done') {
+        this.unshift(bytes.subarray(result.length));
+        return result.value;
+      }
+      if (eof) throw this.#lostError();
+      if (mode === 'exact') {
+        bytes = Buffer.concat([bytes, await this.readExact(result.total - bytes.length)]);
+      } else {
+        const chunk = await this.readSome();
+        if (chunk === null) eof = true;
+        else bytes = Buffer.concat([bytes, chunk]);
+      }
+    }
+  }
+
+  /** Removes every listener this object added; idempotent. */
+  release(): void {
+    if (this.#released) return;
+    this.#released = true;
+    this.stream.off('readable', this.#wake);
+    this.stream.off('end', this.#wake);
+    this.stream.off('error', this.#wake);
+    this.stream.off('close', this.#wake);
+    this.#cancellable?.disconnect(this.#cancelId);
+    this.#wake();
+  }
+
+  readonly #wake = (): void => {
+    const waiter = this.#waiter;
+    this.#waiter = null;
+    waiter?.();
+  };
+
+  #wait(): Promise<void> {
+    if (this.#waiter !== null) throw new Error('ProxyIO: concurrent reads');
+    return new Promise<void>((resolve) => {
+      this.#waiter = resolve;
+    });
+  }
+
+  /** Cancellation first (it destroys the stream), then the error the stream died of. */
+  #check(): void {
+    if (this.#released) throw new Error('ProxyIO used after release()');
+    if (this.#cancellable?.isCancelled()) throw this.#cancellable.error();
+    const errored = this.stream.errored;
+    if (errored) throw toGError(errored);
+  }
+
+  #read(n: number | undefined): Buffer | null {
+    if (this.stream.destroyed) return null;
+    const chunk: unknown = n === undefined ? this.stream.read() : this.stream.read(n);
+    if (chunk === null || chunk === undefined) return null;
+    if (!Buffer.isBuffer(chunk)) throw new Error('proxy negotiation needs a byte stream (no setEncoding)');
+    return chunk;
+  }
+
+  #atEnd(): boolean {
+    const s = this.stream;
+    return s.destroyed || s.readableEnded || !s.readable;
+  }
+}
+
+/**
+ * Runs one proxy negotiation over `stream`. On any failure (including cancellation) the stream is
+ * destroyed — a half-negotiated connection is useless — and the error is a GError. Listeners are
+ * removed on every path.
+ */
+export async function negotiate<T>(
+  stream: Duplex,
+  opts: NegotiateOptions,
+  body: (io: ProxyIO) => Promise<T>,
+): Promise<T> {
+  const io = new ProxyIO(stream, opts);
+  try {
+    opts.cancellable?.throwIfCancelled();
+    return await body(io);
+  } catch (err) {
+    stream.destroy();
+    throw toGError(err);
+  } finally {
+    io.release();
+  }
+}

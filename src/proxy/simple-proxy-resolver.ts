@@ -1,0 +1,113 @@
+import type { CancelOptions } from '../cancellable.js';
+import { isValidUri, splitNetworkUri } from '../address/uri.js';
+import { invalidArgument } from '../errors/gerror.js';
+import { matchesIgnoreHosts, parseIgnoreHosts, type IgnoreRule } from './ignore-hosts.js';
+import { checkLookup, proxyWarning, redactForLog, type ProxyResolver } from './proxy-resolver.js';
+
+const SOCKS_PREFIX = /^socks:\/\//i;
+
+/**
+ * GSimpleProxyResolver (§6.5): one default proxy, per-scheme proxies and hosts that bypass the
+ * proxy. Lookups are pure computation; the async form only adds the cancellation check.
+ */
+export class SimpleProxyResolver implements ProxyResolver {
+  #defaultProxy: string | null = null;
+  #ignoreHosts: readonly string[] = [];
+  #rules: readonly IgnoreRule[] = [];
+  readonly #uriProxies = new Map<string, string>();
+
+  constructor(defaultProxy?: string | null, ignoreHosts?: readonly string[] | null) {
+    this.setDefaultProxy(defaultProxy ?? null);
+    this.setIgnoreHosts(ignoreHosts ?? null);
+  }
+
+  /** The proxy for URIs no ignore rule and no uri-proxy covers; `socks://` means all three SOCKS. */
+  get defaultProxy(): string | null {
+    return this.#defaultProxy;
+  }
+  set defaultProxy(proxy: string | null) {
+    this.setDefaultProxy(proxy);
+  }
+  getDefaultProxy(): string | null {
+    return this.#defaultProxy;
+  }
+  /**
+   * Null or a valid URI. GIO logs a critical and keeps the old value for anything else; here it
+   * throws INVALID_ARGUMENT (without the credentials the URI may hold).
+   */
+  setDefaultProxy(proxy: string | null): void {
+    if (proxy !== null && (typeof proxy !== 'string' || !isValidUri(proxy))) {
+      throw invalidArgument(`Invalid default proxy URI ‘${redactForLog(String(proxy))}’`);
+    }
+    this.#defaultProxy = proxy;
+  }
+
+  /** Hosts to reach directly: names, `*.`/`.` suffixes, IPs, CIDR ranges, `name:port`, `[v6]:port`. */
+  get ignoreHosts(): readonly string[] {
+    return this.#ignoreHosts;
+  }
+  set ignoreHosts(hosts: readonly string[] | null) {
+    this.setIgnoreHosts(hosts);
+  }
+  getIgnoreHosts(): readonly string[] {
+    return this.#ignoreHosts;
+  }
+  setIgnoreHosts(hosts: readonly string[] | null): void {
+    const entries = Object.freeze([...(hosts ?? [])].map(String));
+    this.#rules = parseIgnoreHosts(entries, proxyWarning);
+    this.#ignoreHosts = entries;
+  }
+
+  /**
+   * The proxy for URIs of `scheme` (compared lower-cased). As in GIO the proxy is not validated
+   * (an invalid one is skipped, with a warning, by the enumerator) and entries cannot be removed.
+   */
+  setUriProxy(scheme: string, proxy: string): void {
+    this.#uriProxies.set(scheme.toLowerCase(), proxy);
+  }
+
+  isSupported(): boolean {
+    return true;
+  }
+
+  async lookup(uri: string, opts?: CancelOptions): Promise<string[]> {
+    checkLookup(uri, opts);
+    return this.#choose(uri);
+  }
+
+  /** Extension: the same answer without a Promise (GIO's synchronous g_proxy_resolver_lookup). */
+  lookupSync(uri: string, opts?: CancelOptions): string[] {
+    checkLookup(uri, opts);
+    return this.#choose(uri);
+  }
+
+  #choose(uri: string): string[] {
+    if (this.#isIgnored(uri)) return ['direct://'];
+    const proxy = this.#uriProxyFor(uri) ?? this.#defaultProxy ?? 'direct://';
+    // `socks://` names no version: try them all, best first. GIO compares case-sensitively;
+    // like every other scheme here (SPEC §3) it is matched case-insensitively.
+    if (SOCKS_PREFIX.test(proxy)) {
+      const rest = proxy.slice('socks://'.length);
+      return [`socks5://${rest}`, `socks4a://${rest}`, `socks4://${rest}`];
+    }
+    return [proxy];
+  }
+
+  #isIgnored(uri: string): boolean {
+    if (this.#rules.length === 0) return false;
+    let parts;
+    try {
+      parts = splitNetworkUri(uri);
+    } catch {
+      return false; // no host (e.g. `mailto:`): nothing to compare
+    }
+    return matchesIgnoreHosts(this.#rules, parts.host, parts.port > 0 ? parts.port : 0);
+  }
+
+  #uriProxyFor(uri: string): string | null {
+    if (this.#uriProxies.size === 0) return null;
+    const colon = uri.indexOf(':');
+    const scheme = (colon >= 0 ? uri.slice(0, colon) : uri).toLowerCase();
+    return this.#uriProxies.get(scheme) ?? null;
+  }
+}

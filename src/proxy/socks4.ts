@@ -1,0 +1,81 @@
+// SOCKS4 and SOCKS4a (gio/gsocks4aproxy.c; gio/gsocks4proxy.c is the subclass without hostname
+// support), gio-behaviour §7.1. Pure codec first, then the thin I/O layer.
+import { InetAddress } from '../address/inet-address.js';
+import type { ProxyAddress } from '../address/socket-address.js';
+import { CONNECTION_CLOSED, IOErrorEnum, SocketFamily } from '../errors/enums.js';
+import { IOError } from '../errors/gerror.js';
+import type { IOStream } from '../connection/io-stream.js';
+import type { Proxy, ProxyConnectOptions } from './proxy.js';
+import { negotiate } from './read-exact.js';
+import { done, fail, need, type Decoded } from './wire.js';
+
+const SOCKS4_VERSION = 0x04;
+const SOCKS4_CMD_CONNECT = 0x01;
+/** CD = 90: "request granted"; 91, 92 and 93 are all rejections and GIO does not tell them apart. */
+const SOCKS4_REP_GRANTED = 0x5a;
+/** GIO's SOCKS4_MAX_LEN for the user id and the host name. */
+export const SOCKS4_MAX_LEN = 255;
+export const SOCKS4_REPLY_LENGTH = 8;
+
+const proxyFailed = (message: string): IOError => new IOError(IOErrorEnum.PROXY_FAILED, message);
+
+/**
+ * GLib leaves EOF unhandled here (garbage or an endless loop, §7.1); we report it as SOCKS5 does
+ * (SPEC §3), with the analogous message.
+ */
+export const socks4LostError = (): IOError =>
+  new IOError(CONNECTION_CLOSED, 'Connection to SOCKSv4 proxy server lost');
+
+/**
+ * The CONNECT request: `04 01 PORT(2, BE) IP(4) USERID 00 [HOST 00]`. An IPv4 literal goes in
+ * DSTIP; anything else that is not an IP literal is sent SOCKS4a-style (DSTIP 0.0.0.1, then the
+ * name), as GIO does for both registered names. The password is never sent. Throws PROXY_FAILED
+ * for an IPv6 destination or an over-long user id or host name (before anything is written).
+ */
+export function encodeSocks4Connect(hostname: string, port: number, username: string | null): Buffer {
+  const literal = InetAddress.newFromString(hostname);
+  if (literal !== null && literal.family !== SocketFamily.IPV4) {
+    throw proxyFailed(`SOCKSv4 does not support IPv6 address “${hostname}”`);
+  }
+  const ip = literal ?? (InetAddress.newFromString('0.0.0.1') as InetAddress);
+  const user = Buffer.from(username ?? '', 'utf8');
+  if (user.length > SOCKS4_MAX_LEN) throw proxyFailed('Username is too long for SOCKSv4 protocol');
+  const parts: Buffer[] = [Buffer.from([SOCKS4_VERSION, SOCKS4_CMD_CONNECT, port >> 8, port & 0xff]), ip.toBytes()];
+  parts.push(user, Buffer.from([0]));
+  if (literal === null) {
+    const host = Buffer.from(hostname, 'utf8');
+    if (host.length > SOCKS4_MAX_LEN) throw proxyFailed(`Hostname “${hostname}” is too long for SOCKSv4 protocol`);
+    parts.push(host, Buffer.from([0]));
+  }
+  return Buffer.concat(parts);
+}
+
+/** The 8-byte reply `VN CD PORT(2) IP(4)`; only VN and CD matter (the rest is ignored, as in GIO). */
+export function decodeSocks4Reply(bytes: Buffer): Decoded<true> {
+  if (bytes.length < SOCKS4_REPLY_LENGTH) return need(SOCKS4_REPLY_LENGTH);
+  if (bytes[0] !== 0x00) return fail(proxyFailed('The server is not a SOCKSv4 proxy server.'));
+  if (bytes[1] !== SOCKS4_REP_GRANTED) return fail(proxyFailed('Connection through SOCKSv4 server was rejected'));
+  return done(true, SOCKS4_REPLY_LENGTH);
+}
+
+/** GSocks4aProxy (`socks4a`) and, with `supportsHostname` false, GSocks4Proxy (`socks4`). */
+export class Socks4Proxy implements Proxy {
+  readonly #supportsHostname: boolean;
+
+  constructor(opts?: { readonly supportsHostname?: boolean }) {
+    this.#supportsHostname = opts?.supportsHostname ?? false;
+  }
+
+  supportsHostname(): boolean {
+    return this.#supportsHostname;
+  }
+
+  async connect(connection: IOStream, proxyAddress: ProxyAddress, opts?: ProxyConnectOptions): Promise<IOStream> {
+    const cancellable = opts?.cancellable ?? null;
+    await negotiate(connection.stream, { cancellable, lostError: socks4LostError }, async (io) => {
+      io.write(encodeSocks4Connect(proxyAddress.destinationHostname, proxyAddress.destinationPort, proxyAddress.username));
+      await io.readReply(decodeSocks4Reply);
+    });
+    return connection;
+  }
+}
