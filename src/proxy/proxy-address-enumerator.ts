@@ -1,4 +1,4 @@
-import { raceCancellable, isCancelledError, type Cancellable } from '../cancellable.js';
+import { Cancellable, LinkedCancellable, raceCancellable, isCancelledError } from '../cancellable.js';
 import {
   BaseAddressEnumerator,
   type EnumerateOptions,
@@ -69,6 +69,8 @@ export class ProxyAddressEnumerator extends BaseAddressEnumerator {
   #everEnumerated = false;
   #firstError: GError | null = null;
   #finished = false;
+  /** Cancelled by close(), stopping the work of a call in progress. */
+  readonly #closer = new Cancellable();
 
   constructor(connectable: SocketConnectable, destUri: string, opts?: EnumerateOptions) {
     super();
@@ -93,17 +95,23 @@ export class ProxyAddressEnumerator extends BaseAddressEnumerator {
   protected async nextAddress(cancellable: Cancellable | null): Promise<SocketAddress | null> {
     cancellable?.throwIfCancelled();
     if (this.#finished) return null;
+    // Everything this call starts stops on the caller's cancellation or on close().
+    const op = new LinkedCancellable(cancellable, this.#closer);
     let result: SocketAddress | null;
     try {
-      result = await this.#advance(cancellable);
+      result = await this.#advance(op);
     } catch (err) {
       const error = toGError(err);
-      if (isCancellation(error, cancellable)) throw error;
+      // close() while this call waited: the inner work was stopped on purpose, not cancelled.
+      if (this.#finished && !cancellable?.isCancelled()) return null;
+      if (isCancellation(error, op)) throw error;
       // Only the resolver lookup throws anything else; it can only happen on the first call.
       this.#finish();
       if (this.#everEnumerated) return null;
       this.#everEnumerated = true;
       throw error;
+    } finally {
+      op.dispose();
     }
     if (result !== null) {
       this.#everEnumerated = true;
@@ -123,6 +131,7 @@ export class ProxyAddressEnumerator extends BaseAddressEnumerator {
   #finish(): void {
     this.#finished = true;
     this.#closeSource();
+    this.#closer.cancel();
   }
 
   #closeSource(): void {
@@ -135,6 +144,7 @@ export class ProxyAddressEnumerator extends BaseAddressEnumerator {
     if (this.#proxies === null) this.#proxies = await this.#lookupProxies(cancellable);
     // Bounded: each turn either returns or moves on to the next proxy URI.
     for (;;) {
+      if (this.#finished) return null; // close() was called while we waited
       if (this.#source === null) {
         if (this.#nextProxy >= this.#proxies.length) return null;
         this.#source = this.#open(this.#proxies[this.#nextProxy++]);
@@ -245,6 +255,8 @@ export class ProxyAddressEnumerator extends BaseAddressEnumerator {
       return await raceCancellable(work, cancellable);
     } catch (err) {
       const error = toGError(err);
+      // close() while this call waited: the inner work was stopped on purpose, not cancelled.
+      if (this.#finished && !cancellable?.isCancelled()) return null;
       if (isCancellation(error, cancellable)) throw error;
       this.#keepError(error);
       return null;

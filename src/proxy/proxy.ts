@@ -1,7 +1,8 @@
-// Interface and registry; the five built-in protocols are registered by the proxy helper (issue 4, §7).
+// The GProxy interface and its registry by protocol name (the `gio-proxy` extension point, §6.3).
 import type { Cancellable } from '../cancellable.js';
 import type { IOStream } from '../connection/io-stream.js';
 import type { ProxyAddress } from '../address/socket-address.js';
+import { builtinProxies } from './builtin.js';
 
 export interface ProxyConnectOptions {
   readonly cancellable?: Cancellable | null;
@@ -10,7 +11,8 @@ export interface ProxyConnectOptions {
 /**
  * GProxy: negotiates a connection to `proxyAddress.destination*` over a stream already connected to
  * the proxy server. Resolves to the stream to use afterwards (the same one for SOCKS and HTTP, a
- * TLS stream for HTTPS). Errors are GErrors scored at PROXY_NEGOTIATING.
+ * TLS stream for HTTPS). Errors are GErrors scored at PROXY_NEGOTIATING; on failure the
+ * built-in implementations destroy the stream (it is in an unknown state).
  */
 export interface Proxy {
   /** False for SOCKS4: the enumerator then resolves the destination locally. */
@@ -25,13 +27,26 @@ export interface Proxy {
 }
 
 const registry = new Map<string, Proxy>();
+let builtinsRegistered = false;
+
+/**
+ * Fills the registry with socks4, socks4a, socks5, http and https on first use rather than at
+ * module evaluation, which an import cycle through the address modules could reorder.
+ */
+function ensureBuiltins(): void {
+  if (builtinsRegistered) return;
+  builtinsRegistered = true;
+  for (const [name, proxy] of builtinProxies()) if (!registry.has(name)) registry.set(name, proxy);
+}
 
 /** The GProxy extension point: registers (or replaces) the implementation for a protocol name. */
 export function registerProxy(protocol: string, proxy: Proxy): void {
+  ensureBuiltins();
   registry.set(protocol.toLowerCase(), proxy);
 }
 
 /** g_proxy_get_default_for_protocol; names are matched lower-cased (SPEC §3). */
 export function getProxyForProtocol(protocol: string): Proxy | null {
+  ensureBuiltins();
   return registry.get(protocol.toLowerCase()) ?? null;
 }

@@ -14,6 +14,12 @@ export interface NegotiateOptions {
    * "Connection to SOCKSv5 proxy server lost" (§7.2 point 7).
    */
   readonly lostError: () => GError;
+  /**
+   * Streams under `stream` (the TCP socket under the HTTPS proxy's TLS). Their death counts as
+   * ours and their error comes first: the client's inactivity timeout destroys the TCP socket
+   * with TIMED_OUT "Socket I/O timed out", and that — not a TLS-level symptom — is the error.
+   */
+  readonly lowerStreams?: readonly Duplex[];
 }
 
 /**
@@ -33,6 +39,7 @@ export type ReadMode = 'exact' | 'chunks';
  */
 export class ProxyIO {
   readonly stream: Duplex;
+  readonly #lower: readonly Duplex[];
   readonly #cancellable: Cancellable | null;
   readonly #lostError: () => GError;
   readonly #cancelId: number;
@@ -41,17 +48,21 @@ export class ProxyIO {
 
   constructor(stream: Duplex, opts: NegotiateOptions) {
     this.stream = stream;
+    this.#lower = opts.lowerStreams ?? [];
     this.#cancellable = opts.cancellable ?? null;
     this.#lostError = opts.lostError;
     // 'error' must have a listener while we own the stream, or a reset would crash the process.
     stream.on('readable', this.#wake);
     stream.on('end', this.#wake);
-    stream.on('error', this.#wake);
-    stream.on('close', this.#wake);
+    for (const s of [stream, ...this.#lower]) {
+      s.on('error', this.#wake);
+      s.on('close', this.#wake);
+    }
     // Cancelling tears the connection down (its bytes are in an unknown state) and wakes the read.
     this.#cancelId =
       this.#cancellable?.connect(() => {
         stream.destroy();
+        for (const lower of this.#lower) lower.destroy();
         this.#wake();
       }) ?? 0;
   }
@@ -123,8 +134,10 @@ export class ProxyIO {
     this.#released = true;
     this.stream.off('readable', this.#wake);
     this.stream.off('end', this.#wake);
-    this.stream.off('error', this.#wake);
-    this.stream.off('close', this.#wake);
+    for (const s of [this.stream, ...this.#lower]) {
+      s.off('error', this.#wake);
+      s.off('close', this.#wake);
+    }
     this.#cancellable?.disconnect(this.#cancelId);
     this.#wake();
   }
@@ -146,8 +159,9 @@ export class ProxyIO {
   #check(): void {
     if (this.#released) throw new Error('ProxyIO used after release()');
     if (this.#cancellable?.isCancelled()) throw this.#cancellable.error();
-    const errored = this.stream.errored;
-    if (errored) throw toGError(errored);
+    for (const s of [...this.#lower, this.stream]) {
+      if (s.errored) throw toGError(s.errored);
+    }
   }
 
   #read(n: number | undefined): Buffer | null {
@@ -160,7 +174,7 @@ export class ProxyIO {
 
   #atEnd(): boolean {
     const s = this.stream;
-    return s.destroyed || s.readableEnded || !s.readable;
+    return s.destroyed || s.readableEnded || !s.readable || this.#lower.some((l) => l.destroyed);
   }
 }
 
@@ -180,6 +194,7 @@ export async function negotiate<T>(
     return await body(io);
   } catch (err) {
     stream.destroy();
+    for (const lower of opts.lowerStreams ?? []) lower.destroy();
     throw toGError(err);
   } finally {
     io.release();

@@ -37,14 +37,16 @@ export function encodeSocks4Connect(hostname: string, port: number, username: st
   if (literal !== null && literal.family !== SocketFamily.IPV4) {
     throw proxyFailed(`SOCKSv4 does not support IPv6 address “${hostname}”`);
   }
-  const ip = literal ?? (InetAddress.newFromString('0.0.0.1') as InetAddress);
+  // SOCKS4a marks "name follows" with the invalid address 0.0.0.x, x ≠ 0; GIO uses 0.0.0.1.
+  const ip = literal?.toBytes() ?? Buffer.from([0, 0, 0, 1]);
   const user = Buffer.from(username ?? '', 'utf8');
   if (user.length > SOCKS4_MAX_LEN) throw proxyFailed('Username is too long for SOCKSv4 protocol');
-  const parts: Buffer[] = [Buffer.from([SOCKS4_VERSION, SOCKS4_CMD_CONNECT, port >> 8, port & 0xff]), ip.toBytes()];
+  const parts: Buffer[] = [Buffer.from([SOCKS4_VERSION, SOCKS4_CMD_CONNECT, port >> 8, port & 0xff]), ip];
   parts.push(user, Buffer.from([0]));
   if (literal === null) {
     const host = Buffer.from(hostname, 'utf8');
-    if (host.length > SOCKS4_MAX_LEN) throw proxyFailed(`Hostname “${hostname}” is too long for SOCKSv4 protocol`);
+    if (host.length > SOCKS4_MAX_LEN)
+      throw proxyFailed(`Hostname “${hostname}” is too long for SOCKSv4 protocol`);
     parts.push(host, Buffer.from([0]));
   }
   return Buffer.concat(parts);
@@ -54,7 +56,8 @@ export function encodeSocks4Connect(hostname: string, port: number, username: st
 export function decodeSocks4Reply(bytes: Buffer): Decoded<true> {
   if (bytes.length < SOCKS4_REPLY_LENGTH) return need(SOCKS4_REPLY_LENGTH);
   if (bytes[0] !== 0x00) return fail(proxyFailed('The server is not a SOCKSv4 proxy server.'));
-  if (bytes[1] !== SOCKS4_REP_GRANTED) return fail(proxyFailed('Connection through SOCKSv4 server was rejected'));
+  if (bytes[1] !== SOCKS4_REP_GRANTED)
+    return fail(proxyFailed('Connection through SOCKSv4 server was rejected'));
   return done(true, SOCKS4_REPLY_LENGTH);
 }
 
@@ -70,10 +73,20 @@ export class Socks4Proxy implements Proxy {
     return this.#supportsHostname;
   }
 
-  async connect(connection: IOStream, proxyAddress: ProxyAddress, opts?: ProxyConnectOptions): Promise<IOStream> {
+  async connect(
+    connection: IOStream,
+    proxyAddress: ProxyAddress,
+    opts?: ProxyConnectOptions,
+  ): Promise<IOStream> {
     const cancellable = opts?.cancellable ?? null;
     await negotiate(connection.stream, { cancellable, lostError: socks4LostError }, async (io) => {
-      io.write(encodeSocks4Connect(proxyAddress.destinationHostname, proxyAddress.destinationPort, proxyAddress.username));
+      io.write(
+        encodeSocks4Connect(
+          proxyAddress.destinationHostname,
+          proxyAddress.destinationPort,
+          proxyAddress.username,
+        ),
+      );
       await io.readReply(decodeSocks4Reply);
     });
     return connection;

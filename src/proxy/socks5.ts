@@ -32,7 +32,8 @@ const needAuth = (): IOError =>
   new IOError(IOErrorEnum.PROXY_NEED_AUTH, 'The SOCKSv5 proxy requires authentication.');
 
 /** EOF mid-negotiation (GLib 2.69+, untranslated), used for the sync path too (§7.2 point 7). */
-export const socks5LostError = (): IOError => new IOError(CONNECTION_CLOSED, 'Connection to SOCKSv5 proxy server lost');
+export const socks5LostError = (): IOError =>
+  new IOError(CONNECTION_CLOSED, 'Connection to SOCKSv5 proxy server lost');
 
 /** GIO's has_auth: a user name or a password was given (`socks5://user@host` counts). */
 export function socks5HasAuth(username: string | null, password: string | null): boolean {
@@ -84,7 +85,10 @@ export function decodeSocks5AuthReply(bytes: Buffer): Decoded<true> {
   if (bytes.length < 2) return need(2);
   if (bytes[0] !== SOCKS5_AUTH_VERSION || bytes[1] !== 0x00) {
     return fail(
-      new IOError(IOErrorEnum.PROXY_AUTH_FAILED, 'SOCKSv5 authentication failed due to wrong username or password.'),
+      new IOError(
+        IOErrorEnum.PROXY_AUTH_FAILED,
+        'SOCKSv5 authentication failed due to wrong username or password.',
+      ),
     );
   }
   return done(true, 2);
@@ -104,7 +108,8 @@ export function encodeSocks5Connect(hostname: string, port: number): Buffer {
     return Buffer.concat([head, Buffer.from([atyp]), literal.toBytes(), portBytes]);
   }
   const name = Buffer.from(hostname, 'utf8');
-  if (name.length > SOCKS5_MAX_LEN) throw proxyFailed(`Hostname “${hostname}” is too long for SOCKSv5 protocol`);
+  if (name.length > SOCKS5_MAX_LEN)
+    throw proxyFailed(`Hostname “${hostname}” is too long for SOCKSv5 protocol`);
   return Buffer.concat([head, Buffer.from([ATYP_DOMAINNAME, name.length]), name, portBytes]);
 }
 
@@ -165,7 +170,11 @@ export class Socks5Proxy implements Proxy {
     return true;
   }
 
-  async connect(connection: IOStream, proxyAddress: ProxyAddress, opts?: ProxyConnectOptions): Promise<IOStream> {
+  async connect(
+    connection: IOStream,
+    proxyAddress: ProxyAddress,
+    opts?: ProxyConnectOptions,
+  ): Promise<IOStream> {
     const cancellable = opts?.cancellable ?? null;
     const { username, password } = proxyAddress;
     const hasAuth = socks5HasAuth(username, password);

@@ -35,6 +35,6 @@ export async function settleLeaks(
       if (extra > 0) excess[kind] = extra;
     }
     if (Object.keys(excess).length === 0 || Date.now() > deadline) return excess;
-    await new Promise((r) => setTimeout(r, 20).unref());
+    await new Promise((r) => setTimeout(r, 20));
   }
 }

@@ -1,0 +1,301 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hasCommand } from './env.js';
+
+/** Whether the openssl CLI is here (the PKI below and the s_server interop tests need it). */
+export const HAS_OPENSSL = hasCommand('openssl');
+
+/** A certificate (PEM, leaf first then any intermediates the server should send) and its key. */
+export interface CertPair {
+  readonly cert: string;
+  readonly key: string;
+  /** Files holding the same, for the openssl CLI. */
+  readonly certFile: string;
+  readonly keyFile: string;
+}
+
+/**
+ * A throw-away PKI made with the openssl CLI. Every leaf names `localhost`, 127.0.0.1 and ::1
+ * unless its name says otherwise, so only the property under test differs between them.
+ */
+export interface TestPki {
+  readonly dir: string;
+  /** The trusted root (PEM) and its file. */
+  readonly ca: string;
+  readonly caFile: string;
+  /** A root nobody trusts. */
+  readonly otherCa: string;
+  /** CRL (PEM) issued by `ca`, listing `revoked`. */
+  readonly crl: string;
+  /** The same CRL in DER. */
+  readonly crlDer: Buffer;
+  readonly valid: CertPair;
+  readonly expired: CertPair;
+  readonly notYetValid: CertPair;
+  /** SAN `DNS:wrong.example` only: no name, no IP of ours. */
+  readonly wrongName: CertPair;
+  /** Self-signed `CN=localhost` with our names. */
+  readonly selfSigned: CertPair;
+  /** Issued by `otherCa`. */
+  readonly unknownCa: CertPair;
+  /** Expired, issued by `otherCa`, and for `wrong.example`: three flags at once. */
+  readonly expiredUnknownWrongName: CertPair;
+  /** Signed by `ca` with SHA-1. */
+  readonly sha1: CertPair;
+  /** A 1024-bit RSA key, signed by `ca` with SHA-256. */
+  readonly rsa1024: CertPair;
+  /** Issued by `ca`, then revoked (listed in `crl`). */
+  readonly revoked: CertPair;
+  /** Issued by an intermediate CA that `ca` signed; `cert` holds leaf + intermediate. */
+  readonly intermediate: CertPair;
+  /** The intermediate's leaf alone (the server "forgets" to send the intermediate). */
+  readonly intermediateLeafOnly: CertPair;
+  /** A client certificate (`CN=client`, clientAuth) issued by `ca`. */
+  readonly client: CertPair;
+  /** A client certificate issued by `otherCa`. */
+  readonly clientUnknownCa: CertPair;
+}
+
+let cached: TestPki | null = null;
+
+/** The PKI for this test process: generated once (about a second), removed at exit. */
+export function testPki(): TestPki {
+  cached ??= generate();
+  return cached;
+}
+
+const OUR_NAMES = 'DNS:localhost,IP:127.0.0.1,IP:::1';
+
+function generate(): TestPki {
+  const dir = mkdtempSync(join(tmpdir(), 'gsc-pki-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const ossl = (...args: string[]): void => {
+    execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  };
+  const path = (name: string): string => join(dir, name);
+  const read = (name: string): string => readFileSync(path(name), 'utf8');
+
+  const rsaKey = (name: string, bits: number): void =>
+    ossl('genpkey', '-algorithm', 'RSA', '-pkeyopt', `rsa_keygen_bits:${bits}`, '-out', path(name));
+  rsaKey('ca.key', 2048);
+  rsaKey('other-ca.key', 2048);
+  rsaKey('inter.key', 2048);
+  rsaKey('leaf.key', 2048);
+  rsaKey('client.key', 2048);
+  rsaKey('weak.key', 1024);
+
+  writeFileSync(
+    path('ext.cnf'),
+    [
+      // `req` wants a [req] section in its config; the extension sections sit beside it.
+      '[ req ]',
+      'distinguished_name = dn',
+      '[ dn ]',
+      '[ root ]',
+      'basicConstraints = critical,CA:TRUE',
+      'keyUsage = critical,keyCertSign,cRLSign',
+      'subjectKeyIdentifier = hash',
+      '[ inter ]',
+      'basicConstraints = critical,CA:TRUE,pathlen:0',
+      'keyUsage = critical,keyCertSign,cRLSign',
+      'subjectKeyIdentifier = hash',
+      'authorityKeyIdentifier = keyid:always',
+      '[ server ]',
+      'basicConstraints = critical,CA:FALSE',
+      'keyUsage = critical,digitalSignature,keyEncipherment',
+      'extendedKeyUsage = serverAuth',
+      'subjectKeyIdentifier = hash',
+      'authorityKeyIdentifier = keyid:always',
+      `subjectAltName = ${OUR_NAMES}`,
+      '[ wrongname ]',
+      'basicConstraints = critical,CA:FALSE',
+      'extendedKeyUsage = serverAuth',
+      'authorityKeyIdentifier = keyid:always',
+      'subjectAltName = DNS:wrong.example',
+      '[ client ]',
+      'basicConstraints = critical,CA:FALSE',
+      'extendedKeyUsage = clientAuth',
+      'authorityKeyIdentifier = keyid:always',
+      '[ selfsigned ]',
+      'basicConstraints = critical,CA:FALSE',
+      'subjectKeyIdentifier = hash',
+      `subjectAltName = ${OUR_NAMES}`,
+      '',
+    ].join('\n'),
+  );
+
+  // Each CA is an `openssl ca` directory so certificates can get explicit dates and be revoked.
+  const makeCaDir = (name: string): void => {
+    const d = path(name);
+    mkdirSync(join(d, 'newcerts'), { recursive: true });
+    writeFileSync(join(d, 'index.txt'), '');
+    writeFileSync(join(d, 'serial'), `${name === 'ca' ? '10' : name === 'inter' ? '40' : '70'}\n`);
+    writeFileSync(join(d, 'crlnumber'), '01\n');
+    writeFileSync(
+      join(d, 'ca.cnf'),
+      [
+        '[ ca ]',
+        'default_ca = CA_default',
+        '[ CA_default ]',
+        `dir = ${d}`,
+        'database = $dir/index.txt',
+        'new_certs_dir = $dir/newcerts',
+        'serial = $dir/serial',
+        'crlnumber = $dir/crlnumber',
+        `certificate = ${path(`${name}.pem`)}`,
+        `private_key = ${path(`${name === 'ca' ? 'ca' : name === 'inter' ? 'inter' : 'other-ca'}.key`)}`,
+        'default_md = sha256',
+        'default_days = 3650',
+        'default_crl_days = 3650',
+        'policy = policy_any',
+        'unique_subject = no',
+        'email_in_dn = no',
+        '[ policy_any ]',
+        'commonName = supplied',
+        '',
+      ].join('\n'),
+    );
+  };
+
+  const selfSign = (key: string, cn: string, out: string, section: string): void =>
+    ossl(
+      'req',
+      '-x509',
+      '-new',
+      '-key',
+      path(key),
+      '-subj',
+      `/CN=${cn}`,
+      '-days',
+      '3650',
+      '-sha256',
+      '-config',
+      path('ext.cnf'),
+      '-extensions',
+      section,
+      '-out',
+      path(out),
+    );
+  selfSign('ca.key', 'gsocketclient test CA', 'ca.pem', 'root');
+  selfSign('other-ca.key', 'gsocketclient unknown CA', 'other.pem', 'root');
+  makeCaDir('ca');
+  makeCaDir('other');
+
+  const yesterday = asn1Time(new Date(Date.now() - 86_400_000));
+  const inTenYears = asn1Time(new Date(Date.now() + 10 * 365 * 86_400_000));
+
+  interface IssueOptions {
+    readonly ca: 'ca' | 'other' | 'inter';
+    readonly key: string;
+    readonly cn: string;
+    readonly section: string;
+    readonly start?: string;
+    readonly end?: string;
+    readonly md?: string;
+  }
+  const issue = (out: string, o: IssueOptions): void => {
+    ossl('req', '-new', '-key', path(o.key), '-subj', `/CN=${o.cn}`, '-out', path(`${out}.csr`));
+    ossl(
+      'ca',
+      '-config',
+      join(path(o.ca), 'ca.cnf'),
+      '-batch',
+      '-notext',
+      '-in',
+      path(`${out}.csr`),
+      '-out',
+      path(`${out}.pem`),
+      '-startdate',
+      o.start ?? yesterday,
+      '-enddate',
+      o.end ?? inTenYears,
+      '-md',
+      o.md ?? 'sha256',
+      '-extfile',
+      path('ext.cnf'),
+      '-extensions',
+      o.section,
+    );
+  };
+
+  issue('inter', { ca: 'ca', key: 'inter.key', cn: 'gsocketclient intermediate CA', section: 'inter' });
+  makeCaDir('inter');
+
+  issue('valid', { ca: 'ca', key: 'leaf.key', cn: 'localhost', section: 'server' });
+  issue('expired', {
+    ca: 'ca',
+    key: 'leaf.key',
+    cn: 'localhost',
+    section: 'server',
+    start: '20200101000000Z',
+    end: '20210101000000Z',
+  });
+  issue('notyet', {
+    ca: 'ca',
+    key: 'leaf.key',
+    cn: 'localhost',
+    section: 'server',
+    start: '20990101000000Z',
+    end: '21000101000000Z',
+  });
+  issue('wrongname', { ca: 'ca', key: 'leaf.key', cn: 'wrong.example', section: 'wrongname' });
+  issue('unknownca', { ca: 'other', key: 'leaf.key', cn: 'localhost', section: 'server' });
+  issue('triple', {
+    ca: 'other',
+    key: 'leaf.key',
+    cn: 'wrong.example',
+    section: 'wrongname',
+    start: '20200101000000Z',
+    end: '20210101000000Z',
+  });
+  issue('sha1', { ca: 'ca', key: 'leaf.key', cn: 'localhost', section: 'server', md: 'sha1' });
+  issue('weak', { ca: 'ca', key: 'weak.key', cn: 'localhost', section: 'server' });
+  issue('revoked', { ca: 'ca', key: 'leaf.key', cn: 'localhost', section: 'server' });
+  issue('client', { ca: 'ca', key: 'client.key', cn: 'client', section: 'client' });
+  issue('client-other', { ca: 'other', key: 'client.key', cn: 'client', section: 'client' });
+  issue('interleaf', { ca: 'inter', key: 'leaf.key', cn: 'localhost', section: 'server' });
+  selfSign('leaf.key', 'localhost', 'selfsigned.pem', 'selfsigned');
+
+  const caCnf = join(path('ca'), 'ca.cnf');
+  ossl('ca', '-config', caCnf, '-revoke', path('revoked.pem'), '-crl_reason', 'keyCompromise');
+  ossl('ca', '-config', caCnf, '-gencrl', '-out', path('crl.pem'));
+  ossl('crl', '-in', path('crl.pem'), '-outform', 'DER', '-out', path('crl.der'));
+
+  writeFileSync(path('interchain.pem'), read('interleaf.pem') + read('inter.pem'));
+
+  const pair = (certName: string, keyName: string): CertPair => ({
+    cert: read(certName),
+    key: read(keyName),
+    certFile: path(certName),
+    keyFile: path(keyName),
+  });
+  return {
+    dir,
+    ca: read('ca.pem'),
+    caFile: path('ca.pem'),
+    otherCa: read('other.pem'),
+    crl: read('crl.pem'),
+    crlDer: readFileSync(path('crl.der')),
+    valid: pair('valid.pem', 'leaf.key'),
+    expired: pair('expired.pem', 'leaf.key'),
+    notYetValid: pair('notyet.pem', 'leaf.key'),
+    wrongName: pair('wrongname.pem', 'leaf.key'),
+    selfSigned: pair('selfsigned.pem', 'leaf.key'),
+    unknownCa: pair('unknownca.pem', 'leaf.key'),
+    expiredUnknownWrongName: pair('triple.pem', 'leaf.key'),
+    sha1: pair('sha1.pem', 'leaf.key'),
+    rsa1024: pair('weak.pem', 'weak.key'),
+    revoked: pair('revoked.pem', 'leaf.key'),
+    intermediate: pair('interchain.pem', 'leaf.key'),
+    intermediateLeafOnly: pair('interleaf.pem', 'leaf.key'),
+    client: pair('client.pem', 'client.key'),
+    clientUnknownCa: pair('client-other.pem', 'client.key'),
+  };
+}
+
+/** `YYYYMMDDHHMMSSZ`, the form `openssl ca -startdate/-enddate` takes. */
+function asn1Time(d: Date): string {
+  return d.toISOString().replace(/[-:T]/g, '').replace(/\.\d+Z$/, 'Z');
+}
