@@ -146,6 +146,8 @@ export class NetworkAddressEnumerator extends BaseAddressEnumerator {
   #wake: (() => void) | null = null;
   #lookupCancel: LinkedCancellable | null = null;
   #failureCounter = 0;
+  /** Set by a cancelled request or close(): the lookups were cut short, so nothing is cached. */
+  #stopped = false;
 
   constructor(address: NetworkAddress, resolver: Resolver) {
     super();
@@ -260,7 +262,11 @@ export class NetworkAddressEnumerator extends BaseAddressEnumerator {
     if (v6.kind !== 'pending' && v4.kind !== 'pending') {
       this.#clearTimer();
       this.#lookupCancel?.dispose();
-      if (this.#all.length > 0) this.#address.storeAddresses(this.#resolver, interleave(this.#all));
+      // A lookup cancelled by us is not an answer: caching the other family alone would hide
+      // this family from every later enumeration until the resolver's serial changes.
+      if (this.#all.length > 0 && !this.#stopped) {
+        this.#address.storeAddresses(this.#resolver, interleave(this.#all));
+      }
     }
     this.#notify();
   }
@@ -282,6 +288,7 @@ export class NetworkAddressEnumerator extends BaseAddressEnumerator {
 
   /** Cancelled request: stop lookups and timers so nothing of ours outlives the enumeration. */
   #stop(): void {
+    this.#stopped = true;
     this.#clearTimer();
     this.#lookupCancel?.cancel();
     this.#lookupCancel?.dispose();

@@ -68,7 +68,7 @@ export function parseServices(text: string): ServiceTable {
     const proto = match[2];
     for (const name of [fields[0], ...fields.slice(2)]) {
       let byProto = table.get(name);
-      if (!byProto) table.set(name, (byProto = new Map()));
+      if (!byProto) table.set(name, (byProto = new Map<string, number>()));
       if (!byProto.has(proto)) byProto.set(proto, port);
     }
   }
@@ -78,7 +78,14 @@ export function parseServices(text: string): ServiceTable {
 function fallbackTable(): ServiceTable {
   const table = new Map<string, Map<string, number>>();
   for (const [port, names] of FALLBACK) {
-    for (const name of names) table.set(name, new Map([['tcp', port], ['udp', port]]));
+    for (const name of names)
+      table.set(
+        name,
+        new Map([
+          ['tcp', port],
+          ['udp', port],
+        ]),
+      );
   }
   return table;
 }
@@ -106,6 +113,10 @@ export function fallbackServices(): ServiceTable {
  * getservbyname(name, proto): the port of a service name or alias, or null when unknown.
  * Names are case-sensitive, as in glibc.
  */
-export function getServiceByName(name: string, proto = 'tcp', table: ServiceTable = servicesTable()): number | null {
+export function getServiceByName(
+  name: string,
+  proto = 'tcp',
+  table: ServiceTable = servicesTable(),
+): number | null {
   return table.get(name)?.get(proto) ?? null;
 }

@@ -154,7 +154,8 @@ const fail = (): never => {
   throw new UriSyntaxError();
 };
 
-const invalidUri = (shown: string): IOError => new IOError(IOErrorEnum.INVALID_ARGUMENT, `Invalid URI ‘${shown}’`);
+const invalidUri = (shown: string): IOError =>
+  new IOError(IOErrorEnum.INVALID_ARGUMENT, `Invalid URI ‘${shown}’`);
 
 interface Split {
   readonly scheme: string | null;

@@ -1,7 +1,5 @@
 import { parseArgs } from 'node:util';
-import { InetAddress } from '../address/inet-address.js';
-import { InetSocketAddress } from '../address/socket-address.js';
-import { SocketFamily, SocketType } from '../errors/enums.js';
+import { InetAddress, InetSocketAddress, SocketFamily, SocketType } from '../index.js';
 
 /** A command-line mistake: printed as `gsocketclient: <message>` with a --help hint, exit 2. */
 export class UsageError extends Error {

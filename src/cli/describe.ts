@@ -1,6 +1,4 @@
-import { ProxyAddress, type SocketAddress } from '../address/socket-address.js';
-import { SocketConnection } from '../connection/socket-connection.js';
-import type { EventConnection } from '../client/connect-operation.js';
+import { ProxyAddress, SocketConnection, type EventConnection, type SocketAddress } from '../index.js';
 
 /**
  * What the timeline shows of an address. For a ProxyAddress: the proxy server, its protocol and

@@ -1,5 +1,4 @@
-import { IOErrorEnum } from '../errors/enums.js';
-import { GError, IOError, ResolverError, TlsError } from '../errors/gerror.js';
+import { IOErrorEnum, IOError, ResolverError, TlsError, type GError } from '../index.js';
 
 /**
  * The CLI's exit statuses: one per class of failure, so scripts can branch without parsing

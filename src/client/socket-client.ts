@@ -17,6 +17,7 @@ import { toGError } from '../errors/errno.js';
 import { getDefaultProxyResolver } from '../proxy/proxy-resolver.js';
 import type { ProxyResolver } from '../proxy/proxy-resolver.js';
 import { Resolver } from '../resolver/resolver.js';
+import { NetworkService } from '../resolver/network-service.js';
 import { AsyncResult, type AsyncReadyCallback } from './async-result.js';
 import { ConnectOperation, type EventConnection, type OperationSettings } from './connect-operation.js';
 
@@ -325,6 +326,18 @@ export class SocketClient extends EventEmitter<SocketClientEvents> {
     }
   }
 
+  /**
+   * g_socket_client_connect_to_service: the SRV targets of `_service._tcp.domain` in RFC 2782
+   * order (or `domain:<port of service>` when there is no SRV record), §5. Errors name the domain.
+   */
+  connectToService(domain: string, service: string, opts?: ConnectOptions): Promise<SocketConnection> {
+    try {
+      return this.#run(new NetworkService(service, 'tcp', domain), opts);
+    } catch (err) {
+      return Promise.reject(toGError(err));
+    }
+  }
+
   // ---- GIO callback API (…Async + …Finish); callbacks always run on a later tick ------------
 
   connectAsync(
@@ -359,6 +372,18 @@ export class SocketClient extends EventEmitter<SocketClientEvents> {
     this.#deliver(this.connectToUri(uri, defaultPort, { cancellable }), callback);
   }
   connectToUriFinish(result: AsyncResult<SocketConnection>): SocketConnection {
+    return result.propagate(this);
+  }
+
+  connectToServiceAsync(
+    domain: string,
+    service: string,
+    cancellable: Cancellable | null,
+    callback: AsyncReadyCallback<SocketConnection>,
+  ): void {
+    this.#deliver(this.connectToService(domain, service, { cancellable }), callback);
+  }
+  connectToServiceFinish(result: AsyncResult<SocketConnection>): SocketConnection {
     return result.propagate(this);
   }
 

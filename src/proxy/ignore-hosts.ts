@@ -139,7 +139,11 @@ export function matchesIgnoreHosts(rules: readonly IgnoreRule[], host: string, p
   if (ip) {
     const bytes = ip.toBytes();
     for (const rule of rules) {
-      if (rule.kind === 'ip' && rule.family === ip.family && prefixEqual(rule.bytes, bytes, rule.prefixLength)) {
+      if (
+        rule.kind === 'ip' &&
+        rule.family === ip.family &&
+        prefixEqual(rule.bytes, bytes, rule.prefixLength)
+      ) {
         return true;
       }
     }

@@ -79,7 +79,11 @@ export class ProxyAddressEnumerator extends BaseAddressEnumerator {
     this.#opts = opts ?? {};
     try {
       const dest = NetworkAddress.parseUri(destUri, this.#opts.defaultPort ?? 0);
-      this.#destination = { protocol: (dest.scheme ?? '').toLowerCase(), hostname: dest.hostname, port: dest.port };
+      this.#destination = {
+        protocol: (dest.scheme ?? '').toLowerCase(),
+        hostname: dest.hostname,
+        port: dest.port,
+      };
     } catch (err) {
       // GIO only warns here; the resolver lookup rejects invalid URIs anyway, and a proxy
       // cannot be told where to go without a host, so such proxies are skipped with this error.
@@ -160,7 +164,10 @@ export class ProxyAddressEnumerator extends BaseAddressEnumerator {
     // The checks of GIO's lookup wrapper, so a custom resolver gets them too.
     checkLookup(this.#destUri, { cancellable });
     const resolver = this.#opts.proxyResolver ?? getDefaultProxyResolver();
-    const proxies: unknown = await raceCancellable(resolver.lookup(this.#destUri, { cancellable }), cancellable);
+    const proxies: unknown = await raceCancellable(
+      resolver.lookup(this.#destUri, { cancellable }),
+      cancellable,
+    );
     if (!Array.isArray(proxies)) return [];
     return proxies.filter((p): p is string => typeof p === 'string');
   }
@@ -183,7 +190,9 @@ export class ProxyAddressEnumerator extends BaseAddressEnumerator {
       if (parts.host === '') throw new IOError(IOErrorEnum.INVALID_ARGUMENT, 'the URI has no host');
       server = new NetworkAddress(parts.host, parts.port > 0 ? parts.port : defaultSchemePort(protocol));
     } catch (err) {
-      proxyWarning(`Invalid proxy URI '${redactForLog(proxyUri)}': ${scrubUserinfo(toGError(err).message, proxyUri)}`);
+      proxyWarning(
+        `Invalid proxy URI '${redactForLog(proxyUri)}': ${scrubUserinfo(toGError(err).message, proxyUri)}`,
+      );
       return null;
     }
     return {
@@ -220,7 +229,10 @@ export class ProxyAddressEnumerator extends BaseAddressEnumerator {
     }
     if (source.destinationIps === null) {
       const resolver = this.#opts.resolver ?? Resolver.getDefault();
-      const ips = await this.#guard(resolver.lookupByName(destination.hostname, { cancellable }), cancellable);
+      const ips = await this.#guard(
+        resolver.lookupByName(destination.hostname, { cancellable }),
+        cancellable,
+      );
       if (ips === null || ips.length === 0) return null; // this proxy cannot be used
       source.destinationIps = ips;
     }
@@ -228,7 +240,10 @@ export class ProxyAddressEnumerator extends BaseAddressEnumerator {
     return this.#wrap(source, source.proxyAddress, ip.toString());
   }
 
-  async #nextProxyAddress(source: ProxySource, cancellable: Cancellable | null): Promise<InetSocketAddress | null> {
+  async #nextProxyAddress(
+    source: ProxySource,
+    cancellable: Cancellable | null,
+  ): Promise<InetSocketAddress | null> {
     // Bounded by the inner enumeration; anything that is not an IP socket address is skipped.
     for (;;) {
       const address = await this.#guard(source.addresses.next(cancellable), cancellable);

@@ -99,9 +99,10 @@ export class NetworkService implements SocketConnectable {
       targets = await resolver.lookupService(this.service, this.protocol, this.domain, { cancellable });
     } catch (err) {
       // GIO asks getservbyname(service, "tcp") whatever the protocol (§5).
-      const port = err instanceof ResolverError && err.code === ResolverErrorEnum.NOT_FOUND
-        ? getServiceByName(this.service, 'tcp')
-        : null;
+      const port =
+        err instanceof ResolverError && err.code === ResolverErrorEnum.NOT_FOUND
+          ? getServiceByName(this.service, 'tcp')
+          : null;
       if (port === null) throw err;
       targets = [new SrvTarget(this.domain, port, 0, 0)];
     }

@@ -16,7 +16,10 @@ export type RandomSource = () => number;
  *
  * The input is not modified.
  */
-export function sortSrvTargets(targets: readonly SrvTarget[], random: RandomSource = Math.random): SrvTarget[] {
+export function sortSrvTargets(
+  targets: readonly SrvTarget[],
+  random: RandomSource = Math.random,
+): SrvTarget[] {
   if (targets.length === 1 && targets[0].hostname === '.') return [];
   // Array.prototype.sort is stable (ES2019), as GLib's g_list_sort (a merge sort) is.
   const sorted = [...targets].sort((a, b) => a.priority - b.priority || a.weight - b.weight);

@@ -1,27 +1,534 @@
-// STUB — being written by the TLS helper (issue 5).
+import { X509Certificate } from 'node:crypto';
 import type { Duplex } from 'node:stream';
-import type { ConnectionOptions } from 'node:tls';
-import type { Cancellable } from '../cancellable.js';
+import { connect as tlsConnect, type ConnectionOptions, type DetailedPeerCertificate, type TLSSocket } from 'node:tls';
 import type { SocketConnectable } from '../address/connectable.js';
+import { raceCancellable, type Cancellable } from '../cancellable.js';
 import type { IOStream } from '../connection/io-stream.js';
-import { TlsCertificateFlags, TlsErrorEnum } from '../errors/enums.js';
-import { TlsError } from '../errors/gerror.js';
+import { IOErrorEnum, TlsCertificateFlags, TlsErrorEnum } from '../errors/enums.js';
+import { GError, IOError, TlsError } from '../errors/gerror.js';
+import { verifyCertificateChain } from './certificate-verifier.js';
+import { CertificateRevocationList } from './crl.js';
+import { handshakeError, PeerClosedError, type HandshakeContext } from './handshake-errors.js';
+import { serverIdentityOf, sniFor } from './server-identity.js';
+import { defaultTrustAnchors, parseCertificates } from './trust-anchors.js';
 
-export class TlsClientConnection implements IOStream {
+/**
+ * GTlsConnection::accept-certificate. Called only when the certificate has a problem the
+ * validation flags do not mask; `errors` is the full, unmasked set. The first handler returning
+ * true accepts (gio-behaviour §8.3). May return a Promise (e.g. to ask a user).
+ */
+export type AcceptCertificateHandler = (
+  certificate: X509Certificate,
+  errors: TlsCertificateFlags,
+  connection: TlsClientConnection,
+) => boolean | Promise<boolean>;
+
+/**
+ * After a TLS 1.3 handshake in which the server asked for a client certificate, how long to
+ * wait for its verdict. TLS 1.3 lets the client finish before the server has looked at our
+ * certificate, so a refusal (the certificate_required alert) would otherwise surface only on
+ * the first read. OpenSSL and Node servers send session tickets at once when they accept, which
+ * ends the wait early; a server that sends none costs this much once.
+ */
+export const CLIENT_CERTIFICATE_VERDICT_MS = 500;
+
+/** How long close() waits for the peer to answer our close_notify before dropping the socket. */
+export const CLOSE_NOTIFY_WAIT_MS = 1000;
+
+type State = 'new' | 'handshaking' | 'done' | 'failed' | 'closed';
+
+/** TLS options this class owns: the socket, and verification (done here, against the flags). */
+const OWNED_OPTIONS = ['socket', 'rejectUnauthorized', 'checkServerIdentity'] as const;
+
+/**
+ * GTlsClientConnection over any IOStream (a TcpConnection, or an HTTPS proxy's TLS stream).
+ *
+ * Verification follows GIO, not Node: the handshake runs with `rejectUnauthorized: false`, then
+ * the peer's chain is checked here for every GTlsCertificateFlags problem at once (UNKNOWN_CA,
+ * BAD_IDENTITY, NOT_ACTIVATED, EXPIRED, REVOKED with `crl`, INSECURE, GENERIC_ERROR). Problems
+ * outside `validationFlags` are ignored; otherwise the accept-certificate handlers decide, and a
+ * refusal fails with BAD_CERTIFICATE "Unacceptable TLS certificate" (§8.3).
+ *
+ * The server identity comes from the connectable (§8.2): a NetworkAddress's host or a
+ * NetworkService's domain (sent as SNI), an InetSocketAddress's IP (no SNI), or nothing
+ * (BAD_IDENTITY). Node `tls` options (`ca`, `cert`/`key`, `ALPNProtocols`, `minVersion`, `crl`…)
+ * can be changed until the handshake starts; `ca` replaces the default trust store for the
+ * checks too. `rejectUnauthorized` and `checkServerIdentity` are ignored: use the validation
+ * flags and accept-certificate handlers.
+ */
+export class TlsClientConnection implements IOStream, AsyncDisposable {
   readonly baseIOStream: IOStream;
-  readonly serverIdentity: SocketConnectable | null;
-  validationFlags: TlsCertificateFlags = TlsCertificateFlags.VALIDATE_ALL;
-  constructor(base: IOStream, serverIdentity: SocketConnectable | null, _options?: ConnectionOptions) {
+  #serverIdentity: SocketConnectable | null;
+  #validationFlags: TlsCertificateFlags = TlsCertificateFlags.VALIDATE_ALL;
+  #options: ConnectionOptions;
+  readonly #handlers: AcceptCertificateHandler[] = [];
+  #state: State = 'new';
+  #handshake: Promise<void> | null = null;
+  #socket: TLSSocket | null = null;
+  #closing: Promise<void> | null = null;
+  #peerCertificate: X509Certificate | null = null;
+  #peerChain: readonly X509Certificate[] = [];
+  #peerErrors: TlsCertificateFlags = TlsCertificateFlags.NO_FLAGS;
+  #negotiatedProtocol: string | null = null;
+  #protocolVersion: string | null = null;
+  #ciphersuiteName: string | null = null;
+
+  constructor(base: IOStream, serverIdentity: SocketConnectable | null, options?: ConnectionOptions) {
     this.baseIOStream = base;
-    this.serverIdentity = serverIdentity;
+    this.#serverIdentity = serverIdentity;
+    this.#options = withoutOwned({ ...options });
   }
+
+  // ---- configuration (until the handshake starts) ---------------------------------------------
+
+  /** The connectable whose name the certificate must carry (GTlsClientConnection:server-identity). */
+  get serverIdentity(): SocketConnectable | null {
+    return this.#serverIdentity;
+  }
+  set serverIdentity(identity: SocketConnectable | null) {
+    this.#assertConfigurable();
+    this.#serverIdentity = identity;
+  }
+  getServerIdentity(): SocketConnectable | null {
+    return this.#serverIdentity;
+  }
+  setServerIdentity(identity: SocketConnectable | null): void {
+    this.serverIdentity = identity;
+  }
+
+  /**
+   * Which problems make the certificate unacceptable without a handler's consent. Deprecated in
+   * GIO 2.72 (§8.5) but still honoured there, and here.
+   */
+  get validationFlags(): TlsCertificateFlags {
+    return this.#validationFlags;
+  }
+  set validationFlags(flags: TlsCertificateFlags) {
+    this.#validationFlags = flags & TlsCertificateFlags.VALIDATE_ALL;
+  }
+  getValidationFlags(): TlsCertificateFlags {
+    return this.#validationFlags;
+  }
+  setValidationFlags(flags: TlsCertificateFlags): void {
+    this.validationFlags = flags;
+  }
+
+  /** A copy of the Node tls options the handshake will use. */
+  get options(): Readonly<ConnectionOptions> {
+    return { ...this.#options };
+  }
+
+  /** Merges Node tls options (before the handshake only; `undefined` values remove an option). */
+  setOptions(options: ConnectionOptions): void {
+    this.#assertConfigurable();
+    const merged: ConnectionOptions = { ...this.#options, ...options };
+    for (const key of Object.keys(merged) as (keyof ConnectionOptions)[]) {
+      if (merged[key] === undefined) delete merged[key];
+    }
+    this.#options = withoutOwned(merged);
+  }
+
+  /** Trusted CAs (PEM or DER); replaces the default store, for Node and for the checks. */
+  get ca(): ConnectionOptions['ca'] {
+    return this.#options.ca;
+  }
+  set ca(value: ConnectionOptions['ca']) {
+    this.setOptions({ ca: value });
+  }
+  /** Client certificate chain (PEM), with `key`. */
+  get cert(): ConnectionOptions['cert'] {
+    return this.#options.cert;
+  }
+  set cert(value: ConnectionOptions['cert']) {
+    this.setOptions({ cert: value });
+  }
+  get key(): ConnectionOptions['key'] {
+    return this.#options.key;
+  }
+  set key(value: ConnectionOptions['key']) {
+    this.setOptions({ key: value });
+  }
+  get ALPNProtocols(): ConnectionOptions['ALPNProtocols'] {
+    return this.#options.ALPNProtocols;
+  }
+  set ALPNProtocols(value: ConnectionOptions['ALPNProtocols']) {
+    this.setOptions({ ALPNProtocols: value });
+  }
+  get minVersion(): ConnectionOptions['minVersion'] {
+    return this.#options.minVersion;
+  }
+  set minVersion(value: ConnectionOptions['minVersion']) {
+    this.setOptions({ minVersion: value });
+  }
+  get maxVersion(): ConnectionOptions['maxVersion'] {
+    return this.#options.maxVersion;
+  }
+  set maxVersion(value: ConnectionOptions['maxVersion']) {
+    this.setOptions({ maxVersion: value });
+  }
+  get ciphers(): ConnectionOptions['ciphers'] {
+    return this.#options.ciphers;
+  }
+  set ciphers(value: ConnectionOptions['ciphers']) {
+    this.setOptions({ ciphers: value });
+  }
+  /** Certificate revocation lists (PEM or DER); with them, a listed certificate is REVOKED. */
+  get crl(): ConnectionOptions['crl'] {
+    return this.#options.crl;
+  }
+  set crl(value: ConnectionOptions['crl']) {
+    this.setOptions({ crl: value });
+  }
+
+  /**
+   * Connects an accept-certificate handler (GTlsConnection::accept-certificate); returns the
+   * function that disconnects it. Handlers run in the order they were added.
+   */
+  onAcceptCertificate(handler: AcceptCertificateHandler): () => void {
+    this.#handlers.push(handler);
+    return () => {
+      const i = this.#handlers.indexOf(handler);
+      if (i >= 0) this.#handlers.splice(i, 1);
+    };
+  }
+
+  #assertConfigurable(): void {
+    if (this.#state === 'new') return;
+    if (this.#state === 'handshaking') {
+      throw new IOError(IOErrorEnum.PENDING, 'TLS settings cannot be changed while the handshake is in progress');
+    }
+    throw new IOError(IOErrorEnum.FAILED, 'TLS settings cannot be changed once the handshake has happened');
+  }
+
+  // ---- results ----------------------------------------------------------------------------------
+
+  /** The application bytes: the tls.TLSSocket once the handshake has started, else the base stream. */
   get stream(): Duplex {
-    return this.baseIOStream.stream;
+    return this.#socket ?? this.baseIOStream.stream;
   }
-  handshake(_cancellable?: Cancellable | null): Promise<void> {
-    return Promise.reject(new TlsError(TlsErrorEnum.UNAVAILABLE, 'TLS support is not available'));
+
+  /** The tls.TLSSocket, once the handshake has started. */
+  get tlsSocket(): TLSSocket | null {
+    return this.#socket;
   }
+
+  getBaseIOStream(): IOStream {
+    return this.baseIOStream;
+  }
+
+  /** The peer's certificate, set once it was examined (even when it was then refused). */
+  get peerCertificate(): X509Certificate | null {
+    return this.#peerCertificate;
+  }
+  getPeerCertificate(): X509Certificate | null {
+    return this.#peerCertificate;
+  }
+
+  /** Everything the peer sent, leaf first. */
+  get peerCertificateChain(): readonly X509Certificate[] {
+    return this.#peerChain;
+  }
+
+  /** The unmasked problems with the peer's certificate, even when it was accepted silently. */
+  get peerCertificateErrors(): TlsCertificateFlags {
+    return this.#peerErrors;
+  }
+  getPeerCertificateErrors(): TlsCertificateFlags {
+    return this.#peerErrors;
+  }
+
+  /** The ALPN protocol both sides agreed on, or null. */
+  get negotiatedProtocol(): string | null {
+    return this.#negotiatedProtocol;
+  }
+  getNegotiatedProtocol(): string | null {
+    return this.#negotiatedProtocol;
+  }
+
+  /** Node's name of the negotiated version (`TLSv1.2`, `TLSv1.3`), or null before the handshake. */
+  get protocolVersion(): string | null {
+    return this.#protocolVersion;
+  }
+  getProtocolVersion(): string | null {
+    return this.#protocolVersion;
+  }
+
+  /** The IANA name of the negotiated cipher suite, or null. */
+  get ciphersuiteName(): string | null {
+    return this.#ciphersuiteName;
+  }
+  getCiphersuiteName(): string | null {
+    return this.#ciphersuiteName;
+  }
+
+  // ---- handshake --------------------------------------------------------------------------------
+
+  /**
+   * g_tls_connection_handshake. Rejects with a TlsError (see handshake-errors.ts), the IOError
+   * the base socket was destroyed with (the client's inactivity timeout: TIMED_OUT), or the
+   * cancellation error. On any failure the TLS socket and the base stream are destroyed.
+   * A second call while one runs fails with PENDING; after success it resolves at once.
+   */
+  handshake(cancellable?: Cancellable | null): Promise<void> {
+    switch (this.#state) {
+      case 'handshaking':
+        return Promise.reject(new IOError(IOErrorEnum.PENDING, 'A TLS handshake is already in progress'));
+      case 'closed':
+        return Promise.reject(new IOError(IOErrorEnum.CLOSED, 'Connection is closed'));
+      case 'done':
+      case 'failed':
+        return this.#handshake ?? Promise.resolve();
+      case 'new':
+        break;
+    }
+    this.#state = 'handshaking';
+    this.#handshake = this.#run(cancellable ?? null).then(
+      () => {
+        if (this.#state === 'handshaking') this.#state = 'done';
+      },
+      (err: unknown) => {
+        if (this.#state === 'handshaking') this.#state = 'failed';
+        throw err;
+      },
+    );
+    return this.#handshake;
+  }
+
+  async #run(cancellable: Cancellable | null): Promise<void> {
+    const base = this.baseIOStream.stream;
+    const options = this.#options;
+    const identity = serverIdentityOf(this.#serverIdentity);
+    let anchors: readonly X509Certificate[] | null;
+    let crls: CertificateRevocationList[];
+    try {
+      anchors = options.ca !== undefined ? parseCertificates(options.ca) : null;
+      crls = options.crl !== undefined ? CertificateRevocationList.parse(options.crl) : [];
+    } catch (err) {
+      this.destroy();
+      throw invalidOptions(err);
+    }
+    if (cancellable?.isCancelled()) {
+      this.destroy();
+      throw cancellable.error();
+    }
+    if (base.destroyed) {
+      const errored = base.errored;
+      throw errored instanceof GError ? errored : new IOError(IOErrorEnum.CLOSED, 'Connection is closed');
+    }
+
+    let socket: TLSSocket;
+    try {
+      socket = tlsConnect({
+        ...options,
+        socket: base,
+        servername: options.servername ?? sniFor(identity),
+        rejectUnauthorized: false,
+        checkServerIdentity: () => undefined,
+      });
+    } catch (err) {
+      this.destroy();
+      throw invalidOptions(err);
+    }
+    this.#socket = socket;
+
+    const ctx: { -readonly [K in keyof HandshakeContext]: HandshakeContext[K] } = {
+      certificateRequested: false,
+      haveCertificate:
+        options.cert !== undefined || options.pfx !== undefined || options.secureContext !== undefined,
+    };
+    const noteRequest = (): void => {
+      ctx.certificateRequested ||= certificateWasRequested(socket);
+    };
+
+    // Any failure from here on ends the handshake: an error on the TLS socket (Node forwards the
+    // base socket's, such as the client's timeout), or a close without one.
+    let fail: (err: unknown) => void = () => undefined;
+    const failed = new Promise<never>((_, reject) => (fail = reject));
+    failed.catch(() => undefined);
+    const onError = (err: Error): void => {
+      noteRequest();
+      fail(err);
+    };
+    const onClose = (): void => fail(new PeerClosedError());
+    // The base stream reports the same errors to the TLS socket; listening here keeps an error
+    // on it from becoming an uncaught exception while we own it.
+    const onBaseError = (): void => undefined;
+    let sessionTicket = false;
+    // A 'session' listener must exist before the handshake for Node to report tickets at all.
+    const onSession = (): void => {
+      sessionTicket = true;
+    };
+    socket.on('error', onError);
+    socket.once('close', onClose);
+    socket.on('session', onSession);
+    base.on('error', onBaseError);
+
+    const step = <T>(work: Promise<T>): Promise<T> =>
+      raceCancellable(Promise.race([work, failed]), cancellable, () => this.destroy());
+    const waits: (() => void)[] = [];
+
+    try {
+      const secure = waitForEvent(socket, 'secureConnect');
+      waits.push(secure.dispose);
+      await step(secure.promise);
+      noteRequest();
+
+      const chain = peerChain(socket);
+      const leaf = chain[0];
+      if (!leaf) throw new TlsError(TlsErrorEnum.BAD_CERTIFICATE, 'Unacceptable TLS certificate');
+      const errors = verifyCertificateChain({ chain, anchors: anchors ?? defaultTrustAnchors(), identity, crls });
+      const accepted =
+        (errors & this.#validationFlags) === 0 || (await step(this.#emitAcceptCertificate(leaf, errors)));
+      // GIO sets peer-certificate(-errors) after accept-certificate, accepted or not (§8.3).
+      this.#peerCertificate = leaf;
+      this.#peerChain = chain;
+      this.#peerErrors = errors;
+      if (!accepted) throw new TlsError(TlsErrorEnum.BAD_CERTIFICATE, 'Unacceptable TLS certificate');
+
+      if (socket.getProtocol() === 'TLSv1.3' && ctx.certificateRequested && !sessionTicket) {
+        const verdict = waitForEvent(socket, 'session', CLIENT_CERTIFICATE_VERDICT_MS);
+        waits.push(verdict.dispose);
+        await step(verdict.promise);
+      }
+      if (socket.destroyed) throw new PeerClosedError();
+
+      this.#negotiatedProtocol = typeof socket.alpnProtocol === 'string' ? socket.alpnProtocol : null;
+      this.#protocolVersion = socket.getProtocol();
+      this.#ciphersuiteName = socket.getCipher()?.standardName ?? null;
+    } catch (err) {
+      const error = cancellable?.isCancelled() ? cancellable.error() : handshakeError(err, ctx);
+      this.destroy();
+      throw error;
+    } finally {
+      for (const dispose of waits) dispose();
+      socket.off('error', onError);
+      socket.off('close', onClose);
+      socket.off('session', onSession);
+      base.off('error', onBaseError);
+    }
+  }
+
+  async #emitAcceptCertificate(certificate: X509Certificate, errors: TlsCertificateFlags): Promise<boolean> {
+    for (const handler of [...this.#handlers]) {
+      let verdict: boolean;
+      try {
+        verdict = await handler(certificate, errors, this);
+      } catch (err) {
+        // A throwing handler refuses; its error is kept as the cause.
+        throw new TlsError(TlsErrorEnum.BAD_CERTIFICATE, 'Unacceptable TLS certificate', { cause: err });
+      }
+      if (verdict === true) return true;
+    }
+    return false;
+  }
+
+  // ---- teardown ---------------------------------------------------------------------------------
+
+  /**
+   * Closes cleanly: sends close_notify (ending the TLS socket), waits a bounded time for the
+   * peer's, then closes the base stream (SPEC §3: unlike GIO's wrapper, TLS ends cleanly).
+   */
   close(): Promise<void> {
-    return this.baseIOStream.close();
+    this.#closing ??= this.#close();
+    return this.#closing;
   }
+
+  async #close(): Promise<void> {
+    const wasDone = this.#state === 'done';
+    this.#state = 'closed';
+    const socket = this.#socket;
+    if (socket && !socket.destroyed) {
+      if (wasDone) await endTls(socket, CLOSE_NOTIFY_WAIT_MS);
+      else socket.destroy();
+    }
+    await this.baseIOStream.close();
+  }
+
+  /** Abrupt teardown: the TLS socket and everything under it. */
+  destroy(): void {
+    this.#socket?.destroy();
+    const base = this.baseIOStream as IOStream & { destroy?: () => void };
+    if (typeof base.destroy === 'function') base.destroy();
+    else base.stream.destroy();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+
+function withoutOwned(options: ConnectionOptions): ConnectionOptions {
+  const copy: ConnectionOptions = { ...options };
+  for (const key of OWNED_OPTIONS) delete copy[key];
+  return copy;
+}
+
+function invalidOptions(err: unknown): IOError {
+  const detail = err instanceof Error ? err.message.split('\n')[0] : String(err);
+  return new IOError(IOErrorEnum.INVALID_ARGUMENT, `Invalid TLS options: ${detail}`, { cause: err });
+}
+
+/**
+ * Whether the server sent a CertificateRequest. Node has no direct API; on the client OpenSSL
+ * fills the shared signature algorithms only from a CertificateRequest's list.
+ */
+function certificateWasRequested(socket: TLSSocket): boolean {
+  try {
+    return socket.getSharedSigalgs().length > 0;
+  } catch {
+    return false;
+  }
+}
+
+/** The peer's certificates, leaf first, as Node collected them (each once). */
+function peerChain(socket: TLSSocket): X509Certificate[] {
+  const out: X509Certificate[] = [];
+  const seen = new Set<string>();
+  let current: DetailedPeerCertificate | undefined = socket.getPeerCertificate(true);
+  while (current?.raw && !seen.has(current.fingerprint256) && out.length < 16) {
+    seen.add(current.fingerprint256);
+    out.push(new X509Certificate(current.raw));
+    current = current.issuerCertificate;
+  }
+  return out;
+}
+
+/**
+ * Resolves when `event` fires, or after `ms` if given. `dispose` removes the listener and the
+ * timer whatever happened, so a handshake that fails meanwhile leaves nothing behind.
+ */
+function waitForEvent(
+  socket: TLSSocket,
+  event: string,
+  ms?: number,
+): { readonly promise: Promise<void>; readonly dispose: () => void } {
+  let timer: NodeJS.Timeout | undefined;
+  let listener: () => void = () => undefined;
+  const promise = new Promise<void>((resolve) => {
+    listener = () => resolve();
+    socket.once(event, listener);
+    if (ms !== undefined) timer = setTimeout(listener, ms);
+  });
+  return {
+    promise,
+    dispose: () => {
+      clearTimeout(timer);
+      socket.off(event, listener);
+    },
+  };
+}
+
+/** end() sends close_notify; reading on lets the peer's close_notify and FIN arrive. */
+function endTls(socket: TLSSocket, ms: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(() => socket.destroy(), ms);
+    socket.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    // Errors while closing (a reset peer) only end the wait early.
+    socket.on('error', () => undefined);
+    socket.resume();
+    socket.end();
+  });
 }

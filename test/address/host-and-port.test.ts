@@ -43,8 +43,10 @@ const bracketEnd = (i: string): string =>
   `The ']' character (in hostname '${i}') must come at the end or be immediately followed by ':' and a port`;
 const noPort = (i: string): string =>
   `If a ':' character is given, it must be followed by a port (in hostname '${i}').`;
-const badNumeric = (p: string, i: string): string => `Invalid numeric port '${p}' specified in hostname '${i}'`;
-const unknownService = (p: string, i: string): string => `Unknown service '${p}' specified in hostname '${i}'`;
+const badNumeric = (p: string, i: string): string =>
+  `Invalid numeric port '${p}' specified in hostname '${i}'`;
+const unknownService = (p: string, i: string): string =>
+  `Unknown service '${p}' specified in hostname '${i}'`;
 
 const BAD: readonly (readonly [input: string, message: string])[] = [
   ['[hostname', missingBracket('[hostname')],

@@ -53,7 +53,9 @@ describe('InetAddress.newFromString (strict, like inet_pton)', () => {
     '::1:80:',
     'localhost',
   ];
-  for (const text of bad) it(`${JSON.stringify(text)} is not an address`, () => assert.equal(InetAddress.newFromString(text), null));
+  for (const text of bad)
+    it(`${JSON.stringify(text)} is not an address`, () =>
+      assert.equal(InetAddress.newFromString(text), null));
 
   it('loopback and any', () => {
     assert.equal(InetAddress.newFromString('0:0::1')?.isLoopback, true);

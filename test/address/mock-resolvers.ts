@@ -30,7 +30,11 @@ export class FixedResolver extends Resolver {
   constructor(private readonly answer: readonly string[]) {
     super();
   }
-  protected async lookupAddresses(asciiName: string, _d: string, flags: ResolverNameLookupFlags): Promise<InetAddress[]> {
+  protected async lookupAddresses(
+    asciiName: string,
+    _d: string,
+    flags: ResolverNameLookupFlags,
+  ): Promise<InetAddress[]> {
     this.queried.push(asciiName);
     const all = this.answer.map(ip);
     if (flags === ResolverNameLookupFlags.IPV4_ONLY) return all.filter((a) => !a.toString().includes(':'));

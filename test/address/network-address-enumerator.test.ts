@@ -7,7 +7,7 @@ import { Cancellable } from '../../src/cancellable.js';
 import { NetworkAddress, RESOLUTION_DELAY_MS } from '../../src/address/network-address.js';
 import type { SocketAddressEnumerator } from '../../src/address/connectable.js';
 import { InetSocketAddress } from '../../src/address/socket-address.js';
-import { IOError, ResolverError } from '../../src/errors/gerror.js';
+import { IOError, ResolverError, type GError } from '../../src/errors/gerror.js';
 import { IOErrorEnum, ResolverErrorEnum } from '../../src/errors/enums.js';
 import { activeResources, settleLeaks } from '../helpers/leaks.js';
 import { DelayedResolver, ManualResolver, type FamilyPlan } from './mock-resolvers.js';
@@ -39,11 +39,14 @@ async function collect(e: SocketAddressEnumerator, pauseMs = FAST): Promise<stri
   throw new Error('enumeration did not end');
 }
 
-function enumerator(resolver: DelayedResolver | ManualResolver, na = new NetworkAddress(HOST, 80)): SocketAddressEnumerator {
+function enumerator(
+  resolver: DelayedResolver | ManualResolver,
+  na = new NetworkAddress(HOST, 80),
+): SocketAddressEnumerator {
   return na.enumerate({ resolver });
 }
 
-const plan = (delayMs: number, addresses: readonly string[] | null, error?: IOError): FamilyPlan =>
+const plan = (delayMs: number, addresses: readonly string[] | null, error?: GError): FamilyPlan =>
   error ? { delayMs, error } : { delayMs, addresses: addresses ?? [] };
 
 describe('Happy Eyeballs: GLib’s /network-address/happy-eyeballs/* cases', () => {
@@ -115,7 +118,10 @@ describe('Happy Eyeballs: GLib’s /network-address/happy-eyeballs/* cases', () 
 
 describe('Happy Eyeballs: SPEC §3 fixes and RFC 8305 ordering', () => {
   it('a negative IPv4 answer does not end the lookup while AAAA is pending (GIO 2.74 failed after 50 ms)', async () => {
-    const notFound = new ResolverError(ResolverErrorEnum.NOT_FOUND, `Error resolving “${HOST}”: Name or service not known`);
+    const notFound = new ResolverError(
+      ResolverErrorEnum.NOT_FOUND,
+      `Error resolving “${HOST}”: Name or service not known`,
+    );
     const r = new DelayedResolver(plan(0, null, notFound), plan(SLOW, ['ff::11']));
     const e = enumerator(r);
     assert.equal(await nextText(e), 'ff::11');
@@ -284,6 +290,20 @@ describe('Happy Eyeballs: cancellation', () => {
     assert.deepEqual(await settleLeaks(baseline, 500), {});
   });
 
+  it('a cancelled enumeration does not cache what it had: the next one asks again and gets both', async () => {
+    const r = new DelayedResolver(plan(0, V4), plan(FAST * 4, V6));
+    const na = new NetworkAddress(HOST, 80);
+    const c = new Cancellable();
+    const pending = enumerator(r, na).next(c);
+    await sleep(10);
+    c.cancel();
+    await assert.rejects(pending, isCancelled);
+    await sleep(10);
+    const got = await collect(enumerator(r, na), 0);
+    assert.deepEqual([...got].sort(), ALL);
+    assert.equal(r.calls.length, 4);
+  });
+
   it('an already-cancelled cancellable rejects at once without starting lookups', async () => {
     const r = new DelayedResolver(plan(0, V4), plan(0, V6));
     const e = enumerator(r);
@@ -301,7 +321,16 @@ describe('Happy Eyeballs: cancellation', () => {
     await sleep(10);
     e.close?.();
     // the request is not left hanging: IPv4's address is handed out or the lookup's end reported
-    assert.equal(await Promise.race([pending.then(() => 'settled', () => 'settled'), sleep(1000).then(() => 'hung')]), 'settled');
+    assert.equal(
+      await Promise.race([
+        pending.then(
+          () => 'settled',
+          () => 'settled',
+        ),
+        sleep(1000).then(() => 'hung'),
+      ]),
+      'settled',
+    );
     assert.deepEqual(await settleLeaks(baseline), {});
   });
 });

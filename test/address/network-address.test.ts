@@ -81,11 +81,12 @@ describe('NetworkAddress.parse (§4.1)', () => {
     ['hostname:-1', "Unknown service '-1' specified in hostname 'hostname:-1'"],
   ];
   for (const [input, message] of bad) {
-    it(`rejects ${input}`, () => assert.throws(() => NetworkAddress.parse(input, 1234), isInvalidArgument(message)));
+    it(`rejects ${input}`, () =>
+      assert.throws(() => NetworkAddress.parse(input, 1234), isInvalidArgument(message)));
   }
   it('rejects non-string input', () => {
     for (const input of [null, undefined, 80, {}]) {
-      assert.throws(() => NetworkAddress.parse(input as unknown as string, 80), isInvalidArgument(/must be a string/));
+      assert.throws(() => NetworkAddress.parse(input as string, 80), isInvalidArgument(/must be a string/));
     }
   });
   it('rejects an invalid default port', () => {
@@ -134,7 +135,10 @@ describe('NetworkAddress.parseUri (§4.2, /network-address/parse-uri)', () => {
     });
   }
   it('rejects non-string input and an invalid default port', () => {
-    assert.throws(() => NetworkAddress.parseUri(42 as unknown as string, 80), isInvalidArgument(/must be a string/));
+    assert.throws(
+      () => NetworkAddress.parseUri(42 as unknown as string, 80),
+      isInvalidArgument(/must be a string/),
+    );
     assert.throws(() => NetworkAddress.parseUri('http://h/', 70000), isInvalidArgument(/default port/));
   });
 });
@@ -199,7 +203,10 @@ describe('IP literals and inet_aton forms (/network-address/resolve-address, §4
 
   it('zone ids (/network-address/scope-id, uri-scope-id)', async () => {
     const resolver = new NoLookupResolver();
-    for (const na of [new NetworkAddress('fe80::42%lo', 99), NetworkAddress.parseUri('http://[fe80::42%25lo]:99/foo', 0)]) {
+    for (const na of [
+      new NetworkAddress('fe80::42%lo', 99),
+      NetworkAddress.parseUri('http://[fe80::42%25lo]:99/foo', 0),
+    ]) {
       const e = na.enumerate({ resolver });
       const a = await e.next();
       assert.ok(a instanceof InetSocketAddress);
@@ -208,13 +215,24 @@ describe('IP literals and inet_aton forms (/network-address/resolve-address, §4
       assert.equal(a.port, 99);
       assert.equal(await e.next(), null);
     }
-    assert.throws(() => NetworkAddress.parseUri('http://[fe80::42%lo]:99/foo', 0), isInvalidArgument(/Invalid URI/));
+    assert.throws(
+      () => NetworkAddress.parseUri('http://[fe80::42%lo]:99/foo', 0),
+      isInvalidArgument(/Invalid URI/),
+    );
     assert.deepEqual(resolver.queried, []);
   });
 });
 
 describe('localhost names (/network-address/localhost, §4.5)', () => {
-  const names = ['localhost', 'localhost.', '.localhost', 'foo.localhost', '.localhost.', 'LOCALHOST', 'Foo.LocalHost.'];
+  const names = [
+    'localhost',
+    'localhost.',
+    '.localhost',
+    'foo.localhost',
+    '.localhost.',
+    'LOCALHOST',
+    'Foo.LocalHost.',
+  ];
   for (const name of names) {
     it(`${JSON.stringify(name)} → [::1, 127.0.0.1] without a lookup`, async () => {
       const resolver = new NoLookupResolver();

@@ -263,5 +263,6 @@ describe('hostnameIsIpAddress (g_hostname_is_ip_address)', () => {
     ['', false],
     ['example.com', false],
   ];
-  for (const [h, want] of cases) it(`${JSON.stringify(h)} → ${want}`, () => assert.equal(hostnameIsIpAddress(h), want));
+  for (const [h, want] of cases)
+    it(`${JSON.stringify(h)} → ${want}`, () => assert.equal(hostnameIsIpAddress(h), want));
 });

@@ -297,5 +297,8 @@ function generate(): TestPki {
 
 /** `YYYYMMDDHHMMSSZ`, the form `openssl ca -startdate/-enddate` takes. */
 function asn1Time(d: Date): string {
-  return d.toISOString().replace(/[-:T]/g, '').replace(/\.\d+Z$/, 'Z');
+  return d
+    .toISOString()
+    .replace(/[-:T]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
 }

@@ -158,12 +158,19 @@ async function launch(
   ];
   const child = spawn(DNSMASQ_PATH, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  child.stderr!.setEncoding('utf8');
-  child.stderr!.on('data', (chunk: string) => {
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk: string) => {
     if (stderr.length < 1_000_000) stderr += chunk;
   });
-  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
-  child.once('error', () => undefined);
+  let spawnError: Error | null = null;
+  const exited = new Promise<void>((resolve) => {
+    child.once('close', () => resolve());
+    // A failed spawn (no binary) may never emit 'close'.
+    child.once('error', (err) => {
+      spawnError = err;
+      resolve();
+    });
+  });
   const server = `127.0.0.1:${port}`;
   let stopped: Promise<void> | null = null;
   const stop = (): Promise<void> => {
@@ -174,10 +181,12 @@ async function launch(
     return stopped;
   };
   try {
-    await waitUntilAnswering(server, child);
+    await waitUntilAnswering(server, child, () => spawnError);
   } catch (err) {
     await killAndWait(child, exited);
-    throw new Error(`dnsmasq did not start on ${server}: ${(err as Error).message}\n${stderr}`);
+    throw new Error(`dnsmasq did not start on ${server}: ${(err as Error).message}\n${stderr}`, {
+      cause: err,
+    });
   }
   return {
     servers: [server],
@@ -191,9 +200,15 @@ async function launch(
 }
 
 /** Polls (bounded) until dnsmasq answers the sentinel name, or fails if it exited. */
-async function waitUntilAnswering(server: string, child: ChildProcess): Promise<void> {
+async function waitUntilAnswering(
+  server: string,
+  child: ChildProcess,
+  spawnError: () => Error | null,
+): Promise<void> {
   const deadline = Date.now() + STARTUP_MS;
   for (let i = 0; i < 200; i++) {
+    const failed = spawnError();
+    if (failed) throw failed;
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`exited (${child.exitCode})`);
     const r = new dnsPromises.Resolver({ timeout: 200, tries: 1 });
     r.setServers([server]);
@@ -211,7 +226,7 @@ async function waitUntilAnswering(server: string, child: ChildProcess): Promise<
 
 /** SIGTERM by PID, then SIGKILL if it lingers; resolves once the process and its pipes closed. */
 async function killAndWait(child: ChildProcess, exited: Promise<void>): Promise<void> {
-  if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+  if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), STOP_MS)));
   try {

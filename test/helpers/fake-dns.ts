@@ -69,7 +69,10 @@ export function encodeName(name: string): Buffer {
     .replace(/\.$/, '')
     .split('.')
     .filter((l) => l.length > 0);
-  return Buffer.concat([...parts.map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l, 'latin1')])), Buffer.from([0])]);
+  return Buffer.concat([
+    ...parts.map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l, 'latin1')])),
+    Buffer.from([0]),
+  ]);
 }
 
 export interface ResponseInit {

@@ -8,7 +8,7 @@ export function activeResources(): Record<string, number> {
   return counts;
 }
 
-const WATCHED = [
+export const WATCHED = [
   'TCPSocketWrap',
   'TCPServerWrap',
   'UDPWrap',

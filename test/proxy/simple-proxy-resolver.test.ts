@@ -121,7 +121,12 @@ describe('SimpleProxyResolver: properties', () => {
 
   it('rejects an invalid default proxy with INVALID_ARGUMENT, without showing its password, and keeps the old one', () => {
     const resolver = new SimpleProxyResolver('http://127.0.0.1:3128');
-    for (const bad of ['not a uri', 'http://user:s3cret@host:99999', 'http://user:s3cret@[::1', 's3cret@host']) {
+    for (const bad of [
+      'not a uri',
+      'http://user:s3cret@host:99999',
+      'http://user:s3cret@[::1',
+      's3cret@host',
+    ]) {
       assert.throws(
         () => resolver.setDefaultProxy(bad),
         (err: unknown) => {
@@ -143,19 +148,25 @@ describe('SimpleProxyResolver: cancellation', () => {
   it('a cancelled Cancellable rejects the lookup with CANCELLED', async () => {
     const cancellable = new Cancellable();
     cancellable.cancel();
-    await assert.rejects(new SimpleProxyResolver().lookup('http://a.example/', { cancellable }), (err: unknown) => {
-      assert.ok(err instanceof IOError);
-      assert.equal(err.code, IOErrorEnum.CANCELLED);
-      return true;
-    });
+    await assert.rejects(
+      new SimpleProxyResolver().lookup('http://a.example/', { cancellable }),
+      (err: unknown) => {
+        assert.ok(err instanceof IOError);
+        assert.equal(err.code, IOErrorEnum.CANCELLED);
+        return true;
+      },
+    );
   });
 
   it('an aborted AbortSignal rejects with CANCELLED; a timeout signal with TIMED_OUT', async () => {
     const controller = new AbortController();
     controller.abort();
-    await assert.rejects(new SimpleProxyResolver().lookup('http://a.example/', { signal: controller.signal }), {
-      code: IOErrorEnum.CANCELLED,
-    });
+    await assert.rejects(
+      new SimpleProxyResolver().lookup('http://a.example/', { signal: controller.signal }),
+      {
+        code: IOErrorEnum.CANCELLED,
+      },
+    );
     const timeout = AbortSignal.timeout(1);
     await new Promise((r) => setTimeout(r, 20));
     assert.ok(timeout.aborted);
@@ -167,7 +178,16 @@ describe('SimpleProxyResolver: cancellation', () => {
 
 // /static-proxy/ignore: the 45-row matrix of gio/tests/simple-proxy.c (§6.5, §14.4).
 describe('SimpleProxyResolver: ignore-hosts matrix (/static-proxy/ignore)', () => {
-  const ignoreHosts = ['.bbb.xx', '*.ccc.xx', 'ddd.xx', '*.eee.xx:8000', '127.0.0.0/24', '10.0.0.1:8000', '::1', 'fe80::/10'];
+  const ignoreHosts = [
+    '.bbb.xx',
+    '*.ccc.xx',
+    'ddd.xx',
+    '*.eee.xx:8000',
+    '127.0.0.0/24',
+    '10.0.0.1:8000',
+    '::1',
+    'fe80::/10',
+  ];
   const PROXY = 'http://localhost:8080';
   const DIRECT = 'direct://';
   const matrix: readonly (readonly [string, string])[] = [

@@ -52,7 +52,8 @@ describe('serviceRrname (g_resolver_get_service_rrname)', () => {
     it(`${JSON.stringify(domain)} → IOError FAILED "Invalid domain"`, () => {
       assert.throws(
         () => serviceRrname('http', 'tcp', domain),
-        (err: unknown) => err instanceof IOError && err.code === IOErrorEnum.FAILED && err.message === 'Invalid domain',
+        (err: unknown) =>
+          err instanceof IOError && err.code === IOErrorEnum.FAILED && err.message === 'Invalid domain',
       );
     });
   }
@@ -68,7 +69,8 @@ describe('lookupService: invalid domain fails before any query', () => {
     it(name, async () => {
       await assert.rejects(
         resolver.lookupService('http', 'tcp', 'xn--ü.test'),
-        (err: unknown) => err instanceof IOError && err.code === IOErrorEnum.FAILED && err.message === 'Invalid domain',
+        (err: unknown) =>
+          err instanceof IOError && err.code === IOErrorEnum.FAILED && err.message === 'Invalid domain',
       );
     });
   }
@@ -125,7 +127,10 @@ describe('DnsResolver.lookupService against dnsmasq', () => {
     if (!requireOrSkip(t, dns !== null, 'dnsmasq not installed')) return;
     await assert.rejects(
       dns!.resolver.lookupService('xmpp', 'tcp', 'nothing.test'),
-      assertResolverError(ResolverErrorEnum.NOT_FOUND, 'No DNS record of the requested type for “_xmpp._tcp.nothing.test”'),
+      assertResolverError(
+        ResolverErrorEnum.NOT_FOUND,
+        'No DNS record of the requested type for “_xmpp._tcp.nothing.test”',
+      ),
     );
   });
 
@@ -133,7 +138,10 @@ describe('DnsResolver.lookupService against dnsmasq', () => {
     if (!requireOrSkip(t, dns !== null, 'dnsmasq not installed')) return;
     await assert.rejects(
       dns!.resolver.lookupService('http', 'tcp', 'noservice.test'),
-      assertResolverError(ResolverErrorEnum.NOT_FOUND, 'No DNS record of the requested type for “_http._tcp.noservice.test”'),
+      assertResolverError(
+        ResolverErrorEnum.NOT_FOUND,
+        'No DNS record of the requested type for “_http._tcp.noservice.test”',
+      ),
     );
   });
 
@@ -141,7 +149,10 @@ describe('DnsResolver.lookupService against dnsmasq', () => {
     if (!requireOrSkip(t, dns !== null, 'dnsmasq not installed')) return;
     await assert.rejects(
       dns!.resolver.lookupService('http', 'tcp', 'broken.test'),
-      assertResolverError(ResolverErrorEnum.TEMPORARY_FAILURE, 'Temporarily unable to resolve “_http._tcp.broken.test”'),
+      assertResolverError(
+        ResolverErrorEnum.TEMPORARY_FAILURE,
+        'Temporarily unable to resolve “_http._tcp.broken.test”',
+      ),
     );
   });
 
@@ -149,7 +160,10 @@ describe('DnsResolver.lookupService against dnsmasq', () => {
     if (!requireOrSkip(t, dns !== null, 'dnsmasq not installed')) return;
     await assert.rejects(
       dns!.resolver.lookupService('http', 'tcp', 'slow.test'),
-      assertResolverError(ResolverErrorEnum.TEMPORARY_FAILURE, 'Temporarily unable to resolve “_http._tcp.slow.test”'),
+      assertResolverError(
+        ResolverErrorEnum.TEMPORARY_FAILURE,
+        'Temporarily unable to resolve “_http._tcp.slow.test”',
+      ),
     );
   });
 
@@ -157,7 +171,10 @@ describe('DnsResolver.lookupService against dnsmasq', () => {
     if (!requireOrSkip(t, dns !== null, 'dnsmasq not installed')) return;
     await assert.rejects(
       dns!.resolver.lookupService('http', 'tcp', 'elsewhere.invalid'),
-      assertResolverError(ResolverErrorEnum.TEMPORARY_FAILURE, 'Temporarily unable to resolve “_http._tcp.elsewhere.invalid”'),
+      assertResolverError(
+        ResolverErrorEnum.TEMPORARY_FAILURE,
+        'Temporarily unable to resolve “_http._tcp.elsewhere.invalid”',
+      ),
     );
   });
 
@@ -187,7 +204,8 @@ describe('DnsResolver.lookupService against dnsmasq', () => {
 });
 
 describe('lookupService against a hand-written DNS server (broken replies)', () => {
-  const srvAnswer = (q: DnsQuery): Buffer => response(q, { answers: [rr(q.name, RR_SRV, srvRdata(1, 2, 80, 'a.test'))] });
+  const srvAnswer = (q: DnsQuery): Buffer =>
+    response(q, { answers: [rr(q.name, RR_SRV, srvRdata(1, 2, 80, 'a.test'))] });
   const rrname = '_x._tcp.svc.test';
   const internal = `Error resolving “${rrname}”`;
   const cases: readonly {
@@ -247,8 +265,18 @@ describe('lookupService against a hand-written DNS server (broken replies)', () 
       code: ResolverErrorEnum.INTERNAL,
       message: internal,
     },
-    { name: 'FORMERR', reply: (q) => response(q, { rcode: RCODE_FORMERR }), code: ResolverErrorEnum.INTERNAL, message: internal },
-    { name: 'NOTIMP', reply: (q) => response(q, { rcode: RCODE_NOTIMP }), code: ResolverErrorEnum.INTERNAL, message: internal },
+    {
+      name: 'FORMERR',
+      reply: (q) => response(q, { rcode: RCODE_FORMERR }),
+      code: ResolverErrorEnum.INTERNAL,
+      message: internal,
+    },
+    {
+      name: 'NOTIMP',
+      reply: (q) => response(q, { rcode: RCODE_NOTIMP }),
+      code: ResolverErrorEnum.INTERNAL,
+      message: internal,
+    },
     {
       // GIO skips answer records of another type (CNAMEs legitimately precede the SRV); none left
       // is NOT_FOUND there too, never an empty success.
@@ -306,7 +334,10 @@ describe('lookupService against a hand-written DNS server (broken replies)', () 
       const fake = await startFakeDns(c.reply);
       try {
         const resolver = new DnsResolver({ servers: [fake.server], timeout: 200, tries: 1 });
-        await assert.rejects(resolver.lookupService('x', 'tcp', 'svc.test'), assertResolverError(c.code, c.message));
+        await assert.rejects(
+          resolver.lookupService('x', 'tcp', 'svc.test'),
+          assertResolverError(c.code, c.message),
+        );
         assert.ok(fake.queries.length >= 1, 'the query reached the server');
         assert.equal(fake.queries[0].name, rrname);
         assert.equal(fake.queries[0].type, RR_SRV);
@@ -327,15 +358,24 @@ describe('lookupService against a hand-written DNS server (broken replies)', () 
         ],
       }),
     );
-    const dot = await startFakeDns((q) => response(q, { answers: [rr(q.name, RR_SRV, srvRdata(0, 0, 0, '.'))] }));
+    const dot = await startFakeDns((q) =>
+      response(q, { answers: [rr(q.name, RR_SRV, srvRdata(0, 0, 0, '.'))] }),
+    );
     const both = await startFakeDns((q) =>
       response(q, {
-        answers: [rr(q.name, RR_SRV, srvRdata(0, 0, 0, '.')), rr(q.name, RR_SRV, srvRdata(1, 0, 7, 'z.test'))],
+        answers: [
+          rr(q.name, RR_SRV, srvRdata(0, 0, 0, '.')),
+          rr(q.name, RR_SRV, srvRdata(1, 0, 7, 'z.test')),
+        ],
       }),
     );
     try {
       const r = (s: string): DnsResolver => new DnsResolver({ servers: [s], timeout: 200, tries: 1 });
-      assert.deepEqual(show(await r(fake.server).lookupService('x', 'tcp', 'svc.test')), ['a.test:1', 'b.test:2', 'c.test:3']);
+      assert.deepEqual(show(await r(fake.server).lookupService('x', 'tcp', 'svc.test')), [
+        'a.test:1',
+        'b.test:2',
+        'c.test:3',
+      ]);
       assert.deepEqual(await r(dot.server).lookupService('x', 'tcp', 'svc.test'), []);
       // "." is only special alone; with other targets it stays in the list.
       assert.deepEqual(show(await r(both.server).lookupService('x', 'tcp', 'svc.test')), ['.:0', 'z.test:7']);

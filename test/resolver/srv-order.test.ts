@@ -16,7 +16,8 @@ function mulberry32(seed: number): () => number {
 }
 
 const names = (list: readonly SrvTarget[]): string => list.map((t) => t.hostname).join('');
-const t = (hostname: string, priority: number, weight: number): SrvTarget => new SrvTarget(hostname, 1, priority, weight);
+const t = (hostname: string, priority: number, weight: number): SrvTarget =>
+  new SrvTarget(hostname, 1, priority, weight);
 
 describe('sortSrvTargets (g_srv_target_list_sort, RFC 2782)', () => {
   it('a lone "." target means "not available": an empty list', () => {
@@ -94,12 +95,14 @@ describe('sortSrvTargets (g_srv_target_list_sort, RFC 2782)', () => {
     const p = (order: string): number => (counts.get(order) ?? 0) / runs;
     assert.ok(Math.abs(p('fecbda') - 0.24704) < 0.01, `fecbda ${p('fecbda')}`);
     // e first only when val = 0 out of [0, 50]: 1/51 ≈ 0.0196.
-    const eFirst = [...counts.entries()].filter(([o]) => o.startsWith('ef')).reduce((s, [, n]) => s + n, 0) / runs;
+    const eFirst =
+      [...counts.entries()].filter(([o]) => o.startsWith('ef')).reduce((s, [, n]) => s + n, 0) / runs;
     assert.ok(Math.abs(eFirst - 1 / 51) < 0.004, `ef… ${eFirst}`);
     // a (weight 0) goes last unless some draw hits val = 0 while it remains. Summing over which of
     // d, b, c is drawn first: 5/31·(15/26·10/11 + 10/26·15/16) + 10/31·(5/21·15/16 + 15/21·5/6)
     // + 15/31·(5/16·10/11 + 10/16·5/6) = 0.79625.
-    const aLast = [...counts.entries()].filter(([o]) => o.endsWith('a')).reduce((s, [, n]) => s + n, 0) / runs;
+    const aLast =
+      [...counts.entries()].filter(([o]) => o.endsWith('a')).reduce((s, [, n]) => s + n, 0) / runs;
     assert.ok(Math.abs(aLast - 0.79625) < 0.01, `…a ${aLast}`);
   });
 });
@@ -107,7 +110,10 @@ describe('sortSrvTargets (g_srv_target_list_sort, RFC 2782)', () => {
 describe('SrvTarget', () => {
   it('keeps its fields and GIO getters; toString shows them', () => {
     const s = new SrvTarget('host.test', 5222, 10, 20);
-    assert.deepEqual([s.getHostname(), s.getPort(), s.getPriority(), s.getWeight()], ['host.test', 5222, 10, 20]);
+    assert.deepEqual(
+      [s.getHostname(), s.getPort(), s.getPriority(), s.getWeight()],
+      ['host.test', 5222, 10, 20],
+    );
     assert.equal(String(s), 'host.test:5222 (priority 10, weight 20)');
     assert.notEqual(s.copy(), s);
     assert.deepEqual(s.copy(), s);
@@ -118,12 +124,13 @@ describe('SrvTarget', () => {
     assert.deepEqual(SrvTarget.listSort([t('.', 0, 0)]), []);
   });
 
-  for (const [field, args] of [
+  const invalid: readonly (readonly [string, readonly [string, number, number, number]])[] = [
     ['port', ['h', -1, 0, 0]],
     ['port', ['h', 65536, 0, 0]],
     ['priority', ['h', 1, 1.5, 0]],
     ['weight', ['h', 1, 0, Number.NaN]],
-  ] as const) {
+  ];
+  for (const [field, args] of invalid) {
     it(`rejects an invalid ${field} (${args.join(', ')})`, () => {
       assert.throws(
         () => new SrvTarget(...args),

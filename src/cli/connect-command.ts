@@ -1,0 +1,49 @@
+import { Cancellable, SocketType, toGError, type SocketConnection } from '../index.js';
+import type { ConnectCommand } from './args.js';
+import { createClient, parseTarget } from './client-factory.js';
+import { ExitStatus, exitStatusFor } from './exit-status.js';
+import type { CliIO } from './io.js';
+import { relay } from './relay.js';
+import { JsonReporter, QuietReporter, TextReporter, type Reporter } from './reporter.js';
+
+/** With --udp and no --timeout: how long replies are awaited after stdin EOF. */
+export const DATAGRAM_LINGER_MS = 1000;
+
+/**
+ * `gsocketclient [options] TARGET`: connect with the library, report the timeline, then relay
+ * (or with -z just close). Every failure — parse, connect, relay — ends as one GError, reported
+ * once, mapped to an exit status. Ctrl-C cancels the operation's Cancellable.
+ */
+export async function runConnect(cmd: ConnectCommand, io: CliIO): Promise<number> {
+  const reporter: Reporter = cmd.json
+    ? new JsonReporter(io.stderr)
+    : cmd.verbose
+      ? new TextReporter(io.stderr)
+      : new QuietReporter(io.stderr);
+  const cancellable = new Cancellable();
+  const removeInterrupt = io.onInterrupt(() => cancellable.cancel());
+  let connection: SocketConnection | null = null;
+  try {
+    const connectable = parseTarget(cmd);
+    const client = createClient(cmd);
+    client.on('event', (event, source, conn) => reporter.event(event, source, conn));
+    connection = await client.connect(connectable, { cancellable });
+    reporter.connected(connection);
+    if (!cmd.zeroIo) {
+      const options =
+        cmd.type === SocketType.DATAGRAM
+          ? { datagramLingerMs: cmd.timeout > 0 ? cmd.timeout * 1000 : DATAGRAM_LINGER_MS }
+          : {};
+      reporter.closed(await relay(connection.stream, io.stdin, io.stdout, cancellable, options));
+    }
+    return ExitStatus.OK;
+  } catch (err) {
+    const error = toGError(err);
+    const status = exitStatusFor(error);
+    reporter.failed(error, status);
+    return status;
+  } finally {
+    removeInterrupt();
+    await connection?.close();
+  }
+}

@@ -1,0 +1,150 @@
+import { performance } from 'node:perf_hooks';
+import type { Writable } from 'node:stream';
+import {
+  SocketClientEvent,
+  type EventConnection,
+  type GError,
+  type SocketConnectable,
+  type SocketConnection,
+} from '../index.js';
+import { formatAddress, remoteOf, socketConnectionOf, viewAddress, type AddressView } from './describe.js';
+import { describeError, type ExitStatus } from './exit-status.js';
+
+/** Byte counts of a finished relay. */
+export interface RelayStats {
+  readonly sent: number;
+  readonly received: number;
+}
+
+/**
+ * Where the CLI reports progress: the event timeline, the outcome, errors. Three forms — quiet
+ * (errors only), `-v` text lines and `--json` NDJSON — all on stderr, so stdout carries only the
+ * relayed bytes.
+ */
+export interface Reporter {
+  event(event: SocketClientEvent, connectable: SocketConnectable, connection: EventConnection | null): void;
+  connected(connection: SocketConnection): void;
+  closed(stats: RelayStats): void;
+  failed(error: GError, status: ExitStatus): void;
+}
+
+/** Milliseconds since the reporter was created, which is just before the connect call. */
+class Clock {
+  readonly #start = performance.now();
+  ms(): number {
+    return performance.now() - this.#start;
+  }
+}
+
+/** Errors only, as `gsocketclient: <domain> <CODE>: <message>`. */
+export class QuietReporter implements Reporter {
+  readonly #out: Writable;
+  constructor(out: Writable) {
+    this.#out = out;
+  }
+  event(): void {}
+  connected(): void {}
+  closed(): void {}
+  failed(error: GError): void {
+    this.#out.write(`gsocketclient: ${describeError(error)}\n`);
+  }
+}
+
+/** `-v`: one line per event, `+12ms CONNECTING localhost:8080 → [::1]:8080`. */
+export class TextReporter implements Reporter {
+  readonly #out: Writable;
+  readonly #clock = new Clock();
+
+  constructor(out: Writable) {
+    this.#out = out;
+  }
+
+  #line(text: string): void {
+    this.#out.write(`+${Math.round(this.#clock.ms())}ms ${text}\n`);
+  }
+
+  event(event: SocketClientEvent, connectable: SocketConnectable, connection: EventConnection | null): void {
+    let text = `${SocketClientEvent[event]} ${connectable.toString()}`;
+    const remote = remoteOf(connection);
+    if (remote) text += ` → ${formatAddress(viewAddress(remote))}`;
+    if (event === SocketClientEvent.CONNECTED) {
+      const local = socketConnectionOf(connection)?.getLocalAddress();
+      if (local) text += ` (local ${local.toString()})`;
+    }
+    if (event === SocketClientEvent.COMPLETE && connection === null) text += ' (no connection)';
+    this.#line(text);
+  }
+
+  connected(connection: SocketConnection): void {
+    const local = connection.getLocalAddress();
+    this.#line(
+      `connected to ${formatAddress(viewAddress(connection.getRemoteAddress()))}` +
+        (local ? ` from ${local.toString()}` : ''),
+    );
+  }
+
+  closed(stats: RelayStats): void {
+    this.#line(`closed: sent ${stats.sent} bytes, received ${stats.received} bytes`);
+  }
+
+  failed(error: GError): void {
+    this.#out.write(`gsocketclient: ${describeError(error)}\n`);
+  }
+}
+
+/** `--json`: NDJSON, one object per event, then one result or error object. */
+export class JsonReporter implements Reporter {
+  readonly #out: Writable;
+  readonly #clock = new Clock();
+
+  constructor(out: Writable) {
+    this.#out = out;
+  }
+
+  #emit(record: Record<string, unknown>): void {
+    this.#out.write(`${JSON.stringify({ t_ms: round3(this.#clock.ms()), ...record })}\n`);
+  }
+
+  event(event: SocketClientEvent, connectable: SocketConnectable, connection: EventConnection | null): void {
+    const remote = remoteOf(connection);
+    const record: Record<string, unknown> = {
+      event: SocketClientEvent[event],
+      event_number: event,
+      connectable: connectable.toString(),
+      ...addressFields(remote ? viewAddress(remote) : null),
+    };
+    if (event === SocketClientEvent.CONNECTED) {
+      record.local = socketConnectionOf(connection)?.getLocalAddress()?.toString() ?? null;
+    }
+    this.#emit(record);
+  }
+
+  connected(connection: SocketConnection): void {
+    this.#emit({
+      result: 'connected',
+      ...addressFields(viewAddress(connection.getRemoteAddress())),
+      local: connection.getLocalAddress()?.toString() ?? null,
+    });
+  }
+
+  closed(stats: RelayStats): void {
+    this.#emit({ result: 'closed', bytes_sent: stats.sent, bytes_received: stats.received });
+  }
+
+  failed(error: GError, status: ExitStatus): void {
+    this.#emit({
+      error: { domain: error.domain, code: error.code, code_name: error.codeName, message: error.message },
+      exit_status: status,
+    });
+  }
+}
+
+/** `remote` always; `proxy` (protocol + destination, never credentials) only when proxied. */
+function addressFields(view: AddressView | null): Record<string, unknown> {
+  if (!view) return { remote: null };
+  return view.proxy ? { remote: view.address, proxy: view.proxy } : { remote: view.address };
+}
+
+function round3(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}

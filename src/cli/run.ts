@@ -1,0 +1,30 @@
+import { parseCommandLine, UsageError } from './args.js';
+import { runConnect } from './connect-command.js';
+import { runDemo } from './demo.js';
+import { ExitStatus } from './exit-status.js';
+import type { CliIO } from './io.js';
+import { USAGE, packageVersion } from './usage.js';
+
+/** Runs one command line and resolves with the exit status; never rejects, never exits. */
+export async function runCli(argv: readonly string[], io: CliIO): Promise<number> {
+  let command;
+  try {
+    command = parseCommandLine(argv);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    io.stderr.write(`gsocketclient: ${err.message}\nTry 'gsocketclient --help' for more information.\n`);
+    return ExitStatus.USAGE;
+  }
+  switch (command.kind) {
+    case 'help':
+      io.stdout.write(USAGE);
+      return ExitStatus.OK;
+    case 'version':
+      io.stdout.write(`gsocketclient ${packageVersion()}\n`);
+      return ExitStatus.OK;
+    case 'demo':
+      return runDemo(io);
+    case 'connect':
+      return runConnect(command, io);
+  }
+}

@@ -1,0 +1,58 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const USAGE = `Usage: gsocketclient [options] TARGET
+       gsocketclient demo
+
+Connects to TARGET the way GIO's GSocketClient does (resolution, Happy Eyeballs, proxies),
+then relays stdin to the connection and the connection to stdout, like netcat.
+
+TARGET is host:port, [IPv6]:port, host (with --default-port) or a URI such as
+http://example.com:8080/ (any string containing "://" is parsed as a URI).
+
+Options:
+  -z, --zero-io             connect, report and close; relay nothing
+  -v, --verbose             print the event timeline on stderr
+      --json                print the event timeline as NDJSON on stderr
+      --default-port N      port to use when TARGET has none
+  -w, --timeout SECONDS     per-attempt connect timeout, then an inactivity timeout
+  -4, --ipv4                IPv4 sockets only
+  -6, --ipv6                IPv6 sockets only
+  -s, --local-address IP[:PORT]
+                            bind to this address before connecting
+  -u, --udp                 a connected UDP socket (type DATAGRAM) instead of TCP
+      --proxy URL           use this proxy for every destination (socks5://, socks4a://,
+                            socks4://, http://, https://), overriding the environment
+      --no-proxy            connect directly, ignoring proxy settings
+  -h, --help                show this help
+  -V, --version             show the version
+
+demo: starts an echo server on loopback, connects to it through the library, prints the
+timeline and a round trip, and exits.
+
+Exit status: 0 success, 1 other error, 2 usage or invalid argument, 3 resolver error,
+4 connection refused or unreachable, 5 timed out, 6 proxy error, 7 TLS error,
+8 cancelled (Ctrl-C). See docs/cli.md.
+`;
+
+/**
+ * The package version, from the package.json above this file: two levels up from src/cli when
+ * run from source, three from dist/src/cli. Bounded walk, no network, no guessing beyond that.
+ */
+export function packageVersion(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
+      if (pkg.name === 'gsocketclient' && typeof pkg.version === 'string') return pkg.version;
+    } catch {
+      // no package.json here: keep walking up
+    }
+    dir = dirname(dir);
+  }
+  return 'unknown';
+}

@@ -1,0 +1,174 @@
+import type { X509Certificate } from 'node:crypto';
+import { TlsCertificateFlags } from '../errors/enums.js';
+import { certificateInfo } from './certificate-info.js';
+import type { CertificateRevocationList } from './crl.js';
+import type { ServerIdentity } from './server-identity.js';
+
+/** RSA and DSA keys below this many bits are INSECURE (NIST SP 800-131A; GnuTLS "medium"). */
+export const MIN_RSA_DSA_BITS = 2048;
+
+/** Longest chain followed from the leaf to a trust anchor (leaf and anchor included). */
+export const MAX_CHAIN_LENGTH = 10;
+
+const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
+const ANY_EXTENDED_KEY_USAGE = '2.5.29.37.0';
+
+export interface VerifyInput {
+  /** The peer's certificate first, then whatever else it sent (any order; extras are ignored). */
+  readonly chain: readonly X509Certificate[];
+  /** Trusted roots (the `ca` option, or the default store). */
+  readonly anchors: readonly X509Certificate[];
+  readonly identity: ServerIdentity;
+  readonly crls?: readonly CertificateRevocationList[];
+  readonly now?: Date;
+}
+
+/**
+ * Every problem with the peer's certificate, as GTlsCertificateFlags (gio-behaviour §8.3). GIO
+ * (GnuTLS) reports all the flags that apply, not only the first problem OpenSSL would stop at,
+ * so the handshake runs unverified and the chain is checked here:
+ * - UNKNOWN_CA: no path from the leaf through the certificates the peer sent to an anchor
+ *   (issuers must be CAs whose key verifies the signature); a leaf that is itself an anchor is
+ *   trusted (a pinned self-signed certificate).
+ * - BAD_IDENTITY: the leaf does not name the identity (see ServerIdentity).
+ * - NOT_ACTIVATED / EXPIRED: any certificate on the path outside its validity window.
+ * - REVOKED: a certificate on the path is listed by a current CRL its issuer signed.
+ * - INSECURE: a signature on the path made with MD2/MD5/SHA-1, or an RSA/DSA key below 2048 bits.
+ * - GENERIC_ERROR: anything else GnuTLS would flag (a bad signature from a trusted CA, a leaf not
+ *   meant for servers, a stale CRL, an unreadable certificate).
+ */
+export function verifyCertificateChain(input: VerifyInput): TlsCertificateFlags {
+  const now = input.now ?? new Date();
+  const [leaf, ...sent] = input.chain;
+  if (!leaf) return TlsCertificateFlags.UNKNOWN_CA | TlsCertificateFlags.GENERIC_ERROR;
+  let flags = identityFlags(leaf, input.identity);
+  try {
+    const { path, anchor, anchorSignatureFailed } = buildPath(leaf, sent, input.anchors);
+    if (!anchor) {
+      flags |= anchorSignatureFailed ? TlsCertificateFlags.GENERIC_ERROR : TlsCertificateFlags.UNKNOWN_CA;
+    }
+    for (const cert of path) {
+      const info = certificateInfo(cert);
+      if (now.getTime() < info.notBefore.getTime()) flags |= TlsCertificateFlags.NOT_ACTIVATED;
+      if (now.getTime() > info.notAfter.getTime()) flags |= TlsCertificateFlags.EXPIRED;
+      if (weakKey(cert)) flags |= TlsCertificateFlags.INSECURE;
+    }
+    // Signatures that were relied on: everything below the anchor (an anchor's self-signature
+    // means nothing, and a pinned leaf is trusted as it is).
+    for (const cert of path) {
+      if (cert === anchor) continue;
+      const signature = certificateInfo(cert).signature;
+      if (signature === null) flags |= TlsCertificateFlags.GENERIC_ERROR;
+      else if (signature.weak) flags |= TlsCertificateFlags.INSECURE;
+    }
+    flags |= revocationFlags(path, anchor, input.crls ?? [], now);
+    if (!servesServers(leaf)) flags |= TlsCertificateFlags.GENERIC_ERROR;
+  } catch {
+    // An unparsable certificate: GnuTLS cannot verify it either.
+    flags |= TlsCertificateFlags.GENERIC_ERROR;
+  }
+  return flags;
+}
+
+interface Path {
+  /** Leaf first, each next one the issuer of the previous; ends at the anchor when trusted. */
+  readonly path: readonly X509Certificate[];
+  readonly anchor: X509Certificate | null;
+  /** A trusted CA with the issuer's name exists but its key does not verify the signature. */
+  readonly anchorSignatureFailed: boolean;
+}
+
+function buildPath(
+  leaf: X509Certificate,
+  sent: readonly X509Certificate[],
+  anchors: readonly X509Certificate[],
+): Path {
+  const path: X509Certificate[] = [leaf];
+  const pinned = anchors.find((a) => a.fingerprint256 === leaf.fingerprint256);
+  if (pinned) return { path, anchor: leaf, anchorSignatureFailed: false };
+  let current = leaf;
+  let anchorSignatureFailed = false;
+  while (path.length < MAX_CHAIN_LENGTH) {
+    const named = anchors.filter((a) => a.subject === current.issuer);
+    const anchor = named.find((a) => issued(a, current));
+    if (anchor) {
+      path.push(anchor);
+      return { path, anchor, anchorSignatureFailed: false };
+    }
+    if (named.length > 0) anchorSignatureFailed = true;
+    const next = sent.find((c) => !path.includes(c) && issued(c, current));
+    // A self-signed certificate nobody trusts ends the path (next would be itself).
+    if (!next) break;
+    path.push(next);
+    current = next;
+  }
+  return { path, anchor: null, anchorSignatureFailed };
+}
+
+/** `ca` is a CA (basicConstraints) that names and signed `cert` (X509_check_issued + signature). */
+function issued(ca: X509Certificate, cert: X509Certificate): boolean {
+  if (!ca.ca || !cert.checkIssued(ca)) return false;
+  try {
+    return cert.verify(ca.publicKey);
+  } catch {
+    return false;
+  }
+}
+
+function identityFlags(leaf: X509Certificate, identity: ServerIdentity): TlsCertificateFlags {
+  switch (identity.kind) {
+    case 'host':
+      // GnuTLS rules: DNS SANs (CN only when there are none), `*` only as a whole left label.
+      return leaf.checkHost(identity.host, { subject: 'default', partialWildcards: false }) !== undefined
+        ? TlsCertificateFlags.NO_FLAGS
+        : TlsCertificateFlags.BAD_IDENTITY;
+    case 'ip':
+      return leaf.checkIP(identity.ip) !== undefined ? TlsCertificateFlags.NO_FLAGS : TlsCertificateFlags.BAD_IDENTITY;
+    case 'none':
+      return TlsCertificateFlags.BAD_IDENTITY;
+  }
+}
+
+function weakKey(cert: X509Certificate): boolean {
+  const key = cert.publicKey;
+  if (key.asymmetricKeyType !== 'rsa' && key.asymmetricKeyType !== 'rsa-pss' && key.asymmetricKeyType !== 'dsa') {
+    return false;
+  }
+  const bits = key.asymmetricKeyDetails?.modulusLength;
+  return bits !== undefined && bits < MIN_RSA_DSA_BITS;
+}
+
+/** RFC 5280 §4.2.1.12: with an extendedKeyUsage extension, it must allow TLS server use. */
+function servesServers(leaf: X509Certificate): boolean {
+  const usages = (leaf as { keyUsage?: readonly string[] }).keyUsage;
+  if (!usages || usages.length === 0) return true;
+  return usages.includes(SERVER_AUTH) || usages.includes(ANY_EXTENDED_KEY_USAGE);
+}
+
+/**
+ * REVOKED for a certificate listed by a CRL its own issuer signed; only certificates whose issuer
+ * is known can be checked. A matching CRL that is out of date adds GENERIC_ERROR (GnuTLS:
+ * REVOCATION_DATA_SUPERSEDED / ISSUED_IN_FUTURE) but its entries still count.
+ */
+function revocationFlags(
+  path: readonly X509Certificate[],
+  anchor: X509Certificate | null,
+  crls: readonly CertificateRevocationList[],
+  now: Date,
+): TlsCertificateFlags {
+  if (crls.length === 0) return TlsCertificateFlags.NO_FLAGS;
+  let flags = TlsCertificateFlags.NO_FLAGS;
+  for (let i = 0; i + 1 < path.length; i++) {
+    const cert = path[i];
+    if (cert === anchor) break;
+    const issuer = path[i + 1];
+    const issuerSubject = certificateInfo(issuer).subjectDer;
+    const info = certificateInfo(cert);
+    for (const crl of crls) {
+      if (!crl.isIssuedBy(issuer, issuerSubject)) continue;
+      if (!crl.isCurrent(now)) flags |= TlsCertificateFlags.GENERIC_ERROR;
+      if (crl.revokedSerials.has(info.serial)) flags |= TlsCertificateFlags.REVOKED;
+    }
+  }
+  return flags;
+}

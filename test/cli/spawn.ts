@@ -1,0 +1,95 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** Hard bound for one CLI run; a hung CLI is killed (by its PID) and the test fails. */
+const DEFAULT_TIMEOUT_MS = 15_000;
+
+export interface CliResult {
+  readonly status: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** True when the run hit the time bound and was killed. */
+  readonly killed: boolean;
+}
+
+export interface CliRun {
+  readonly child: ChildProcess;
+  /** Resolves once `text` appears on stderr (bounded by the run's timeout). */
+  waitForStderr(text: string): Promise<void>;
+  readonly done: Promise<CliResult>;
+}
+
+/**
+ * The environment for the CLI: no proxy variables (a test that wants one adds it), so nothing is
+ * ever sent to a proxy from the developer's environment.
+ */
+export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!/_proxy$/i.test(k)) env[k] = v;
+  return { ...env, ...extra };
+}
+
+/**
+ * Starts `node --import tsx src/cli/main.ts …args` (no build needed). `stdin`: a string is
+ * written and closed; `'open'` leaves stdin open (the test ends or kills it); default: closed.
+ */
+export function startCli(
+  args: readonly string[],
+  opts: { stdin?: string | 'open'; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): CliRun {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    cwd: ROOT,
+    env: opts.env ?? cleanEnv(),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  let killed = false;
+  const waiters: { text: string; resolve: () => void }[] = [];
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => {
+    stderr += d;
+    for (const w of waiters.splice(0)) {
+      if (stderr.includes(w.text)) w.resolve();
+      else waiters.push(w);
+    }
+  });
+  child.stdin.on('error', () => undefined);
+  if (opts.stdin === undefined) child.stdin.end();
+  else if (opts.stdin !== 'open') child.stdin.end(opts.stdin);
+
+  const timer = setTimeout(() => {
+    killed = true;
+    child.kill('SIGKILL');
+  }, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  const done = new Promise<CliResult>((resolve) => {
+    child.on('close', (status, signal) => {
+      clearTimeout(timer);
+      for (const w of waiters.splice(0)) w.resolve();
+      resolve({ status, signal, stdout, stderr, killed });
+    });
+  });
+  return {
+    child,
+    done,
+    waitForStderr: (text) =>
+      stderr.includes(text) ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ text, resolve })),
+  };
+}
+
+export function runCli(
+  args: readonly string[],
+  opts: { stdin?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<CliResult> {
+  return startCli(args, opts).done;
+}
+
+/** The NDJSON records of a `--json` run (throws if any line is not JSON). */
+export function ndjson(stderr: string): Record<string, unknown>[] {
+  return stderr
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
