@@ -100,14 +100,18 @@ export function parseCommandLine(argv: readonly string[]): Command {
 /** Node's parseArgs messages explain `--` at length; a usage line needs only the option. */
 function rephraseParseError(err: unknown): string {
   const e = err as NodeJS.ErrnoException;
-  const option = /'([^' ]+)/.exec(e.message ?? '')?.[1] ?? '';
+  // "Option '-w, --timeout <value>' argument missing", "Unknown option '-x'": name the option.
+  const quoted = /'([^']*)'/.exec(e.message ?? '')?.[1] ?? '';
+  const option = /--[\w-]+/.exec(quoted)?.[0] ?? quoted.split(/[ ,]/)[0];
   switch (e.code) {
     case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
       return `unknown option '${option}'`;
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
-      return e.message.includes('argument missing')
-        ? `option '${option}' needs a value`
-        : `option '${option}' does not take a value`;
+      if (e.message.includes('argument missing')) return `option '${option}' needs a value`;
+      if (e.message.includes('ambiguous')) {
+        return `option '${option}' needs a value (write ${option}=VALUE for one starting with '-')`;
+      }
+      return `option '${option}' does not take a value`;
     default:
       return e.message ?? String(err);
   }

@@ -74,7 +74,7 @@ interface Path {
   /** Leaf first, each next one the issuer of the previous; ends at the anchor when trusted. */
   readonly path: readonly X509Certificate[];
   readonly anchor: X509Certificate | null;
-  /** A trusted CA with the issuer's name exists but its key does not verify the signature. */
+  /** A trusted CA is named as the issuer but its key does not verify the signature. */
   readonly anchorSignatureFailed: boolean;
 }
 
@@ -89,15 +89,16 @@ function buildPath(
   let current = leaf;
   let anchorSignatureFailed = false;
   while (path.length < MAX_CHAIN_LENGTH) {
-    const named = anchors.filter((a) => a.subject === current.issuer);
-    const anchor = named.find((a) => issued(a, current));
-    if (anchor) {
-      path.push(anchor);
-      return { path, anchor, anchorSignatureFailed: false };
+    for (const candidate of anchors) {
+      if (!namesIssuer(candidate, current)) continue;
+      if (signed(candidate, current)) {
+        path.push(candidate);
+        return { path, anchor: candidate, anchorSignatureFailed: false };
+      }
+      anchorSignatureFailed = true;
     }
-    if (named.length > 0) anchorSignatureFailed = true;
-    const next = sent.find((c) => !path.includes(c) && issued(c, current));
-    // A self-signed certificate nobody trusts ends the path (next would be itself).
+    const next = sent.find((c) => !path.includes(c) && namesIssuer(c, current) && signed(c, current));
+    // A self-signed certificate nobody trusts ends the path (its issuer would be itself).
     if (!next) break;
     path.push(next);
     current = next;
@@ -105,9 +106,16 @@ function buildPath(
   return { path, anchor: null, anchorSignatureFailed };
 }
 
-/** `ca` is a CA (basicConstraints) that names and signed `cert` (X509_check_issued + signature). */
-function issued(ca: X509Certificate, cert: X509Certificate): boolean {
-  if (!ca.ca || !cert.checkIssued(ca)) return false;
+/**
+ * `ca` is a CA (basicConstraints) and `cert` names it as issuer: subject/issuer names, key
+ * identifiers and key usage agree (OpenSSL's X509_check_issued, as GnuTLS's is_issuer).
+ */
+function namesIssuer(ca: X509Certificate, cert: X509Certificate): boolean {
+  return ca.ca && cert.checkIssued(ca);
+}
+
+/** `ca`'s key verifies `cert`'s signature. */
+function signed(ca: X509Certificate, cert: X509Certificate): boolean {
   try {
     return cert.verify(ca.publicKey);
   } catch {

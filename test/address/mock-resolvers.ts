@@ -108,6 +108,11 @@ export class ManualResolver extends Resolver {
   readonly pending: PendingLookup[] = [];
   #waiters: (() => void)[] = [];
 
+  /** With `ignoreCancellation`, lookups stay pending when cancelled (like getaddrinfo). */
+  constructor(private readonly opts: { readonly ignoreCancellation?: boolean } = {}) {
+    super();
+  }
+
   protected lookupAddresses(
     _asciiName: string,
     _displayName: string,
@@ -115,7 +120,7 @@ export class ManualResolver extends Resolver {
     cancellable: Cancellable | null,
   ): Promise<InetAddress[]> {
     return new Promise<InetAddress[]>((resolve, reject) => {
-      const id = cancellable?.connect((c) => reject(c.error())) ?? 0;
+      const id = this.opts.ignoreCancellation ? 0 : (cancellable?.connect((c) => reject(c.error())) ?? 0);
       this.pending.push({
         flags,
         resolve: (addresses) => {

@@ -287,7 +287,22 @@ describe('Happy Eyeballs: cancellation', () => {
     await sleep(10); // IPv4 has answered; the 50 ms timer runs; IPv6 is pending
     c.cancel();
     await assert.rejects(pending, isCancelled);
-    assert.deepEqual(await settleLeaks(baseline, 500), {});
+    // checked at once: the 50 ms timer must be gone now, not merely expired later
+    assert.deepEqual(await settleLeaks(baseline, 0), {});
+  });
+
+  it('cancelling during the resolution delay clears its timer even if the resolver ignores cancellation', async () => {
+    const baseline = activeResources();
+    const r = new ManualResolver({ ignoreCancellation: true });
+    const e = enumerator(r);
+    const c = new Cancellable();
+    const pending = e.next(c);
+    (await r.lookup('v4')).resolve(V4);
+    await flush(); // the 50 ms timer now runs
+    assert.equal((activeResources().Timeout ?? 0) - (baseline.Timeout ?? 0), 1, 'the resolution delay timer');
+    c.cancel();
+    await assert.rejects(pending, isCancelled);
+    assert.deepEqual(await settleLeaks(baseline, 0), {});
   });
 
   it('a cancelled enumeration does not cache what it had: the next one asks again and gets both', async () => {

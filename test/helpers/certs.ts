@@ -31,6 +31,12 @@ export interface TestPki {
   readonly crl: string;
   /** The same CRL in DER. */
   readonly crlDer: Buffer;
+  /** A CRL by `ca` (also listing `revoked`) whose validity ended in 2021. */
+  readonly staleCrl: string;
+  /**
+   * A CRL naming `ca` as issuer and listing `valid`, but signed by another key: must be ignored.
+   */
+  readonly forgedCrl: string;
   readonly valid: CertPair;
   readonly expired: CertPair;
   readonly notYetValid: CertPair;
@@ -52,6 +58,8 @@ export interface TestPki {
   readonly intermediate: CertPair;
   /** The intermediate's leaf alone (the server "forgets" to send the intermediate). */
   readonly intermediateLeafOnly: CertPair;
+  /** Issued by a CA with the same name as `ca` but another key. */
+  readonly impostor: CertPair;
   /** A client certificate (`CN=client`, clientAuth) issued by `ca`. */
   readonly client: CertPair;
   /** A client certificate issued by `otherCa`. */
@@ -85,6 +93,7 @@ function generate(): TestPki {
   rsaKey('leaf.key', 2048);
   rsaKey('client.key', 2048);
   rsaKey('weak.key', 1024);
+  rsaKey('forger.key', 2048);
 
   writeFileSync(
     path('ext.cnf'),
@@ -127,11 +136,11 @@ function generate(): TestPki {
   );
 
   // Each CA is an `openssl ca` directory so certificates can get explicit dates and be revoked.
-  const makeCaDir = (name: string): void => {
+  const makeCaDir = (name: string, keyFile: string, serial: string): void => {
     const d = path(name);
     mkdirSync(join(d, 'newcerts'), { recursive: true });
     writeFileSync(join(d, 'index.txt'), '');
-    writeFileSync(join(d, 'serial'), `${name === 'ca' ? '10' : name === 'inter' ? '40' : '70'}\n`);
+    writeFileSync(join(d, 'serial'), `${serial}\n`);
     writeFileSync(join(d, 'crlnumber'), '01\n');
     writeFileSync(
       join(d, 'ca.cnf'),
@@ -145,7 +154,7 @@ function generate(): TestPki {
         'serial = $dir/serial',
         'crlnumber = $dir/crlnumber',
         `certificate = ${path(`${name}.pem`)}`,
-        `private_key = ${path(`${name === 'ca' ? 'ca' : name === 'inter' ? 'inter' : 'other-ca'}.key`)}`,
+        `private_key = ${path(keyFile)}`,
         'default_md = sha256',
         'default_days = 3650',
         'default_crl_days = 3650',
@@ -180,14 +189,16 @@ function generate(): TestPki {
     );
   selfSign('ca.key', 'gsocketclient test CA', 'ca.pem', 'root');
   selfSign('other-ca.key', 'gsocketclient unknown CA', 'other.pem', 'root');
-  makeCaDir('ca');
-  makeCaDir('other');
+  selfSign('forger.key', 'gsocketclient test CA', 'forger.pem', 'root');
+  makeCaDir('ca', 'ca.key', '10');
+  makeCaDir('other', 'other-ca.key', '70');
+  makeCaDir('forger', 'forger.key', 'A0');
 
   const yesterday = asn1Time(new Date(Date.now() - 86_400_000));
   const inTenYears = asn1Time(new Date(Date.now() + 10 * 365 * 86_400_000));
 
   interface IssueOptions {
-    readonly ca: 'ca' | 'other' | 'inter';
+    readonly ca: 'ca' | 'other' | 'inter' | 'forger';
     readonly key: string;
     readonly cn: string;
     readonly section: string;
@@ -221,7 +232,7 @@ function generate(): TestPki {
   };
 
   issue('inter', { ca: 'ca', key: 'inter.key', cn: 'gsocketclient intermediate CA', section: 'inter' });
-  makeCaDir('inter');
+  makeCaDir('inter', 'inter.key', '40');
 
   issue('valid', { ca: 'ca', key: 'leaf.key', cn: 'localhost', section: 'server' });
   issue('expired', {
@@ -257,11 +268,27 @@ function generate(): TestPki {
   issue('client-other', { ca: 'other', key: 'client.key', cn: 'client', section: 'client' });
   issue('interleaf', { ca: 'inter', key: 'leaf.key', cn: 'localhost', section: 'server' });
   selfSign('leaf.key', 'localhost', 'selfsigned.pem', 'selfsigned');
+  issue('impostor', { ca: 'forger', key: 'leaf.key', cn: 'localhost', section: 'server' });
 
   const caCnf = join(path('ca'), 'ca.cnf');
   ossl('ca', '-config', caCnf, '-revoke', path('revoked.pem'), '-crl_reason', 'keyCompromise');
   ossl('ca', '-config', caCnf, '-gencrl', '-out', path('crl.pem'));
   ossl('crl', '-in', path('crl.pem'), '-outform', 'DER', '-out', path('crl.der'));
+  ossl(
+    'ca',
+    '-config',
+    caCnf,
+    '-gencrl',
+    '-crl_lastupdate',
+    '20200101000000Z',
+    '-crl_nextupdate',
+    '20210101000000Z',
+    '-out',
+    path('stale-crl.pem'),
+  );
+  const forgerCnf = join(path('forger'), 'ca.cnf');
+  ossl('ca', '-config', forgerCnf, '-revoke', path('valid.pem'));
+  ossl('ca', '-config', forgerCnf, '-gencrl', '-out', path('forged-crl.pem'));
 
   writeFileSync(path('interchain.pem'), read('interleaf.pem') + read('inter.pem'));
 
@@ -278,6 +305,8 @@ function generate(): TestPki {
     otherCa: read('other.pem'),
     crl: read('crl.pem'),
     crlDer: readFileSync(path('crl.der')),
+    staleCrl: read('stale-crl.pem'),
+    forgedCrl: read('forged-crl.pem'),
     valid: pair('valid.pem', 'leaf.key'),
     expired: pair('expired.pem', 'leaf.key'),
     notYetValid: pair('notyet.pem', 'leaf.key'),
@@ -290,6 +319,7 @@ function generate(): TestPki {
     revoked: pair('revoked.pem', 'leaf.key'),
     intermediate: pair('interchain.pem', 'leaf.key'),
     intermediateLeafOnly: pair('interleaf.pem', 'leaf.key'),
+    impostor: pair('impostor.pem', 'leaf.key'),
     client: pair('client.pem', 'client.key'),
     clientUnknownCa: pair('client-other.pem', 'client.key'),
   };

@@ -1,0 +1,60 @@
+import { performance } from 'node:perf_hooks';
+
+/** Alternating rounds per comparison: both sides see the same machine state, in turn. */
+export const ROUNDS = 3;
+
+/** Operations per second for `n` sequential runs of `op`. */
+export async function sequentialRate(n: number, op: () => Promise<void>): Promise<number> {
+  const start = performance.now();
+  for (let i = 0; i < n; i++) await op();
+  return n / ((performance.now() - start) / 1000);
+}
+
+/** Operations per second for `n` runs of `op` with `inFlight` running at any time. */
+export async function concurrentRate(n: number, inFlight: number, op: () => Promise<void>): Promise<number> {
+  let started = 0;
+  const worker = async (): Promise<void> => {
+    while (started < n) {
+      started++;
+      await op();
+    }
+  };
+  const start = performance.now();
+  await Promise.all(Array.from({ length: Math.min(inFlight, n) }, worker));
+  return n / ((performance.now() - start) / 1000);
+}
+
+/** MB/s (10^6 bytes per second) for moving `bytes` in `ms`. */
+export const megabytesPerSecond = (bytes: number, ms: number): number => bytes / 1e6 / (ms / 1000);
+
+/**
+ * Runs `ours` and `baseline` in alternation, ROUNDS times each with `n` operations, after a short
+ * unmeasured warm-up of each (n/10: JIT, connection caches), and returns each side's median.
+ */
+export async function compare(
+  n: number,
+  ours: (n: number) => Promise<number>,
+  baseline: (n: number) => Promise<number>,
+): Promise<{ ours: number; baseline: number }> {
+  const warmup = Math.max(1, Math.ceil(n / 10));
+  await ours(warmup);
+  await baseline(warmup);
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    // Swap the order every round so neither side always runs on a warmer machine.
+    if (i % 2 === 0) {
+      a.push(await ours(n));
+      b.push(await baseline(n));
+    } else {
+      b.push(await baseline(n));
+      a.push(await ours(n));
+    }
+  }
+  return { ours: median(a), baseline: median(b) };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  return sorted[Math.floor(sorted.length / 2)];
+}

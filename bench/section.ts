@@ -1,0 +1,33 @@
+/**
+ * A benchmark section: one comparison (gsocketclient against the plain Node way of doing the same
+ * thing), measured in the same run. Sections that need something missing (a daemon, a library
+ * feature) return `skip` with the reason, which the table prints.
+ */
+export interface BenchRow {
+  /** What was measured, e.g. `connect, sequential (2000)`. */
+  readonly metric: string;
+  readonly unit: string;
+  readonly ours: number;
+  readonly baseline: number;
+  /** The baseline's name, e.g. `net.connect`. */
+  readonly baselineName: string;
+}
+
+export type SectionOutcome =
+  | { readonly kind: 'rows'; readonly rows: readonly BenchRow[] }
+  | { readonly kind: 'skip'; readonly reason: string };
+
+export interface BenchContext {
+  /** Multiplies iteration counts and sizes (BENCH_SCALE, default 1) for quick or longer runs. */
+  readonly scale: number;
+  /** Progress messages, printed on stderr. */
+  log(message: string): void;
+}
+
+export interface BenchSection {
+  readonly name: string;
+  run(ctx: BenchContext): Promise<SectionOutcome>;
+}
+
+export const rows = (list: readonly BenchRow[]): SectionOutcome => ({ kind: 'rows', rows: list });
+export const skip = (reason: string): SectionOutcome => ({ kind: 'skip', reason });

@@ -1,0 +1,44 @@
+import type { BenchRow } from './section.js';
+
+export interface SectionResult {
+  readonly name: string;
+  readonly rows: readonly BenchRow[];
+  readonly skipped: string | null;
+}
+
+/**
+ * One table for the whole run. `ratio` = gsocketclient ÷ baseline: for rates and throughput,
+ * 1.00 means as fast as plain Node, 0.50 half as fast.
+ */
+export function formatTable(results: readonly SectionResult[]): string {
+  const header = ['section', 'metric', 'gsocketclient', 'baseline', 'baseline is', 'ratio'];
+  const lines: string[][] = [];
+  const notes: string[] = [];
+  for (const result of results) {
+    if (result.skipped !== null) {
+      notes.push(`${result.name}: skipped — ${result.skipped}`);
+      continue;
+    }
+    for (const row of result.rows) {
+      lines.push([
+        result.name,
+        row.metric,
+        `${format(row.ours)} ${row.unit}`,
+        `${format(row.baseline)} ${row.unit}`,
+        row.baselineName,
+        (row.ours / row.baseline).toFixed(2),
+      ]);
+    }
+  }
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+  const render = (cells: string[]): string =>
+    cells.map((c, i) => (i >= 2 && i !== 4 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
+  const out = [render(header), widths.map((w) => '-'.repeat(w)).join('  '), ...lines.map(render)];
+  if (notes.length > 0) out.push('', ...notes);
+  return out.join('\n');
+}
+
+function format(value: number): string {
+  if (value >= 100) return Math.round(value).toString();
+  return value.toFixed(1);
+}
