@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 
 /** Alternating rounds per comparison: both sides see the same machine state, in turn. */
-export const ROUNDS = 3;
+export const ROUNDS = 5;
 
 /** Operations per second for `n` sequential runs of `op`. */
 export async function sequentialRate(n: number, op: () => Promise<void>): Promise<number> {

@@ -5,10 +5,12 @@ import { toGError } from '../src/index.js';
 import type { BenchContext, BenchSection } from './section.js';
 import { formatTable, type SectionResult } from './table.js';
 import { connectSection } from './sections/connect.js';
+import { proxySection } from './sections/proxy.js';
 import { throughputSection } from './sections/throughput.js';
+import { tlsSection } from './sections/tls.js';
 
 /** Every section, in order. Add new ones here. */
-const SECTIONS: readonly BenchSection[] = [connectSection, throughputSection];
+const SECTIONS: readonly BenchSection[] = [connectSection, throughputSection, proxySection, tlsSection];
 
 async function main(): Promise<void> {
   // Proxy variables from the shell must not route the benches anywhere: sections that measure
@@ -30,7 +32,7 @@ async function main(): Promise<void> {
       results.push(
         outcome.kind === 'skip'
           ? { name: section.name, rows: [], skipped: outcome.reason }
-          : { name: section.name, rows: outcome.rows, skipped: null },
+          : { name: section.name, rows: outcome.rows, skipped: null, notes: outcome.notes ?? [] },
       );
     } catch (err) {
       const error = toGError(err);

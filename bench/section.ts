@@ -14,7 +14,7 @@ export interface BenchRow {
 }
 
 export type SectionOutcome =
-  | { readonly kind: 'rows'; readonly rows: readonly BenchRow[] }
+  | { readonly kind: 'rows'; readonly rows: readonly BenchRow[]; readonly notes?: readonly string[] }
   | { readonly kind: 'skip'; readonly reason: string };
 
 export interface BenchContext {
@@ -29,5 +29,9 @@ export interface BenchSection {
   run(ctx: BenchContext): Promise<SectionOutcome>;
 }
 
-export const rows = (list: readonly BenchRow[]): SectionOutcome => ({ kind: 'rows', rows: list });
+export const rows = (list: readonly BenchRow[], notes: readonly string[] = []): SectionOutcome => ({
+  kind: 'rows',
+  rows: list,
+  notes,
+});
 export const skip = (reason: string): SectionOutcome => ({ kind: 'skip', reason });

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 
@@ -15,18 +16,24 @@ const ECHO = 0x45; // 'E': echo everything
 const HEADER = 9;
 
 /**
- * The peer every bench section talks to, on 127.0.0.1. A connection that sends nothing is simply
- * accepted and closed when the client closes (connection-rate benches).
+ * The peer every bench section talks to, on 127.0.0.1 (over TLS when `tls` is given). A
+ * connection that sends nothing is simply accepted and closed when the client closes
+ * (connection-rate benches).
  */
-export async function startBenchServer(host = '127.0.0.1'): Promise<BenchServer> {
+export async function startBenchServer(opts: { host?: string; tls?: TlsOptions } = {}): Promise<BenchServer> {
+  const host = opts.host ?? '127.0.0.1';
   const sockets = new Set<Socket>();
-  const server: Server = createServer((socket) => {
+  const onSocket = (socket: Socket): void => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => undefined);
     serve(socket);
-  });
-  server.listen(0, host);
+  };
+  const server: Server = opts.tls ? createTlsServer(opts.tls, onSocket) : createServer(onSocket);
+  server.on('tlsClientError', () => undefined);
+  // A deep accept queue: with Node's default (511) a burst of short connections overflows it on
+  // Linux and the dropped SYNs are retried only after 1 s, which would dominate the rates.
+  server.listen({ port: 0, host, backlog: 4096 });
   await once(server, 'listening');
   return {
     port: (server.address() as AddressInfo).port,

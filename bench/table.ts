@@ -4,6 +4,8 @@ export interface SectionResult {
   readonly name: string;
   readonly rows: readonly BenchRow[];
   readonly skipped: string | null;
+  /** Parts of the section that could not run, with the reason. */
+  readonly notes?: readonly string[];
 }
 
 /**
@@ -15,6 +17,7 @@ export function formatTable(results: readonly SectionResult[]): string {
   const lines: string[][] = [];
   const notes: string[] = [];
   for (const result of results) {
+    for (const note of result.notes ?? []) notes.push(`${result.name}: ${note}`);
     if (result.skipped !== null) {
       notes.push(`${result.name}: skipped — ${result.skipped}`);
       continue;

@@ -22,22 +22,26 @@ export const throughputSection: BenchSection = {
       const bytes = Math.max(1024 * 1024, Math.round(BYTES * ctx.scale));
       const mib = Math.round(bytes / (1024 * 1024));
       // Each side takes the byte count (compare() warms up with a tenth of it).
-      const ours = (transfer: Transfer) => async (n: number): Promise<number> => {
-        const connection = await client.connectToHost(`127.0.0.1:${server.port}`, 0);
-        try {
-          return megabytesPerSecond(n, await transfer(connection.stream, n));
-        } finally {
-          await connection.close();
-        }
-      };
-      const raw = (transfer: Transfer) => async (n: number): Promise<number> => {
-        const socket = await rawConnect(server.port);
-        try {
-          return megabytesPerSecond(n, await transfer(socket, n));
-        } finally {
-          await destroyAndWait(socket);
-        }
-      };
+      const ours =
+        (transfer: Transfer) =>
+        async (n: number): Promise<number> => {
+          const connection = await client.connectToHost(`127.0.0.1:${server.port}`, 0);
+          try {
+            return megabytesPerSecond(n, await transfer(connection.stream, n));
+          } finally {
+            await connection.close();
+          }
+        };
+      const raw =
+        (transfer: Transfer) =>
+        async (n: number): Promise<number> => {
+          const socket = await rawConnect(server.port);
+          try {
+            return megabytesPerSecond(n, await transfer(socket, n));
+          } finally {
+            await destroyAndWait(socket);
+          }
+        };
       ctx.log(`throughput: ${mib} MiB upload`);
       const up = await compare(bytes, ours(upload), raw(upload));
       ctx.log(`throughput: ${mib} MiB download`);

@@ -1,16 +1,34 @@
 import { parseArgs } from 'node:util';
-import { InetAddress, InetSocketAddress, SocketFamily, SocketType } from '../index.js';
+import { InetAddress, InetSocketAddress, SocketFamily, SocketType, TlsCertificateFlags } from '../index.js';
 
 /** A command-line mistake: printed as `gsocketclient: <message>` with a --help hint, exit 2. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
+/** `--tls` and its companions; file names are read when the client is made. */
+export interface TlsSettings {
+  readonly caFile: string | null;
+  readonly certFile: string | null;
+  readonly keyFile: string | null;
+  readonly alpn: readonly string[] | null;
+  /** The client's tls-validation-flags: VALIDATE_ALL unless --validation-flags / --insecure. */
+  readonly validationFlags: TlsCertificateFlags;
+}
+
 /** Everything `gsocketclient [options] TARGET` needs, validated. */
 export interface ConnectCommand {
   readonly kind: 'connect';
-  /** `host:port`, `[v6]:port`, `host` (with --default-port) or a URI (`scheme://…`). */
+  /**
+   * `host:port`, `[v6]:port`, `host` (with --default-port) or a URI (`scheme://…`); with
+   * --service, the DOMAIN whose SRV records are looked up.
+   */
   readonly target: string;
+  /** --service: connect_to_service(TARGET, service) instead of a host or URI. */
+  readonly service: string | null;
+  /** --dns-server: ask these DNS servers (a DnsResolver) instead of the system resolver. */
+  readonly dnsServers: readonly string[];
+  readonly tls: TlsSettings | null;
   readonly defaultPort: number;
   /** Seconds; 0 = none (the client's `timeout` property). */
   readonly timeout: number;
@@ -27,10 +45,7 @@ export interface ConnectCommand {
 }
 
 export type Command =
-  | { readonly kind: 'help' }
-  | { readonly kind: 'version' }
-  | { readonly kind: 'demo' }
-  | ConnectCommand;
+  { readonly kind: 'help' } | { readonly kind: 'version' } | { readonly kind: 'demo' } | ConnectCommand;
 
 /**
  * The option table for node:util parseArgs. Long names follow GIO's property names where one
@@ -50,7 +65,19 @@ const OPTIONS = {
   udp: { type: 'boolean', short: 'u' },
   proxy: { type: 'string' },
   'no-proxy': { type: 'boolean' },
+  service: { type: 'string' },
+  'dns-server': { type: 'string', multiple: true },
+  tls: { type: 'boolean' },
+  ca: { type: 'string' },
+  cert: { type: 'string' },
+  key: { type: 'string' },
+  alpn: { type: 'string' },
+  'validation-flags': { type: 'string' },
+  insecure: { type: 'boolean', short: 'k' },
 } as const;
+
+/** Options that configure TLS and so only make sense with --tls. */
+const TLS_ONLY = ['ca', 'cert', 'key', 'alpn', 'validation-flags', 'insecure'] as const;
 
 /** Parses argv (without node and the script). Throws UsageError for anything malformed. */
 export function parseCommandLine(argv: readonly string[]): Command {
@@ -78,16 +105,29 @@ export function parseCommandLine(argv: readonly string[]): Command {
   }
   if (values.json && values.verbose) throw new UsageError('--json and -v cannot be used together');
   const udp = values.udp ?? false;
-  if (udp && values.proxy !== undefined) throw new UsageError('--proxy needs TCP: proxies carry streams only');
+  if (udp && values.proxy !== undefined)
+    throw new UsageError('--proxy needs TCP: proxies carry streams only');
+  if (udp && values.tls) throw new UsageError('--tls needs TCP');
+  if (values.service !== undefined) {
+    if (values.service === '') throw new UsageError('--service must not be empty');
+    if (target.includes(':') || target.includes('/')) {
+      throw new UsageError(`with --service, TARGET is a domain name, not '${target}'`);
+    }
+    if (values['default-port'] !== undefined)
+      throw new UsageError('--default-port does not apply to --service');
+    if (udp) throw new UsageError('--service looks up _SERVICE._tcp records: it cannot be used with --udp');
+  }
 
   return {
     kind: 'connect',
     target,
+    service: values.service ?? null,
+    dnsServers: (values['dns-server'] ?? []).map(parseDnsServer),
+    tls: parseTls(values),
     defaultPort: values['default-port'] === undefined ? 0 : parsePort(values['default-port']),
     timeout: values.timeout === undefined ? 0 : parseSeconds(values.timeout),
     family: values.ipv4 ? SocketFamily.IPV4 : values.ipv6 ? SocketFamily.IPV6 : SocketFamily.INVALID,
-    localAddress:
-      values['local-address'] === undefined ? null : parseLocalAddress(values['local-address']),
+    localAddress: values['local-address'] === undefined ? null : parseLocalAddress(values['local-address']),
     type: udp ? SocketType.DATAGRAM : SocketType.STREAM,
     proxy: values.proxy ?? null,
     enableProxy: !values['no-proxy'],
@@ -131,6 +171,65 @@ function parseSeconds(text: string): number {
     throw new UsageError(`--timeout: '${text}' is not a number of seconds`);
   }
   return seconds;
+}
+
+type ParsedValues = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
+
+function parseTls(values: ParsedValues): TlsSettings | null {
+  if (!values.tls) {
+    const stray = TLS_ONLY.find((name) => values[name] !== undefined);
+    if (stray) throw new UsageError(`--${stray} needs --tls`);
+    return null;
+  }
+  if ((values.cert === undefined) !== (values.key === undefined)) {
+    throw new UsageError('--cert and --key go together');
+  }
+  if (values.insecure && values['validation-flags'] !== undefined) {
+    throw new UsageError('--insecure and --validation-flags cannot be used together');
+  }
+  const alpn = values.alpn === undefined ? null : values.alpn.split(',').map((p) => p.trim());
+  if (alpn && alpn.some((p) => p === '' || Buffer.byteLength(p) > 255)) {
+    throw new UsageError(`--alpn: '${values.alpn}' is not a comma-separated list of protocol names`);
+  }
+  return {
+    caFile: values.ca ?? null,
+    certFile: values.cert ?? null,
+    keyFile: values.key ?? null,
+    alpn,
+    validationFlags: values.insecure
+      ? TlsCertificateFlags.NO_FLAGS
+      : values['validation-flags'] === undefined
+        ? TlsCertificateFlags.VALIDATE_ALL
+        : parseValidationFlags(values['validation-flags']),
+  };
+}
+
+/** `UNKNOWN_CA,BAD_IDENTITY` (or `|`-separated, any case); `NO_FLAGS` and `VALIDATE_ALL` too. */
+export function parseValidationFlags(text: string): TlsCertificateFlags {
+  let flags = 0;
+  for (const raw of text.split(/[,|]/)) {
+    const name = raw.trim().toUpperCase();
+    const value = (TlsCertificateFlags as unknown as Record<string, unknown>)[name];
+    if (typeof value !== 'number') {
+      const known = Object.keys(TlsCertificateFlags).filter((k) => Number.isNaN(Number(k)));
+      throw new UsageError(`--validation-flags: unknown flag '${raw.trim()}' (known: ${known.join(', ')})`);
+    }
+    flags |= value;
+  }
+  return flags;
+}
+
+/** `IP`, `IP:PORT`, `[IPv6]:PORT` → what DnsResolver's `servers` takes. */
+function parseDnsServer(text: string): string {
+  let address: InetSocketAddress;
+  try {
+    address = parseLocalAddress(text);
+  } catch {
+    throw new UsageError(`--dns-server: '${text}' is not IP[:PORT]`);
+  }
+  const host = address.address.toString();
+  if (address.port === 0) return host;
+  return host.includes(':') ? `[${host}]:${address.port}` : `${host}:${address.port}`;
 }
 
 /** `IP`, `IP:PORT`, `IPv6`, `[IPv6]` or `[IPv6]:PORT`; port 0 (any) when none is given. */

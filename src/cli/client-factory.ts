@@ -1,13 +1,28 @@
-import { NetworkAddress, SimpleProxyResolver, SocketClient, invalidArgument } from '../index.js';
-import type { ConnectCommand } from './args.js';
+import { readFileSync } from 'node:fs';
+import type { ConnectionOptions } from 'node:tls';
+import {
+  DnsResolver,
+  IOError,
+  IOErrorEnum,
+  NetworkAddress,
+  SimpleProxyResolver,
+  SocketClient,
+  invalidArgument,
+  toGError,
+  type SocketConnectable,
+} from '../index.js';
+import type { ConnectCommand, TlsSettings } from './args.js';
+import { TrackedService } from './srv-tracking.js';
 
 /**
- * TARGET → connectable, as connect_to_uri / connect_to_host would parse it: a URI when it
- * contains `://`, host-and-port otherwise. Parse errors are GIO's INVALID_ARGUMENT GErrors and
- * come before any event. A target that ends up with port 0 is refused here: connecting to port 0
- * is never what a command-line user meant.
+ * TARGET → connectable, as the client's connect_to_* methods would build it: a NetworkService
+ * with --service (connect_to_service), a URI when TARGET contains `://` (connect_to_uri),
+ * host-and-port otherwise (connect_to_host). Parse errors are GIO's INVALID_ARGUMENT GErrors
+ * and come before any event. A target left with port 0 is refused here: connecting to port 0 is
+ * never what a command-line user meant.
  */
-export function parseTarget(cmd: ConnectCommand): NetworkAddress {
+export function parseTarget(cmd: ConnectCommand): SocketConnectable {
+  if (cmd.service !== null) return new TrackedService(cmd.service, cmd.target);
   const address = cmd.target.includes('://')
     ? NetworkAddress.parseUri(cmd.target, cmd.defaultPort)
     : NetworkAddress.parse(cmd.target, cmd.defaultPort);
@@ -27,5 +42,31 @@ export function createClient(cmd: ConnectCommand): SocketClient {
     enableProxy: cmd.enableProxy,
     // --proxy overrides the environment: one default proxy for every destination (§6.5).
     ...(cmd.proxy !== null ? { proxyResolver: new SimpleProxyResolver(cmd.proxy) } : {}),
+    ...(cmd.dnsServers.length > 0 ? { resolver: new DnsResolver({ servers: cmd.dnsServers }) } : {}),
+    ...(cmd.tls !== null
+      ? { tls: true, tlsValidationFlags: cmd.tls.validationFlags, tlsOptions: tlsOptions(cmd.tls) }
+      : {}),
   });
+}
+
+/** --ca, --cert/--key and --alpn as Node tls options. */
+function tlsOptions(tls: TlsSettings): ConnectionOptions {
+  const options: ConnectionOptions = {};
+  if (tls.caFile !== null) options.ca = readOptionFile('--ca', tls.caFile);
+  if (tls.certFile !== null) options.cert = readOptionFile('--cert', tls.certFile);
+  if (tls.keyFile !== null) options.key = readOptionFile('--key', tls.keyFile);
+  if (tls.alpn !== null) options.ALPNProtocols = [...tls.alpn];
+  return options;
+}
+
+/** A file named on the command line; failing to read it is an argument error (exit 2). */
+function readOptionFile(option: string, path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    const cause = toGError(err);
+    throw new IOError(IOErrorEnum.INVALID_ARGUMENT, `${option}: could not read ‘${path}’: ${cause.message}`, {
+      cause,
+    });
+  }
 }

@@ -39,6 +39,7 @@ export async function runDemo(io: CliIO): Promise<number> {
     const target = `localhost:${server.port}`;
     out(`echo server listening on ${server.hosts.join(' and ')}, port ${server.port}`);
     out(`connecting to ${target}:`);
+    reporter = new TextReporter(io.stdout);
     const connection = await client.connectToHost(target, 0, { cancellable });
     try {
       reporter.connected(connection);
@@ -77,7 +78,6 @@ function roundTrip(stream: Duplex, message: Buffer, cancellable: Cancellable): P
     const chunks: Buffer[] = [];
     let received = 0;
     let cancelId = 0;
-    let timer: NodeJS.Timeout | undefined;
     let start = 0;
     const finish = (error: Error | null, ms = 0): void => {
       stream.off('data', onData);
@@ -101,7 +101,7 @@ function roundTrip(stream: Duplex, message: Buffer, cancellable: Cancellable): P
     stream.on('data', onData);
     stream.on('end', onEnd);
     stream.on('error', finish);
-    timer = setTimeout(() => finish(timedOutError()), DEMO_TIMEOUT_MS);
+    const timer = setTimeout(() => finish(timedOutError()), DEMO_TIMEOUT_MS);
     cancelId = cancellable.connect(() => finish(cancellable.error()));
     if (cancellable.isCancelled()) return;
     start = performance.now();

@@ -1,4 +1,13 @@
-import { ProxyAddress, SocketConnection, type EventConnection, type SocketAddress } from '../index.js';
+import {
+  ProxyAddress,
+  SocketConnection,
+  TlsCertificateFlags,
+  TlsClientConnection,
+  type EventConnection,
+  type SocketAddress,
+  type SocketConnectable,
+} from '../index.js';
+import { TrackedService } from './srv-tracking.js';
 
 /**
  * What the timeline shows of an address. For a ProxyAddress: the proxy server, its protocol and
@@ -56,4 +65,83 @@ export function socketConnectionOf(connection: EventConnection | null): SocketCo
 /** The remote address shown for an event (GIO: connection.get_remote_address()). */
 export function remoteOf(connection: EventConnection | null): SocketAddress | null {
   return socketConnectionOf(connection)?.getRemoteAddress() ?? null;
+}
+
+/** What the timeline shows of an SRV target (RFC 2782 fields). */
+export interface SrvView {
+  readonly hostname: string;
+  readonly port: number;
+  readonly priority: number;
+  readonly weight: number;
+}
+
+/** The SRV target a --service attempt's address came from, or null. */
+export function srvTargetOf(connectable: SocketConnectable, remote: SocketAddress | null): SrvView | null {
+  if (!(connectable instanceof TrackedService) || remote === null) return null;
+  const target = connectable.targetOf(remote);
+  return target
+    ? { hostname: target.hostname, port: target.port, priority: target.priority, weight: target.weight }
+    : null;
+}
+
+export function formatSrv(srv: SrvView): string {
+  return `SRV ${srv.hostname}:${srv.port} (priority ${srv.priority}, weight ${srv.weight})`;
+}
+
+/** The peer certificate and session of a TLS connection, once its handshake looked at it. */
+export interface TlsView {
+  readonly subject: string;
+  readonly issuer: string;
+  /** ISO 8601, UTC. */
+  readonly notBefore: string;
+  readonly notAfter: string;
+  /** Names of the unmasked problems GIO found (`UNKNOWN_CA`, …); empty when none. */
+  readonly errors: readonly string[];
+  readonly alpn: string | null;
+  readonly version: string | null;
+}
+
+export function viewTls(connection: EventConnection | null): TlsView | null {
+  if (!(connection instanceof TlsClientConnection)) return null;
+  const cert = connection.peerCertificate;
+  if (!cert) return null;
+  return {
+    subject: oneLine(cert.subject),
+    issuer: oneLine(cert.issuer),
+    notBefore: isoDate(cert.validFrom),
+    notAfter: isoDate(cert.validTo),
+    errors: certificateFlagNames(connection.peerCertificateErrors),
+    alpn: connection.negotiatedProtocol,
+    version: connection.protocolVersion,
+  };
+}
+
+export function formatTls(tls: TlsView): string {
+  return (
+    `[${tls.version ?? 'TLS'}${tls.alpn ? `, ALPN ${tls.alpn}` : ''}] subject “${tls.subject}”, ` +
+    `issuer “${tls.issuer}”, valid ${tls.notBefore} to ${tls.notAfter}, ` +
+    `errors ${tls.errors.length > 0 ? tls.errors.join('|') : 'NO_FLAGS'}`
+  );
+}
+
+/** The names of the bits set in `flags`, in GIO's order. */
+export function certificateFlagNames(flags: TlsCertificateFlags): string[] {
+  return Object.entries(TlsCertificateFlags)
+    .filter(
+      (entry): entry is [string, number] =>
+        typeof entry[1] === 'number' && entry[1] !== 0 && entry[1] !== TlsCertificateFlags.VALIDATE_ALL,
+    )
+    .filter(([, bit]) => (flags & bit) !== 0)
+    .map(([name]) => name);
+}
+
+/** X509Certificate gives `CN=a\nO=b`; one line reads better: `CN=a, O=b`. */
+function oneLine(dn: string): string {
+  return dn.split('\n').filter(Boolean).join(', ');
+}
+
+/** OpenSSL's `Jan  1 00:00:00 2025 GMT` → `2025-01-01T00:00:00Z` (kept as is if unparsable). */
+function isoDate(text: string): string {
+  const ms = Date.parse(text);
+  return Number.isNaN(ms) ? text : new Date(ms).toISOString().replace('.000Z', 'Z');
 }

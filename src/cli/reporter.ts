@@ -2,12 +2,24 @@ import { performance } from 'node:perf_hooks';
 import type { Writable } from 'node:stream';
 import {
   SocketClientEvent,
+  TlsError,
   type EventConnection,
   type GError,
   type SocketConnectable,
   type SocketConnection,
 } from '../index.js';
-import { formatAddress, remoteOf, socketConnectionOf, viewAddress, type AddressView } from './describe.js';
+import {
+  formatAddress,
+  formatSrv,
+  formatTls,
+  remoteOf,
+  socketConnectionOf,
+  srvTargetOf,
+  viewAddress,
+  viewTls,
+  type AddressView,
+  type TlsView,
+} from './describe.js';
 import { describeError, type ExitStatus } from './exit-status.js';
 
 /** Byte counts of a finished relay. */
@@ -54,6 +66,8 @@ export class QuietReporter implements Reporter {
 export class TextReporter implements Reporter {
   readonly #out: Writable;
   readonly #clock = new Clock();
+  /** The latest TLS connection, so a refused certificate can be shown with the error. */
+  #lastTls: EventConnection | null = null;
 
   constructor(out: Writable) {
     this.#out = out;
@@ -64,13 +78,18 @@ export class TextReporter implements Reporter {
   }
 
   event(event: SocketClientEvent, connectable: SocketConnectable, connection: EventConnection | null): void {
+    if (event === SocketClientEvent.TLS_HANDSHAKING) this.#lastTls = connection;
     let text = `${SocketClientEvent[event]} ${connectable.toString()}`;
     const remote = remoteOf(connection);
     if (remote) text += ` → ${formatAddress(viewAddress(remote))}`;
+    const srv = event === SocketClientEvent.CONNECTING ? srvTargetOf(connectable, remote) : null;
+    if (srv) text += ` via ${formatSrv(srv)}`;
     if (event === SocketClientEvent.CONNECTED) {
       const local = socketConnectionOf(connection)?.getLocalAddress();
       if (local) text += ` (local ${local.toString()})`;
     }
+    const tls = viewTls(connection);
+    if (tls) text += ` ${formatTls(tls)}`;
     if (event === SocketClientEvent.COMPLETE && connection === null) text += ' (no connection)';
     this.#line(text);
   }
@@ -88,6 +107,8 @@ export class TextReporter implements Reporter {
   }
 
   failed(error: GError): void {
+    const tls = error instanceof TlsError ? viewTls(this.#lastTls) : null;
+    if (tls) this.#line(`peer certificate ${formatTls(tls)}`);
     this.#out.write(`gsocketclient: ${describeError(error)}\n`);
   }
 }
@@ -96,6 +117,7 @@ export class TextReporter implements Reporter {
 export class JsonReporter implements Reporter {
   readonly #out: Writable;
   readonly #clock = new Clock();
+  #lastTls: EventConnection | null = null;
 
   constructor(out: Writable) {
     this.#out = out;
@@ -106,6 +128,7 @@ export class JsonReporter implements Reporter {
   }
 
   event(event: SocketClientEvent, connectable: SocketConnectable, connection: EventConnection | null): void {
+    if (event === SocketClientEvent.TLS_HANDSHAKING) this.#lastTls = connection;
     const remote = remoteOf(connection);
     const record: Record<string, unknown> = {
       event: SocketClientEvent[event],
@@ -116,6 +139,10 @@ export class JsonReporter implements Reporter {
     if (event === SocketClientEvent.CONNECTED) {
       record.local = socketConnectionOf(connection)?.getLocalAddress()?.toString() ?? null;
     }
+    const srv = srvTargetOf(connectable, remote);
+    if (srv) record.srv_target = srv;
+    const tls = viewTls(connection);
+    if (tls) record.tls = tlsRecord(tls);
     this.#emit(record);
   }
 
@@ -132,9 +159,11 @@ export class JsonReporter implements Reporter {
   }
 
   failed(error: GError, status: ExitStatus): void {
+    const tls = error instanceof TlsError ? viewTls(this.#lastTls) : null;
     this.#emit({
       error: { domain: error.domain, code: error.code, code_name: error.codeName, message: error.message },
       exit_status: status,
+      ...(tls ? { tls: tlsRecord(tls) } : {}),
     });
   }
 }
@@ -143,6 +172,18 @@ export class JsonReporter implements Reporter {
 function addressFields(view: AddressView | null): Record<string, unknown> {
   if (!view) return { remote: null };
   return view.proxy ? { remote: view.address, proxy: view.proxy } : { remote: view.address };
+}
+
+function tlsRecord(tls: TlsView): Record<string, unknown> {
+  return {
+    subject: tls.subject,
+    issuer: tls.issuer,
+    not_before: tls.notBefore,
+    not_after: tls.notAfter,
+    errors: tls.errors,
+    alpn: tls.alpn,
+    version: tls.version,
+  };
 }
 
 function round3(ms: number): number {

@@ -3,10 +3,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const USAGE = `Usage: gsocketclient [options] TARGET
+       gsocketclient [options] --service SERVICE DOMAIN
        gsocketclient demo
 
-Connects to TARGET the way GIO's GSocketClient does (resolution, Happy Eyeballs, proxies),
-then relays stdin to the connection and the connection to stdout, like netcat.
+Connects to TARGET the way GIO's GSocketClient does (resolution, Happy Eyeballs, proxies,
+TLS), then relays stdin to the connection and the connection to stdout, like netcat.
 
 TARGET is host:port, [IPv6]:port, host (with --default-port) or a URI such as
 http://example.com:8080/ (any string containing "://" is parsed as a URI).
@@ -22,9 +23,21 @@ Options:
   -s, --local-address IP[:PORT]
                             bind to this address before connecting
   -u, --udp                 a connected UDP socket (type DATAGRAM) instead of TCP
+      --service SERVICE     look up _SERVICE._tcp.DOMAIN (SRV) and connect to its targets
+      --dns-server IP[:PORT]
+                            ask this DNS server instead of the system resolver (repeatable)
       --proxy URL           use this proxy for every destination (socks5://, socks4a://,
                             socks4://, http://, https://), overriding the environment
       --no-proxy            connect directly, ignoring proxy settings
+      --tls                 TLS over the connection (after any proxy)
+      --ca FILE             trust only the CA certificates in FILE (PEM)
+      --cert FILE --key FILE
+                            client certificate and key (PEM)
+      --alpn LIST           offer these ALPN protocols, e.g. h2,http/1.1
+      --validation-flags LIST
+                            certificate problems that fail the handshake, e.g.
+                            UNKNOWN_CA,BAD_IDENTITY (default VALIDATE_ALL)
+  -k, --insecure            accept any certificate (validation flags NO_FLAGS)
   -h, --help                show this help
   -V, --version             show the version
 

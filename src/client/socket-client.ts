@@ -20,6 +20,8 @@ import { Resolver } from '../resolver/resolver.js';
 import { NetworkService } from '../resolver/network-service.js';
 import { AsyncResult, type AsyncReadyCallback } from './async-result.js';
 import { ConnectOperation, type EventConnection, type OperationSettings } from './connect-operation.js';
+import * as blocking from '../sync/sync-connect.js';
+import type { SyncSocketConnection } from '../sync/sync-socket-connection.js';
 
 export { AsyncResult, type AsyncReadyCallback } from './async-result.js';
 export type { EventConnection } from './connect-operation.js';
@@ -385,6 +387,29 @@ export class SocketClient extends EventEmitter<SocketClientEvents> {
   }
   connectToServiceFinish(result: AsyncResult<SocketConnection>): SocketConnection {
     return result.propagate(this);
+  }
+
+  // ---- Blocking API (g_socket_client_connect…): the same engine on the sync engine thread ----
+  // The calling thread blocks; its 'event' listeners are called on it, in order. See docs/sync.md.
+
+  /** g_socket_client_connect: blocks until connected; built-in connectables and resolvers only. */
+  connectSync(connectable: SocketConnectable, cancellable?: Cancellable | null): SyncSocketConnection {
+    return blocking.connectSync(this, connectable, cancellable);
+  }
+
+  /** g_socket_client_connect_to_host, blocking; parse errors are thrown before any event. */
+  connectToHostSync(hostAndPort: string, defaultPort: number, cancellable?: Cancellable | null): SyncSocketConnection {
+    return blocking.connectToHostSync(this, hostAndPort, defaultPort, cancellable);
+  }
+
+  /** g_socket_client_connect_to_uri, blocking. */
+  connectToUriSync(uri: string, defaultPort: number, cancellable?: Cancellable | null): SyncSocketConnection {
+    return blocking.connectToUriSync(this, uri, defaultPort, cancellable);
+  }
+
+  /** g_socket_client_connect_to_service, blocking. */
+  connectToServiceSync(domain: string, service: string, cancellable?: Cancellable | null): SyncSocketConnection {
+    return blocking.connectToServiceSync(this, domain, service, cancellable);
   }
 
   // ---- internals -------------------------------------------------------------------------------

@@ -81,7 +81,7 @@ export class ProxyIO {
       const chunk = this.#read(n);
       if (chunk !== null) {
         // read(n) returns fewer than n bytes only once the stream has ended.
-        if (chunk.length === n) { this.stream.read(); return chunk; }
+        if (chunk.length === n) return chunk;
         throw this.#lostError();
       }
       if (this.#atEnd()) throw this.#lostError();

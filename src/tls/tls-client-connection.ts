@@ -318,8 +318,11 @@ export class TlsClientConnection implements IOStream, AsyncDisposable {
 
     let socket: TLSSocket;
     try {
+      // `crl` is ours alone: Node accepts only PEM there and would only use it for the
+      // verification we do ourselves.
+      const { crl: _crl, ...nodeOptions } = options;
       socket = tlsConnect({
-        ...options,
+        ...nodeOptions,
         socket: base,
         servername: options.servername ?? sniFor(identity),
         rejectUnauthorized: false,
@@ -495,7 +498,11 @@ function peerChain(socket: TLSSocket): X509Certificate[] {
 
 /**
  * Resolves when `event` fires, or after `ms` if given. `dispose` removes the listener and the
- * timer whatever happened, so a handshake that fails meanwhile leaves nothing behind.
+ * timers whatever happened, so a handshake that fails meanwhile leaves nothing behind.
+ *
+ * Resolution waits for the next turn of the event loop: Node emits 'session' from inside
+ * OpenSSL's read processing, and a write made from there (as the caller's continuation would
+ * be) is silently lost.
  */
 function waitForEvent(
   socket: TLSSocket,
@@ -503,9 +510,14 @@ function waitForEvent(
   ms?: number,
 ): { readonly promise: Promise<void>; readonly dispose: () => void } {
   let timer: NodeJS.Timeout | undefined;
+  let immediate: NodeJS.Immediate | undefined;
   let listener: () => void = () => undefined;
   const promise = new Promise<void>((resolve) => {
-    listener = () => resolve();
+    listener = () => {
+      clearTimeout(timer);
+      socket.off(event, listener);
+      immediate ??= setImmediate(resolve);
+    };
     socket.once(event, listener);
     if (ms !== undefined) timer = setTimeout(listener, ms);
   });
@@ -513,6 +525,7 @@ function waitForEvent(
     promise,
     dispose: () => {
       clearTimeout(timer);
+      clearImmediate(immediate);
       socket.off(event, listener);
     },
   };

@@ -1,18 +1,21 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseCommandLine, parseLocalAddress, UsageError, type ConnectCommand } from '../../src/cli/args.js';
-import { SocketFamily, SocketType } from '../../src/index.js';
+import { SocketFamily, SocketType, TlsCertificateFlags } from '../../src/index.js';
 
 function connect(argv: string[]): ConnectCommand {
   const cmd = parseCommandLine(argv);
-  assert.equal(cmd.kind, 'connect');
-  return cmd as ConnectCommand;
+  if (cmd.kind !== 'connect') assert.fail(`expected a connect command, got ${cmd.kind}`);
+  return cmd;
 }
 
 test('defaults: TCP, any family, no timeout, proxies on, quiet, relay', () => {
   assert.deepEqual(connect(['h:1']), {
     kind: 'connect',
     target: 'h:1',
+    service: null,
+    dnsServers: [],
+    tls: null,
     defaultPort: 0,
     timeout: 0,
     family: SocketFamily.INVALID,
@@ -38,6 +41,38 @@ const optionCases: [string, string[], Partial<ConnectCommand>][] = [
   ['--json', ['--json'], { json: true }],
   ['--no-proxy', ['--no-proxy'], { enableProxy: false }],
   ['--proxy', ['--proxy', 'socks5://127.0.0.1:1080'], { proxy: 'socks5://127.0.0.1:1080' }],
+  [
+    '--dns-server (repeatable)',
+    ['--dns-server', '127.0.0.1:5353', '--dns-server', '::1'],
+    { dnsServers: ['127.0.0.1:5353', '::1'] },
+  ],
+  ['--dns-server [v6]:port', ['--dns-server', '[::1]:53'], { dnsServers: ['[::1]:53'] }],
+  [
+    '--tls',
+    ['--tls'],
+    {
+      tls: {
+        caFile: null,
+        certFile: null,
+        keyFile: null,
+        alpn: null,
+        validationFlags: TlsCertificateFlags.VALIDATE_ALL,
+      },
+    },
+  ],
+  [
+    '--tls with files and ALPN',
+    ['--tls', '--ca', 'ca.pem', '--cert', 'c.pem', '--key', 'k.pem', '--alpn', 'h2, http/1.1'],
+    {
+      tls: {
+        caFile: 'ca.pem',
+        certFile: 'c.pem',
+        keyFile: 'k.pem',
+        alpn: ['h2', 'http/1.1'],
+        validationFlags: TlsCertificateFlags.VALIDATE_ALL,
+      },
+    },
+  ],
 ];
 for (const [name, args, expected] of optionCases) {
   test(`option ${name}`, () => {
@@ -47,6 +82,29 @@ for (const [name, args, expected] of optionCases) {
     }
   });
 }
+
+const flagCases: [string[], TlsCertificateFlags][] = [
+  [['--insecure'], TlsCertificateFlags.NO_FLAGS],
+  [['-k'], TlsCertificateFlags.NO_FLAGS],
+  [
+    ['--validation-flags', 'UNKNOWN_CA,BAD_IDENTITY'],
+    TlsCertificateFlags.UNKNOWN_CA | TlsCertificateFlags.BAD_IDENTITY,
+  ],
+  [['--validation-flags', 'expired|revoked'], TlsCertificateFlags.EXPIRED | TlsCertificateFlags.REVOKED],
+  [['--validation-flags', 'NO_FLAGS'], TlsCertificateFlags.NO_FLAGS],
+  [['--validation-flags', 'VALIDATE_ALL'], TlsCertificateFlags.VALIDATE_ALL],
+];
+for (const [args, flags] of flagCases) {
+  test(`tls validation flags: ${args.join(' ')}`, () => {
+    assert.equal(connect(['--tls', ...args, 'h:1']).tls?.validationFlags, flags);
+  });
+}
+
+test('--service: TARGET is the domain', () => {
+  const cmd = connect(['--service', 'xmpp-client', 'example.test']);
+  assert.equal(cmd.service, 'xmpp-client');
+  assert.equal(cmd.target, 'example.test');
+});
 
 test('help, version and demo commands', () => {
   assert.deepEqual(parseCommandLine(['--help']), { kind: 'help' });
@@ -74,14 +132,34 @@ const usageErrors: [string[], RegExp][] = [
   [['--proxy', 'socks5://p:1', '--no-proxy', 'h:1'], /--proxy and --no-proxy/],
   [['--udp', '--proxy', 'socks5://p:1', 'h:1'], /--proxy needs TCP/],
   [['-s', 'localhost', 'h:1'], /--local-address: 'localhost' is not an IP address/],
+  [['--dns-server', 'dns.example', 'h:1'], /--dns-server: 'dns.example' is not IP\[:PORT\]/],
+  [['--ca', 'ca.pem', 'h:1'], /^--ca needs --tls$/],
+  [['--insecure', 'h:1'], /^--insecure needs --tls$/],
+  [['--tls', '--cert', 'c.pem', 'h:1'], /--cert and --key go together/],
+  [['--tls', '--key', 'k.pem', 'h:1'], /--cert and --key go together/],
+  [['--tls', '-k', '--validation-flags', 'EXPIRED', 'h:1'], /--insecure and --validation-flags/],
+  [
+    ['--tls', '--validation-flags', 'UNKNOWN_CA,SHINY', 'h:1'],
+    /unknown flag 'SHINY' \(known: NO_FLAGS, UNKNOWN_CA/,
+  ],
+  [['--tls', '--alpn', 'h2,,x', 'h:1'], /--alpn/],
+  [['--tls', '-u', 'h:1'], /--tls needs TCP/],
+  [['--service', 'x', 'host:1'], /with --service, TARGET is a domain name/],
+  [['--service', 'x', 'http://a/'], /with --service, TARGET is a domain name/],
+  [['--service', 'x', '--default-port', '1', 'a'], /--default-port does not apply to --service/],
+  [['--service', 'x', '-u', 'a'], /cannot be used with --udp/],
+  [['--service', '', 'a'], /--service must not be empty/],
 ];
 for (const [argv, message] of usageErrors) {
   test(`usage error: ${JSON.stringify(argv)}`, () => {
-    assert.throws(() => parseCommandLine(argv), (err: unknown) => {
-      assert.ok(err instanceof UsageError);
-      assert.match(err.message, message);
-      return true;
-    });
+    assert.throws(
+      () => parseCommandLine(argv),
+      (err: unknown) => {
+        assert.ok(err instanceof UsageError);
+        assert.match(err.message, message);
+        return true;
+      },
+    );
   });
 }
 

@@ -16,7 +16,10 @@ test('gsocketclient demo: exits 0 on its own, prints the timeline and the round 
   assert.match(r.stdout, /^\+\d+ms COMPLETE localhost:\d+ → (\[::1\]|127\.0\.0\.1):\d+$/m);
   assert.match(r.stdout, /^sent 'hello from gsocketclient', got it back in \d+\.\d{3} ms$/m);
   // The second part shows a failure the way the CLI reports it.
-  assert.match(r.stdout, /CONNECTION_REFUSED: Could not connect to localhost: Connection refused \(exit status 4\)$/m);
+  assert.match(
+    r.stdout,
+    /CONNECTION_REFUSED: Could not connect to localhost: Connection refused \(exit status 4\)$/m,
+  );
 });
 
 test('runDemo in-process leaves no socket, server or timer behind', async () => {
@@ -28,7 +31,12 @@ test('runDemo in-process leaves no socket, server or timer behind', async () => 
       cb();
     },
   });
-  const io: CliIO = { stdin: new PassThrough(), stdout: out, stderr: out, onInterrupt: () => () => undefined };
+  const io: CliIO = {
+    stdin: new PassThrough(),
+    stdout: out,
+    stderr: out,
+    onInterrupt: () => () => undefined,
+  };
   assert.equal(await runDemo(io), 0, text);
   assert.match(text, /got it back in/);
   assert.deepEqual(await settleLeaks(baseline), {});

@@ -41,8 +41,13 @@ for (const [error, status] of cases) {
 
 test('describeError: <domain> <CODE_NAME>: <message>', () => {
   assert.equal(
-    describeError(new IOError(IOErrorEnum.CONNECTION_REFUSED, 'Could not connect to 127.0.0.1: Connection refused')),
+    describeError(
+      new IOError(IOErrorEnum.CONNECTION_REFUSED, 'Could not connect to 127.0.0.1: Connection refused'),
+    ),
     'g-io-error-quark CONNECTION_REFUSED: Could not connect to 127.0.0.1: Connection refused',
   );
-  assert.equal(describeError(new IOError(CONNECTION_CLOSED, 'gone')), 'g-io-error-quark CONNECTION_CLOSED: gone');
+  assert.equal(
+    describeError(new IOError(CONNECTION_CLOSED, 'gone')),
+    'g-io-error-quark CONNECTION_CLOSED: gone',
+  );
 });

@@ -62,7 +62,10 @@ test('cancellation destroys the connection and rejects with CANCELLED', async ()
     const cancellable = new Cancellable();
     const done = relay(socket, new PassThrough(), slowSink(), cancellable);
     setTimeout(() => cancellable.cancel(), 20);
-    await assert.rejects(done, (err: unknown) => err instanceof IOError && err.code === IOErrorEnum.CANCELLED);
+    await assert.rejects(
+      done,
+      (err: unknown) => err instanceof IOError && err.code === IOErrorEnum.CANCELLED,
+    );
     assert.ok(socket.destroyed);
     assert.equal(cancellable.handlerCount, 0);
   } finally {
@@ -75,7 +78,10 @@ test('a connection error rejects with a GError, never a raw Node error', async (
   try {
     const socket = await dial(resetter.port);
     const done = relay(socket, new PassThrough(), slowSink(), new Cancellable());
-    await assert.rejects(done, (err: unknown) => err instanceof IOError && err.message === 'Connection reset by peer');
+    await assert.rejects(
+      done,
+      (err: unknown) => err instanceof IOError && err.message === 'Connection reset by peer',
+    );
   } finally {
     await resetter.close();
   }

@@ -73,13 +73,24 @@ test('TextReporter: +Nms EVENT connectable → remote; COMPLETE without a connec
   const out = sink();
   const reporter = new TextReporter(out);
   const connectable = new NetworkAddress('localhost', 8080);
-  const connection = new TcpConnection(new Socket(), new InetSocketAddress(InetAddress.newFromString('::1')!, 8080));
+  const connection = new TcpConnection(
+    new Socket(),
+    new InetSocketAddress(InetAddress.newFromString('::1')!, 8080),
+  );
   reporter.event(SocketClientEvent.RESOLVING, connectable, null);
   reporter.event(SocketClientEvent.CONNECTING, connectable, connection);
   reporter.event(SocketClientEvent.COMPLETE, connectable, null);
   assert.deepEqual(
-    out.text().split('\n').map((l) => l.replace(/^\+\d+ms /, '')),
-    ['RESOLVING localhost:8080', 'CONNECTING localhost:8080 → [::1]:8080', 'COMPLETE localhost:8080 (no connection)', ''],
+    out
+      .text()
+      .split('\n')
+      .map((l) => l.replace(/^\+\d+ms /, '')),
+    [
+      'RESOLVING localhost:8080',
+      'CONNECTING localhost:8080 → [::1]:8080',
+      'COMPLETE localhost:8080 (no connection)',
+      '',
+    ],
   );
 });
 
@@ -95,13 +106,16 @@ test('JsonReporter: one object per line with t_ms, event, event_number, connecta
     .split('\n')
     .map((l) => JSON.parse(l) as Record<string, unknown>);
   assert.equal(typeof event.t_ms, 'number');
-  assert.deepEqual({ ...event, t_ms: 0 }, {
-    t_ms: 0,
-    event: 'RESOLVED',
-    event_number: 1,
-    connectable: 'localhost:8080',
-    remote: null,
-  });
+  assert.deepEqual(
+    { ...event, t_ms: 0 },
+    {
+      t_ms: 0,
+      event: 'RESOLVED',
+      event_number: 1,
+      connectable: 'localhost:8080',
+      remote: null,
+    },
+  );
   assert.deepEqual(error.error, {
     domain: 'g-io-error-quark',
     code: 24,

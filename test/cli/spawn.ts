@@ -16,8 +16,10 @@ export interface CliResult {
 
 export interface CliRun {
   readonly child: ChildProcess;
-  /** Resolves once `text` appears on stderr (bounded by the run's timeout). */
+  /** Resolves once `text` appears on stderr (or the run ends; bounded by its timeout). */
   waitForStderr(text: string): Promise<void>;
+  /** Resolves once `text` appears on stdout (or the run ends). */
+  waitForStdout(text: string): Promise<void>;
   readonly done: Promise<CliResult>;
 }
 
@@ -33,11 +35,11 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
 
 /**
  * Starts `node --import tsx src/cli/main.ts …args` (no build needed). `stdin`: a string is
- * written and closed; `'open'` leaves stdin open (the test ends or kills it); default: closed.
+ * written and closed; the string `'open'` leaves stdin open (the test ends it); default: closed.
  */
 export function startCli(
   args: readonly string[],
-  opts: { stdin?: string | 'open'; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+  opts: { stdin?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
 ): CliRun {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
     cwd: ROOT,
@@ -47,15 +49,29 @@ export function startCli(
   let stdout = '';
   let stderr = '';
   let killed = false;
-  const waiters: { text: string; resolve: () => void }[] = [];
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => {
-    stderr += d;
+  type Waiter = { readonly on: 'stdout' | 'stderr'; readonly text: string; readonly resolve: () => void };
+  const waiters: Waiter[] = [];
+  const text = (on: 'stdout' | 'stderr'): string => (on === 'stdout' ? stdout : stderr);
+  const wake = (): void => {
     for (const w of waiters.splice(0)) {
-      if (stderr.includes(w.text)) w.resolve();
+      if (text(w.on).includes(w.text)) w.resolve();
       else waiters.push(w);
     }
+  };
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    stdout += d;
+    wake();
   });
+  child.stderr.setEncoding('utf8').on('data', (d: string) => {
+    stderr += d;
+    wake();
+  });
+  const waitFor =
+    (on: 'stdout' | 'stderr') =>
+    (wanted: string): Promise<void> =>
+      text(on).includes(wanted) || child.exitCode !== null || child.signalCode !== null
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => waiters.push({ on, text: wanted, resolve }));
   child.stdin.on('error', () => undefined);
   if (opts.stdin === undefined) child.stdin.end();
   else if (opts.stdin !== 'open') child.stdin.end(opts.stdin);
@@ -74,8 +90,8 @@ export function startCli(
   return {
     child,
     done,
-    waitForStderr: (text) =>
-      stderr.includes(text) ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ text, resolve })),
+    waitForStderr: waitFor('stderr'),
+    waitForStdout: waitFor('stdout'),
   };
 }
 

@@ -229,7 +229,7 @@ describe('HTTP CONNECT codec (§7.3)', () => {
 
 // ---- hostile peers on loopback ------------------------------------------------------------
 
-describe('HTTP CONNECT against hostile peers', () => {
+describe('HTTP CONNECT against hostile peers', { timeout: 60_000 }, () => {
   const proxy = new HttpProxy();
   const addr = (port: number, user: string | null = null, pass: string | null = null) =>
     proxyAddress(port, {
@@ -254,7 +254,7 @@ describe('HTTP CONNECT against hostile peers', () => {
         (e: unknown) => e,
       );
       assertIOError(err, code, message);
-      const { connection, before } = err as unknown as {
+      const { connection, before } = err as {
         connection: { socket: Socket };
         before: Record<string, number>;
       };
@@ -413,7 +413,7 @@ describe('HTTP CONNECT against hostile peers', () => {
         (e: unknown) => e,
       );
       assertIOError(err, IOErrorEnum.CANCELLED, 'Operation was cancelled');
-      const { connection } = err as unknown as { connection: { socket: Socket } };
+      const { connection } = err as { connection: { socket: Socket } };
       assert.ok(await closedSoon(connection.socket));
       assert.equal(c.handlerCount, 0);
     } finally {

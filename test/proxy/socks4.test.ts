@@ -105,7 +105,7 @@ describe('SOCKS4/4a codec (§7.1)', () => {
   });
 });
 
-describe('SOCKS4 against hostile peers', () => {
+describe('SOCKS4 against hostile peers', { timeout: 30_000 }, () => {
   const GRANTED = hex('005a 0000 00000000');
   const socks4 = new Socks4Proxy({ supportsHostname: false });
   const socks4a = new Socks4Proxy({ supportsHostname: true });
@@ -129,7 +129,7 @@ describe('SOCKS4 against hostile peers', () => {
           (e: unknown) => e,
         );
         assertIOError(err, CONNECTION_CLOSED, 'Connection to SOCKSv4 proxy server lost');
-        const { connection, before } = err as unknown as {
+        const { connection, before } = err as {
           connection: { socket: import('node:net').Socket };
           before: Record<string, number>;
         };
@@ -208,7 +208,7 @@ describe('SOCKS4 against hostile peers', () => {
         (e: unknown) => e,
       );
       assertIOError(err, IOErrorEnum.PROXY_FAILED, 'SOCKSv4 does not support IPv6 address “::1”');
-      const { connection } = err as unknown as { connection: { socket: import('node:net').Socket } };
+      const { connection } = err as { connection: { socket: import('node:net').Socket } };
       assert.ok(await closedSoon(connection.socket));
       assert.equal(received, 0);
     } finally {
@@ -229,7 +229,7 @@ describe('SOCKS4 against hostile peers', () => {
         (e: unknown) => e,
       );
       assertIOError(err, IOErrorEnum.CANCELLED, 'Operation was cancelled');
-      const { connection } = err as unknown as { connection: { socket: import('node:net').Socket } };
+      const { connection } = err as { connection: { socket: import('node:net').Socket } };
       assert.ok(await closedSoon(connection.socket));
     } finally {
       await peer.close();

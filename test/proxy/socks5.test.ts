@@ -305,7 +305,7 @@ async function expectFailure(
   assert.fail('negotiation succeeded');
 }
 
-describe('SOCKS5 against hostile peers', () => {
+describe('SOCKS5 against hostile peers', { timeout: 60_000 }, () => {
   const proxy = new Socks5Proxy();
 
   for (const flow of FLOWS) {

@@ -87,20 +87,24 @@ export async function tlsClient(
 }
 
 /** Writes `text` and resolves with the first `text.length` bytes read back (echo servers). */
-export async function echo(stream: NodeJS.ReadWriteStream, text: string): Promise<string> {
+export async function echo(stream: NodeJS.ReadWriteStream, text: string, timeoutMs = 5000): Promise<string> {
   return new Promise<string>((resolve, reject) => {
     let got = '';
+    const done = (err: Error | null): void => {
+      clearTimeout(timer);
+      stream.off('data', onData);
+      stream.off('error', done);
+      stream.pause();
+      if (err) reject(err);
+      else resolve(got);
+    };
     const onData = (chunk: Buffer): void => {
       got += chunk.toString();
-      if (got.length >= text.length) {
-        stream.off('data', onData);
-        stream.off('error', reject);
-        stream.pause();
-        resolve(got);
-      }
+      if (got.length >= text.length) done(null);
     };
+    const timer = setTimeout(() => done(new Error(`no echo of ${JSON.stringify(text)} within ${timeoutMs} ms`)), timeoutMs);
     stream.on('data', onData);
-    stream.once('error', reject);
+    stream.once('error', done);
     stream.write(text);
   });
 }

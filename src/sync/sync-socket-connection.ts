@@ -1,0 +1,244 @@
+import type { SocketAddress } from '../address/socket-address.js';
+import type { Cancellable } from '../cancellable.js';
+import { IOErrorEnum } from '../errors/enums.js';
+import { IOError, invalidArgument } from '../errors/gerror.js';
+import type { EngineChannel } from './channel.js';
+import { rebuildAddress, rebuildError } from './codec.js';
+import { WRITE_CHUNK_BYTES, type CallerMessage, type ConnectionDesc, type WorkerMessage } from './protocol.js';
+import { SharedCancellable } from './shared-cancellable.js';
+import type { SyncTlsClientConnection } from './sync-tls-connection.js';
+
+type SocketDesc = Extract<ConnectionDesc, { kind: 'socket' }>;
+
+/** Default `read()` size, as a typical GIO buffer. */
+const DEFAULT_READ_BYTES = 64 * 1024;
+
+/** A connection the caller dropped without close() is released in the worker when collected. */
+const released = new FinalizationRegistry<{ readonly channel: EngineChannel; readonly id: number }>(
+  ({ channel, id }) => {
+    try {
+      channel.post({ op: 'release', conn: id });
+    } catch {
+      // The worker is gone, and the socket with it.
+    }
+  },
+);
+
+/**
+ * A connection made by a …Sync call, with blocking I/O: the socket itself lives on the sync engine
+ * thread and each call here is one request to it. The `timeout` (seconds, from the client's
+ * `timeout`) bounds each blocking operation, as GIO's socket timeout does (§9): a read or write
+ * that makes no progress for that long fails with TIMED_OUT "Socket I/O timed out", and the
+ * connection stays usable. A `SharedCancellable` cancels a blocking operation from another thread.
+ *
+ * The same class stands in for the attempt connections shown by 'event' listeners during a
+ * blocking connect (CONNECTING → CONNECTED → COMPLETE give the same object, as in GIO); only the
+ * one the call returns can be read and written.
+ */
+export class SyncSocketConnection implements Disposable {
+  /** 'tcp', 'unix', 'udp' (message boundaries kept), 'socket', or 'tcp-wrapper' (TLS). */
+  readonly type: SocketDesc['type'];
+  readonly #channel: EngineChannel;
+  readonly #id: number;
+  #desc: SocketDesc;
+  #remote: SocketAddress | null = null;
+  #local: SocketAddress | null = null;
+  #base: SyncTlsClientConnection | null = null;
+  #timeoutMs: number;
+  #open = false;
+  #closed = false;
+
+  /** @internal made by the blocking connect, never by users. */
+  constructor(channel: EngineChannel, desc: SocketDesc, timeoutMs: number) {
+    this.#channel = channel;
+    this.#id = desc.id;
+    this.type = desc.type;
+    this.#desc = desc;
+    this.#timeoutMs = timeoutMs;
+  }
+
+  /** @internal a later event showed this connection again. */
+  update(desc: SocketDesc, base: SyncTlsClientConnection | null): void {
+    this.#desc = desc;
+    this.#remote = null;
+    this.#local = null;
+    if (base) this.#base = base;
+  }
+
+  /** @internal this is the connection the call returns: it can now be used. */
+  markOpen(): void {
+    if (this.#open) return;
+    this.#open = true;
+    released.register(this, { channel: this.#channel, id: this.#id }, this);
+  }
+
+  /** The peer: a ProxyAddress when the connection goes through a proxy. */
+  getRemoteAddress(): SocketAddress {
+    this.#remote ??= this.#desc.remote ? rebuildAddress(this.#desc.remote) : null;
+    if (!this.#remote) throw new IOError(IOErrorEnum.NOT_CONNECTED, 'Unable to get the remote address');
+    return this.#remote;
+  }
+
+  getLocalAddress(): SocketAddress | null {
+    this.#local ??= this.#desc.local ? rebuildAddress(this.#desc.local) : null;
+    return this.#local;
+  }
+
+  isConnected(): boolean {
+    return this.#desc.connected && !this.#closed;
+  }
+
+  isClosed(): boolean {
+    return this.#closed;
+  }
+
+  /** For a TLS connection ('tcp-wrapper'): the TLS connection (certificate, ALPN…). */
+  getBaseIOStream(): SyncTlsClientConnection | null {
+    return this.#base;
+  }
+
+  /** Seconds each blocking operation may wait; 0 = forever (g_socket_set_timeout). */
+  get timeout(): number {
+    return this.#timeoutMs / 1000;
+  }
+  set timeout(seconds: number) {
+    if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0 || seconds > 2 ** 31 / 1000) {
+      throw invalidArgument(`Invalid timeout ${String(seconds)}: expected seconds, a finite number >= 0`);
+    }
+    this.#timeoutMs = Math.round(seconds * 1000);
+  }
+  getTimeout(): number {
+    return this.timeout;
+  }
+  setTimeout(seconds: number): void {
+    this.timeout = seconds;
+  }
+
+  /**
+   * Blocks until some data is there, and returns up to `maxBytes` of it; an empty Buffer at end
+   * of stream (g_input_stream_read). For 'udp', one datagram (cut to `maxBytes`).
+   */
+  read(maxBytes = DEFAULT_READ_BYTES, cancellable?: Cancellable | null): Buffer {
+    checkCount(maxBytes, 'maxBytes');
+    this.#checkUsable(cancellable);
+    if (maxBytes === 0) return Buffer.alloc(0);
+    const reply = this.#request((call) => ({
+      op: 'read',
+      call,
+      conn: this.#id,
+      max: maxBytes,
+      timeoutMs: this.#timeoutMs,
+      cancel: sharedBuffer(cancellable),
+    }));
+    if (reply.kind !== 'data') throw unexpected(reply);
+    return Buffer.from(reply.data.buffer, reply.data.byteOffset, reply.data.byteLength);
+  }
+
+  /**
+   * Reads until `count` bytes arrived or the stream ended (g_input_stream_read_all): fewer bytes
+   * than asked for mean end of stream. The timeout applies to each underlying read.
+   */
+  readAll(count: number, cancellable?: Cancellable | null): Buffer {
+    checkCount(count, 'count');
+    const parts: Buffer[] = [];
+    let got = 0;
+    while (got < count) {
+      const part = this.read(count - got, cancellable);
+      if (part.length === 0) break;
+      parts.push(part);
+      got += part.length;
+    }
+    return Buffer.concat(parts, got);
+  }
+
+  /**
+   * Blocks until all of `data` was handed to the kernel (sent in pieces of at most 256 KiB,
+   * the timeout applying to each); returns the number of bytes written.
+   */
+  write(data: Uint8Array | string, cancellable?: Cancellable | null): number {
+    const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+    if (!(bytes instanceof Uint8Array)) throw invalidArgument('write() takes a Uint8Array, a Buffer or a string');
+    this.#checkUsable(cancellable);
+    let written = 0;
+    // Bounded by the data: each pass sends one piece and waits for it.
+    while (written < bytes.byteLength) {
+      const end = Math.min(bytes.byteLength, written + WRITE_CHUNK_BYTES);
+      // A copy of exactly this piece, transferred to the worker without another copy.
+      const piece = bytes.slice(written, end);
+      const reply = this.#request(
+        (call) => ({
+          op: 'write',
+          call,
+          conn: this.#id,
+          data: piece,
+          timeoutMs: this.#timeoutMs,
+          cancel: sharedBuffer(cancellable),
+        }),
+        [piece.buffer as ArrayBuffer],
+      );
+      if (reply.kind !== 'done') throw unexpected(reply);
+      written += reply.value;
+    }
+    return written;
+  }
+
+  /** g_output_stream_write_all: the same as write(), which always writes everything. */
+  writeAll(data: Uint8Array | string, cancellable?: Cancellable | null): number {
+    return this.write(data, cancellable);
+  }
+
+  /** Closes the connection (TLS sends close_notify) and waits until it is closed. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (!this.#open) return;
+    released.unregister(this);
+    const reply = this.#request((call) => ({ op: 'close', call, conn: this.#id }));
+    if (reply.kind !== 'done') throw unexpected(reply);
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  toString(): string {
+    return `SyncSocketConnection(${this.type}, ${this.#desc.remote ? this.getRemoteAddress().toString() : '?'})`;
+  }
+
+  #checkUsable(cancellable: Cancellable | null | undefined): void {
+    if (this.#closed) throw new IOError(IOErrorEnum.CLOSED, 'Stream is already closed');
+    if (!this.#open) {
+      throw new IOError(
+        IOErrorEnum.NOT_CONNECTED,
+        'Only the connection a …Sync connect returned can be read or written',
+      );
+    }
+    if (cancellable !== undefined && cancellable !== null) cancellable.throwIfCancelled();
+  }
+
+  /** One request and its reply; an error reply is thrown as the GError it describes. */
+  #request(build: (call: number) => CallerMessage, transfer?: ArrayBuffer[]): WorkerMessage {
+    const channel = this.#channel;
+    const call = channel.open();
+    try {
+      channel.post(build(call), transfer);
+      const reply = channel.receive(call);
+      if (reply.kind === 'error') throw rebuildError(reply.error);
+      return reply;
+    } finally {
+      channel.close(call);
+    }
+  }
+}
+
+function sharedBuffer(cancellable: Cancellable | null | undefined): SharedArrayBuffer | null {
+  return cancellable instanceof SharedCancellable ? cancellable.buffer : null;
+}
+
+function checkCount(n: number, name: string): void {
+  if (!Number.isSafeInteger(n) || n < 0) throw invalidArgument(`${name} must be an integer >= 0`);
+}
+
+function unexpected(reply: WorkerMessage): IOError {
+  return new IOError(IOErrorEnum.FAILED, `Internal error: unexpected ${reply.kind} reply from the sync engine`);
+}
