@@ -37,7 +37,8 @@ export { SocketConnection } from './connection/socket-connection.js';
 export { TcpConnection } from './connection/tcp-connection.js';
 export { UnixConnection } from './connection/unix-connection.js';
 export { TcpWrapperConnection } from './connection/tcp-wrapper-connection.js';
-export { TlsClientConnection } from './tls/tls-client-connection.js';
+export { TlsClientConnection, type AcceptCertificateHandler } from './tls/tls-client-connection.js';
+export { formatCertificateFlags } from './tls/certificate-flags.js';
 export { DatagramConnection, DatagramStream } from './connection/datagram-connection.js';
 export {
   SocketClient,
@@ -49,3 +50,7 @@ export {
   type ConnectOptions,
   type EventConnection,
 } from './client/socket-client.js';
+export { SyncSocketConnection } from './sync/sync-socket-connection.js';
+export { SyncTlsClientConnection, type SyncAcceptCertificateHandler } from './sync/sync-tls-connection.js';
+export { SharedCancellable } from './sync/shared-cancellable.js';
+export type { SyncEventConnection } from './sync/sync-connect.js';

@@ -42,6 +42,8 @@ export interface ConnectCommand {
   readonly json: boolean;
   /** `-z`: connect, report, close; no relay. */
   readonly zeroIo: boolean;
+  /** `--sync`: the blocking API (connectSync, blocking read/write) instead of the Promise API. */
+  readonly sync: boolean;
 }
 
 export type Command =
@@ -74,6 +76,7 @@ const OPTIONS = {
   alpn: { type: 'string' },
   'validation-flags': { type: 'string' },
   insecure: { type: 'boolean', short: 'k' },
+  sync: { type: 'boolean' },
 } as const;
 
 /** Options that configure TLS and so only make sense with --tls. */
@@ -134,6 +137,7 @@ export function parseCommandLine(argv: readonly string[]): Command {
     verbose: values.verbose ?? false,
     json: values.json ?? false,
     zeroIo: values['zero-io'] ?? false,
+    sync: values.sync ?? false,
   };
 }
 

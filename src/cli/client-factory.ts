@@ -5,6 +5,7 @@ import {
   IOError,
   IOErrorEnum,
   NetworkAddress,
+  NetworkService,
   SimpleProxyResolver,
   SocketClient,
   invalidArgument,
@@ -22,7 +23,13 @@ import { TrackedService } from './srv-tracking.js';
  * never what a command-line user meant.
  */
 export function parseTarget(cmd: ConnectCommand): SocketConnectable {
-  if (cmd.service !== null) return new TrackedService(cmd.service, cmd.target);
+  if (cmd.service !== null) {
+    // The blocking API sends the connectable to its engine thread, which only knows GIO's own
+    // classes: there the SRV target of each attempt cannot be tracked.
+    return cmd.sync
+      ? new NetworkService(cmd.service, 'tcp', cmd.target)
+      : new TrackedService(cmd.service, cmd.target);
+  }
   const address = cmd.target.includes('://')
     ? NetworkAddress.parseUri(cmd.target, cmd.defaultPort)
     : NetworkAddress.parse(cmd.target, cmd.defaultPort);

@@ -3,11 +3,9 @@ import type { ConnectCommand } from './args.js';
 import { createClient, parseTarget } from './client-factory.js';
 import { ExitStatus, exitStatusFor } from './exit-status.js';
 import type { CliIO } from './io.js';
-import { relay } from './relay.js';
+import { DATAGRAM_LINGER_MS, relay } from './relay.js';
+import { runConnectSync } from './sync-command.js';
 import { JsonReporter, QuietReporter, TextReporter, type Reporter } from './reporter.js';
-
-/** With --udp and no --timeout: how long replies are awaited after stdin EOF. */
-export const DATAGRAM_LINGER_MS = 1000;
 
 /**
  * `gsocketclient [options] TARGET`: connect with the library, report the timeline, then relay
@@ -20,6 +18,7 @@ export async function runConnect(cmd: ConnectCommand, io: CliIO): Promise<number
     : cmd.verbose
       ? new TextReporter(io.stderr)
       : new QuietReporter(io.stderr);
+  if (cmd.sync) return runConnectSync(cmd, reporter);
   const cancellable = new Cancellable();
   const removeInterrupt = io.onInterrupt(() => cancellable.cancel());
   let connection: SocketConnection | null = null;

@@ -1,12 +1,24 @@
 import {
   ProxyAddress,
   SocketConnection,
+  SyncSocketConnection,
+  SyncTlsClientConnection,
   TlsCertificateFlags,
   TlsClientConnection,
   type EventConnection,
   type SocketAddress,
   type SocketConnectable,
+  type SyncEventConnection,
 } from '../index.js';
+
+/** What an 'event' listener may receive: from the async engine, or during a blocking connect. */
+export type AnyEventConnection = EventConnection | SyncEventConnection;
+
+/** The two ends of a connection, async (SocketConnection) or blocking (SyncSocketConnection). */
+export interface Endpoints {
+  getRemoteAddress(): SocketAddress;
+  getLocalAddress(): SocketAddress | null;
+}
 import { TrackedService } from './srv-tracking.js';
 
 /**
@@ -39,32 +51,31 @@ export function formatAddress(view: AddressView): string {
     : view.address;
 }
 
-/** Anything that wraps another stream the way GIO's TLS and wrapper connections do. */
-interface Wrapper {
-  readonly baseIOStream: EventConnection;
-}
-
-function isWrapper(value: object): value is Wrapper {
-  return 'baseIOStream' in value && typeof value.baseIOStream === 'object' && value.baseIOStream !== null;
-}
-
 /**
  * The socket connection under whatever the event carries: the connection itself, or the base
  * stream of a TLS connection (possibly over an HTTPS proxy's TLS connection). Bounded: a wrapper
  * chain is at most proxy TLS + TLS deep.
  */
-export function socketConnectionOf(connection: EventConnection | null): SocketConnection | null {
-  let current: EventConnection | null = connection;
-  for (let depth = 0; current !== null && depth < 4; depth++) {
-    if (current instanceof SocketConnection) return current;
-    current = isWrapper(current) ? current.baseIOStream : null;
+export function socketConnectionOf(connection: AnyEventConnection | null): Endpoints | null {
+  let current: unknown = connection;
+  for (let depth = 0; current !== null && typeof current === 'object' && depth < 4; depth++) {
+    if (current instanceof SocketConnection || current instanceof SyncSocketConnection) return current;
+    if (current instanceof SyncTlsClientConnection) current = current.getBaseIOStream();
+    else current = 'baseIOStream' in current ? current.baseIOStream : null;
   }
   return null;
 }
 
-/** The remote address shown for an event (GIO: connection.get_remote_address()). */
-export function remoteOf(connection: EventConnection | null): SocketAddress | null {
-  return socketConnectionOf(connection)?.getRemoteAddress() ?? null;
+/**
+ * The remote address shown for an event (GIO: connection.get_remote_address()); null when the
+ * connection has none yet (a blocking connect's attempt object may not).
+ */
+export function remoteOf(connection: AnyEventConnection | null): SocketAddress | null {
+  try {
+    return socketConnectionOf(connection)?.getRemoteAddress() ?? null;
+  } catch {
+    return null;
+  }
 }
 
 /** What the timeline shows of an SRV target (RFC 2782 fields). */
@@ -101,8 +112,9 @@ export interface TlsView {
   readonly version: string | null;
 }
 
-export function viewTls(connection: EventConnection | null): TlsView | null {
-  if (!(connection instanceof TlsClientConnection)) return null;
+export function viewTls(connection: AnyEventConnection | null): TlsView | null {
+  if (!(connection instanceof TlsClientConnection || connection instanceof SyncTlsClientConnection))
+    return null;
   const cert = connection.peerCertificate;
   if (!cert) return null;
   return {

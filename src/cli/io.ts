@@ -2,6 +2,7 @@ import type { Readable, Writable } from 'node:stream';
 
 /** The process surface the CLI uses, passed in so the commands never touch `process` directly. */
 export interface CliIO {
+  /** Read lazily: `--sync` reads file descriptor 0 itself and must not have it made a stream. */
   readonly stdin: Readable;
   readonly stdout: Writable;
   readonly stderr: Writable;
@@ -9,10 +10,20 @@ export interface CliIO {
   onInterrupt(handler: () => void): () => void;
 }
 
+/** The real process, plus `release()` to let go of stdin so the process can exit. */
+export interface ProcessIO extends CliIO {
+  release(): void;
+}
+
 /** The real process: SIGINT cancels; a second Ctrl-C, once the handler is gone, kills as usual. */
-export function processIO(): CliIO {
+export function processIO(): ProcessIO {
+  // Touching process.stdin makes it a stream (and a pipe non-blocking): only on first use.
+  let stdin: Readable | null = null;
   return {
-    stdin: process.stdin,
+    get stdin(): Readable {
+      stdin ??= process.stdin;
+      return stdin;
+    },
     stdout: process.stdout,
     stderr: process.stderr,
     onInterrupt(handler) {
@@ -22,6 +33,11 @@ export function processIO(): CliIO {
       };
       process.on('SIGINT', listener);
       return () => process.off('SIGINT', listener);
+    },
+    // stdin may still be open (a terminal, or a peer that closed first): destroy it so the
+    // process exits on its own.
+    release() {
+      stdin?.destroy();
     },
   };
 }

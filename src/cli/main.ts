@@ -3,8 +3,8 @@
 import { processIO } from './io.js';
 import { runCli } from './run.js';
 
-const status = await runCli(process.argv.slice(2), processIO());
-// stdin may still be open (a terminal, or a peer that closed first): release it so the process
-// can exit on its own, with every socket and timer of the library already closed.
-process.stdin.destroy();
+const io = processIO();
+const status = await runCli(process.argv.slice(2), io);
+// Every socket and timer of the library is closed by now; stdin is the last thing to let go.
+io.release();
 process.exitCode = status;

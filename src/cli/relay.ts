@@ -2,6 +2,9 @@ import type { Duplex, Readable, Writable } from 'node:stream';
 import { toGError, type Cancellable } from '../index.js';
 import type { RelayStats } from './reporter.js';
 
+/** With --udp and no --timeout: how long replies are awaited after stdin EOF. */
+export const DATAGRAM_LINGER_MS = 1000;
+
 export interface RelayOptions {
   /**
    * Set for a datagram connection: UDP has no end-of-stream, so after EOF on `input` the relay

@@ -1,13 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { Writable } from 'node:stream';
-import {
-  SocketClientEvent,
-  TlsError,
-  type EventConnection,
-  type GError,
-  type SocketConnectable,
-  type SocketConnection,
-} from '../index.js';
+import { SocketClientEvent, TlsError, type GError, type SocketConnectable } from '../index.js';
 import {
   formatAddress,
   formatSrv,
@@ -18,6 +11,8 @@ import {
   viewAddress,
   viewTls,
   type AddressView,
+  type AnyEventConnection,
+  type Endpoints,
   type TlsView,
 } from './describe.js';
 import { describeError, type ExitStatus } from './exit-status.js';
@@ -34,8 +29,12 @@ export interface RelayStats {
  * relayed bytes.
  */
 export interface Reporter {
-  event(event: SocketClientEvent, connectable: SocketConnectable, connection: EventConnection | null): void;
-  connected(connection: SocketConnection): void;
+  event(
+    event: SocketClientEvent,
+    connectable: SocketConnectable,
+    connection: AnyEventConnection | null,
+  ): void;
+  connected(connection: Endpoints): void;
   closed(stats: RelayStats): void;
   failed(error: GError, status: ExitStatus): void;
 }
@@ -67,7 +66,7 @@ export class TextReporter implements Reporter {
   readonly #out: Writable;
   readonly #clock = new Clock();
   /** The latest TLS connection, so a refused certificate can be shown with the error. */
-  #lastTls: EventConnection | null = null;
+  #lastTls: AnyEventConnection | null = null;
 
   constructor(out: Writable) {
     this.#out = out;
@@ -77,7 +76,11 @@ export class TextReporter implements Reporter {
     this.#out.write(`+${Math.round(this.#clock.ms())}ms ${text}\n`);
   }
 
-  event(event: SocketClientEvent, connectable: SocketConnectable, connection: EventConnection | null): void {
+  event(
+    event: SocketClientEvent,
+    connectable: SocketConnectable,
+    connection: AnyEventConnection | null,
+  ): void {
     if (event === SocketClientEvent.TLS_HANDSHAKING) this.#lastTls = connection;
     let text = `${SocketClientEvent[event]} ${connectable.toString()}`;
     const remote = remoteOf(connection);
@@ -94,7 +97,7 @@ export class TextReporter implements Reporter {
     this.#line(text);
   }
 
-  connected(connection: SocketConnection): void {
+  connected(connection: Endpoints): void {
     const local = connection.getLocalAddress();
     this.#line(
       `connected to ${formatAddress(viewAddress(connection.getRemoteAddress()))}` +
@@ -117,7 +120,7 @@ export class TextReporter implements Reporter {
 export class JsonReporter implements Reporter {
   readonly #out: Writable;
   readonly #clock = new Clock();
-  #lastTls: EventConnection | null = null;
+  #lastTls: AnyEventConnection | null = null;
 
   constructor(out: Writable) {
     this.#out = out;
@@ -127,7 +130,11 @@ export class JsonReporter implements Reporter {
     this.#out.write(`${JSON.stringify({ t_ms: round3(this.#clock.ms()), ...record })}\n`);
   }
 
-  event(event: SocketClientEvent, connectable: SocketConnectable, connection: EventConnection | null): void {
+  event(
+    event: SocketClientEvent,
+    connectable: SocketConnectable,
+    connection: AnyEventConnection | null,
+  ): void {
     if (event === SocketClientEvent.TLS_HANDSHAKING) this.#lastTls = connection;
     const remote = remoteOf(connection);
     const record: Record<string, unknown> = {
@@ -146,7 +153,7 @@ export class JsonReporter implements Reporter {
     this.#emit(record);
   }
 
-  connected(connection: SocketConnection): void {
+  connected(connection: Endpoints): void {
     this.#emit({
       result: 'connected',
       ...addressFields(viewAddress(connection.getRemoteAddress())),

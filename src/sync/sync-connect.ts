@@ -243,6 +243,10 @@ function run(
         const connection = message.connection ? shown.show(message.connection) : null;
         const tls = connection instanceof SyncTlsClientConnection && message.gate !== null ? connection : null;
         tls?.openSettings();
+        // The worker adopted the returned connection before COMPLETE: listeners may use it.
+        if (message.event === SocketClientEvent.COMPLETE && connection instanceof SyncSocketConnection) {
+          connection.markOpen();
+        }
         emitEvent(client, message.event, connectable, connection);
         if (message.gate !== null) {
           channel.post({ op: 'tls-changes', call, gate: message.gate, changes: tls ? tls.takeChanges() : null });
@@ -359,5 +363,6 @@ function notSupported(message: string): IOError {
 
 function className(object: object): string {
   const name = (object as { constructor?: { name?: unknown } }).constructor?.name;
-  return typeof name === 'string' && name !== '' ? name : 'object';
+  if (name === 'Object' || Object.getPrototypeOf(object) === null) return '(a plain object)';
+  return typeof name === 'string' && name !== '' ? name : '(an object)';
 }

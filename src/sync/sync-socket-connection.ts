@@ -163,8 +163,9 @@ export class SyncSocketConnection implements Disposable {
     // Bounded by the data: each pass sends one piece and waits for it.
     while (written < bytes.byteLength) {
       const end = Math.min(bytes.byteLength, written + WRITE_CHUNK_BYTES);
-      // A copy of exactly this piece, transferred to the worker without another copy.
-      const piece = bytes.slice(written, end);
+      // A copy of exactly this piece (never the caller's memory: Buffer#slice would share it),
+      // transferred to the worker without another copy.
+      const piece = new Uint8Array(bytes.subarray(written, end));
       const reply = this.#request(
         (call) => ({
           op: 'write',

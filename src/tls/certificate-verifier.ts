@@ -131,7 +131,9 @@ function identityFlags(leaf: X509Certificate, identity: ServerIdentity): TlsCert
         ? TlsCertificateFlags.NO_FLAGS
         : TlsCertificateFlags.BAD_IDENTITY;
     case 'ip':
-      return leaf.checkIP(identity.ip) !== undefined ? TlsCertificateFlags.NO_FLAGS : TlsCertificateFlags.BAD_IDENTITY;
+      return leaf.checkIP(identity.ip) !== undefined
+        ? TlsCertificateFlags.NO_FLAGS
+        : TlsCertificateFlags.BAD_IDENTITY;
     case 'none':
       return TlsCertificateFlags.BAD_IDENTITY;
   }
@@ -139,7 +141,11 @@ function identityFlags(leaf: X509Certificate, identity: ServerIdentity): TlsCert
 
 function weakKey(cert: X509Certificate): boolean {
   const key = cert.publicKey;
-  if (key.asymmetricKeyType !== 'rsa' && key.asymmetricKeyType !== 'rsa-pss' && key.asymmetricKeyType !== 'dsa') {
+  if (
+    key.asymmetricKeyType !== 'rsa' &&
+    key.asymmetricKeyType !== 'rsa-pss' &&
+    key.asymmetricKeyType !== 'dsa'
+  ) {
     return false;
   }
   const bits = key.asymmetricKeyDetails?.modulusLength;

@@ -48,7 +48,8 @@ export class CertificateRevocationList {
     const serials = new Set<string>();
     const list = fields[i];
     if (list && list.tag === DerTag.SEQUENCE) {
-      for (const entry of children(list)) serials.add(integerHex(children(expectTag(entry, DerTag.SEQUENCE))[0]));
+      for (const entry of children(list))
+        serials.add(integerHex(children(expectTag(entry, DerTag.SEQUENCE))[0]));
     }
     this.revokedSerials = serials;
     this.#tbs = Buffer.from(tbs.der);
@@ -58,7 +59,8 @@ export class CertificateRevocationList {
 
   /** Parses PEM (`X509 CRL` blocks) or DER, one value or a list; throws on malformed input. */
   static parse(input: CrlInput): CertificateRevocationList[] {
-    const items: readonly (string | Buffer)[] = typeof input === 'string' || Buffer.isBuffer(input) ? [input] : input;
+    const items: readonly (string | Buffer)[] =
+      typeof input === 'string' || Buffer.isBuffer(input) ? [input] : input;
     const out: CertificateRevocationList[] = [];
     for (const item of items) {
       const text = typeof item === 'string' ? item : item.toString('latin1');

@@ -72,7 +72,9 @@ export function parseRoot(der: Buffer, tag: number): DerElement {
 
 export function expectTag(element: DerElement | undefined, tag: number): DerElement {
   if (!element || element.tag !== tag) {
-    throw new DerError(`expected DER tag 0x${tag.toString(16)}, got ${element ? `0x${element.tag.toString(16)}` : 'nothing'}`);
+    throw new DerError(
+      `expected DER tag 0x${tag.toString(16)}, got ${element ? `0x${element.tag.toString(16)}` : 'nothing'}`,
+    );
   }
   return element;
 }
@@ -115,7 +117,10 @@ export function decodeTime(element: DerElement): Date {
     const yy = Number(m[1]);
     return utc(yy >= 50 ? 1900 + yy : 2000 + yy, m[2], m[3], m[4], m[5], m[6]);
   }
-  if (element.tag === DerTag.GENERALIZED_TIME && (m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text))) {
+  if (
+    element.tag === DerTag.GENERALIZED_TIME &&
+    (m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text))
+  ) {
     return utc(Number(m[1]), m[2], m[3], m[4], m[5], m[6]);
   }
   throw new DerError(`unsupported DER time ${JSON.stringify(text)}`);
@@ -128,7 +133,8 @@ function utc(year: number, mo: string, d: string, h: string, mi: string, s: stri
 /** The bytes of a BIT STRING with no unused bits (signatures are whole bytes). */
 export function bitStringBytes(element: DerElement): Buffer {
   expectTag(element, DerTag.BIT_STRING);
-  if (element.content.length === 0 || element.content[0] !== 0) throw new DerError('BIT STRING with unused bits');
+  if (element.content.length === 0 || element.content[0] !== 0)
+    throw new DerError('BIT STRING with unused bits');
   return element.content.subarray(1);
 }
 

@@ -75,9 +75,13 @@ export function handshakeError(err: unknown, ctx: HandshakeContext): GError {
   const missingCertificate = ctx.certificateRequested && !ctx.haveCertificate;
   const e = err instanceof Error ? (err as NodeJS.ErrnoException & { reason?: unknown }) : null;
   const code = typeof e?.code === 'string' ? e.code : '';
-  const reason = typeof e?.reason === 'string' && e.reason !== '' ? e.reason : (e?.message.split('\n')[0] ?? String(err));
+  const reason =
+    typeof e?.reason === 'string' && e.reason !== '' ? e.reason : (e?.message.split('\n')[0] ?? String(err));
 
-  if (code === 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED' || code === 'ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE') {
+  if (
+    code === 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED' ||
+    code === 'ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE'
+  ) {
     return new TlsError(TlsErrorEnum.CERTIFICATE_REQUIRED, 'TLS connection peer did not send a certificate', {
       cause: err,
     });
@@ -87,7 +91,9 @@ export function handshakeError(err: unknown, ctx: HandshakeContext): GError {
     return new TlsError(TlsErrorEnum.CERTIFICATE_REQUIRED, 'Server required TLS certificate', { cause: err });
   }
   if (code === 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA') {
-    return new TlsError(TlsErrorEnum.BAD_CERTIFICATE, 'Unacceptable TLS certificate authority', { cause: err });
+    return new TlsError(TlsErrorEnum.BAD_CERTIFICATE, 'Unacceptable TLS certificate authority', {
+      cause: err,
+    });
   }
   if (NOT_TLS_CODES.has(code)) {
     return new TlsError(TlsErrorEnum.MISC, `${HANDSHAKE_PREFIX}: ${NOT_TLS_DETAIL}`, { cause: err });
@@ -101,7 +107,9 @@ export function handshakeError(err: unknown, ctx: HandshakeContext): GError {
   }
   const io = toGError(err);
   if (io instanceof IOError && (io.code === IOErrorEnum.BROKEN_PIPE || io.code === IOErrorEnum.FAILED)) {
-    return new TlsError(TlsErrorEnum.NOT_TLS, `Peer failed to perform TLS handshake: ${io.message}`, { cause: err });
+    return new TlsError(TlsErrorEnum.NOT_TLS, `Peer failed to perform TLS handshake: ${io.message}`, {
+      cause: err,
+    });
   }
   return io;
 }

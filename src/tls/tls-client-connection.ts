@@ -1,6 +1,11 @@
 import { X509Certificate } from 'node:crypto';
 import type { Duplex } from 'node:stream';
-import { connect as tlsConnect, type ConnectionOptions, type DetailedPeerCertificate, type TLSSocket } from 'node:tls';
+import {
+  connect as tlsConnect,
+  type ConnectionOptions,
+  type DetailedPeerCertificate,
+  type TLSSocket,
+} from 'node:tls';
 import type { SocketConnectable } from '../address/connectable.js';
 import { raceCancellable, type Cancellable } from '../cancellable.js';
 import type { IOStream } from '../connection/io-stream.js';
@@ -195,7 +200,10 @@ export class TlsClientConnection implements IOStream, AsyncDisposable {
   #assertConfigurable(): void {
     if (this.#state === 'new') return;
     if (this.#state === 'handshaking') {
-      throw new IOError(IOErrorEnum.PENDING, 'TLS settings cannot be changed while the handshake is in progress');
+      throw new IOError(
+        IOErrorEnum.PENDING,
+        'TLS settings cannot be changed while the handshake is in progress',
+      );
     }
     throw new IOError(IOErrorEnum.FAILED, 'TLS settings cannot be changed once the handshake has happened');
   }
@@ -379,7 +387,12 @@ export class TlsClientConnection implements IOStream, AsyncDisposable {
       const chain = peerChain(socket);
       const leaf = chain[0];
       if (!leaf) throw new TlsError(TlsErrorEnum.BAD_CERTIFICATE, 'Unacceptable TLS certificate');
-      const errors = verifyCertificateChain({ chain, anchors: anchors ?? defaultTrustAnchors(), identity, crls });
+      const errors = verifyCertificateChain({
+        chain,
+        anchors: anchors ?? defaultTrustAnchors(),
+        identity,
+        crls,
+      });
       const accepted =
         (errors & this.#validationFlags) === 0 || (await step(this.#emitAcceptCertificate(leaf, errors)));
       // GIO sets peer-certificate(-errors) after accept-certificate, accepted or not (§8.3).

@@ -7,7 +7,8 @@ export type CaInput = string | Buffer | readonly (string | Buffer)[];
 
 /** Parses every certificate in `input`; a value that is not a certificate throws. */
 export function parseCertificates(input: CaInput): X509Certificate[] {
-  const items: readonly (string | Buffer)[] = typeof input === 'string' || Buffer.isBuffer(input) ? [input] : input;
+  const items: readonly (string | Buffer)[] =
+    typeof input === 'string' || Buffer.isBuffer(input) ? [input] : input;
   const out: X509Certificate[] = [];
   for (const item of items) {
     const text = typeof item === 'string' ? item : item.toString('latin1');

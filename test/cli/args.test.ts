@@ -26,6 +26,7 @@ test('defaults: TCP, any family, no timeout, proxies on, quiet, relay', () => {
     verbose: false,
     json: false,
     zeroIo: false,
+    sync: false,
   });
 });
 

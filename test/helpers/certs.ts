@@ -66,6 +66,9 @@ export interface TestPki {
   readonly clientUnknownCa: CertPair;
 }
 
+/** The names of the TestPki members that are certificates (`valid`, `expired`, …). */
+export type CertKind = { [K in keyof TestPki]: TestPki[K] extends CertPair ? K : never }[keyof TestPki];
+
 let cached: TestPki | null = null;
 
 /** The PKI for this test process: generated once (about a second), removed at exit. */

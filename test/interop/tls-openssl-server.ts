@@ -42,7 +42,10 @@ async function startOn(port: number, args: readonly string[]): Promise<OpensslSe
   const stop = (): Promise<void> => stopChild(child, exited);
   try {
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => finish(new Error(`s_server not ready in ${READY_TIMEOUT_MS} ms:\n${out}`)), READY_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => finish(new Error(`s_server not ready in ${READY_TIMEOUT_MS} ms:\n${out}`)),
+        READY_TIMEOUT_MS,
+      );
       const onData = (): void => {
         if (out.includes('ACCEPT')) finish(null);
       };

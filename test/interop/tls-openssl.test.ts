@@ -90,24 +90,27 @@ describe('interop: openssl s_server', () => {
   it('ALPN: the server’s choice among ours; no overlap is refused with an alert → HANDSHAKE', async (t) => {
     const p = pki(t);
     if (!p) return;
-    await withServer(['-cert', p.valid.certFile, '-key', p.valid.keyFile, '-rev', '-alpn', 'h2,http/1.1'], async (s) => {
-      const a = await connect(s, { ca: p.ca, ALPNProtocols: ['http/1.1', 'h2'] });
-      await a.tls.handshake();
-      assert.equal(a.tls.negotiatedProtocol, 'h2', 's_server prefers its own order');
-      await assertReversed(a.tls);
-      await a.tls.close();
-      const b = await connect(s, { ca: p.ca, ALPNProtocols: ['spdy/3'] });
-      await assertTlsError(
-        b.tls.handshake(),
-        TlsErrorEnum.HANDSHAKE,
-        'Error performing TLS handshake: tlsv1 alert no application protocol',
-      );
-      assert.equal(b.socketClosed(), true);
-      const c = await connect(s, { ca: p.ca });
-      await c.tls.handshake();
-      assert.equal(c.tls.negotiatedProtocol, null, 'none offered, none negotiated');
-      await c.tls.close();
-    });
+    await withServer(
+      ['-cert', p.valid.certFile, '-key', p.valid.keyFile, '-rev', '-alpn', 'h2,http/1.1'],
+      async (s) => {
+        const a = await connect(s, { ca: p.ca, ALPNProtocols: ['http/1.1', 'h2'] });
+        await a.tls.handshake();
+        assert.equal(a.tls.negotiatedProtocol, 'h2', 's_server prefers its own order');
+        await assertReversed(a.tls);
+        await a.tls.close();
+        const b = await connect(s, { ca: p.ca, ALPNProtocols: ['spdy/3'] });
+        await assertTlsError(
+          b.tls.handshake(),
+          TlsErrorEnum.HANDSHAKE,
+          'Error performing TLS handshake: tlsv1 alert no application protocol',
+        );
+        assert.equal(b.socketClosed(), true);
+        const c = await connect(s, { ca: p.ca });
+        await c.tls.handshake();
+        assert.equal(c.tls.negotiatedProtocol, null, 'none offered, none negotiated');
+        await c.tls.close();
+      },
+    );
   });
 
   it('all the flags of an expired, unknown-CA, wrong-name certificate at once', async (t) => {
@@ -213,7 +216,11 @@ describe('interop: openssl s_server', () => {
           cert: p.clientUnknownCa.cert,
           key: p.clientUnknownCa.key,
         });
-        await assertTlsError(tls.handshake(), TlsErrorEnum.BAD_CERTIFICATE, 'Unacceptable TLS certificate authority');
+        await assertTlsError(
+          tls.handshake(),
+          TlsErrorEnum.BAD_CERTIFICATE,
+          'Unacceptable TLS certificate authority',
+        );
         assert.equal(socketClosed(), true);
       });
     });

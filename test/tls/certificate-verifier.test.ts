@@ -10,7 +10,7 @@ import { CertificateRevocationList } from '../../src/tls/crl.js';
 import type { ServerIdentity } from '../../src/tls/server-identity.js';
 import { parseCertificates } from '../../src/tls/trust-anchors.js';
 import { requireOrSkip } from '../helpers/env.js';
-import { HAS_OPENSSL, testPki, type TestPki } from '../helpers/certs.js';
+import { HAS_OPENSSL, testPki, type CertKind, type TestPki } from '../helpers/certs.js';
 
 const HOST: ServerIdentity = { kind: 'host', host: 'localhost' };
 const V4: ServerIdentity = { kind: 'ip', ip: '127.0.0.1' };
@@ -25,7 +25,7 @@ const flags = (input: Partial<VerifyInput> & Pick<VerifyInput, 'chain'>, p: Test
     verifyCertificateChain({ anchors: parseCertificates(p.ca), identity: HOST, ...input }),
   );
 
-type Kind = Exclude<keyof TestPki, 'dir' | 'ca' | 'caFile' | 'otherCa' | 'crl' | 'crlDer' | 'staleCrl' | 'forgedCrl'>;
+type Kind = CertKind;
 
 const TABLE: readonly (readonly [Kind, number])[] = [
   ['valid', F.NO_FLAGS],
@@ -56,7 +56,10 @@ describe('verifyCertificateChain: one flag set per certificate kind', () => {
         const p = pki(t);
         if (!p) return;
         const crls = CertificateRevocationList.parse(p.crl);
-        assert.equal(flags({ chain: parseCertificates(p[kind].cert), identity, crls }, p), formatCertificateFlags(expected));
+        assert.equal(
+          flags({ chain: parseCertificates(p[kind].cert), identity, crls }, p),
+          formatCertificateFlags(expected),
+        );
       });
     }
   }
@@ -66,7 +69,10 @@ describe('verifyCertificateChain: rules', () => {
   it('no identity, or one of an unknown kind: BAD_IDENTITY', (t) => {
     const p = pki(t);
     if (!p) return;
-    assert.equal(flags({ chain: parseCertificates(p.valid.cert), identity: { kind: 'none' } }, p), 'BAD_IDENTITY');
+    assert.equal(
+      flags({ chain: parseCertificates(p.valid.cert), identity: { kind: 'none' } }, p),
+      'BAD_IDENTITY',
+    );
   });
 
   it('a name the certificate does not carry, and an IP it does not carry', (t) => {

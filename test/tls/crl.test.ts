@@ -58,6 +58,8 @@ describe('CertificateRevocationList', () => {
 
   it('malformed input throws', () => {
     assert.throws(() => CertificateRevocationList.parse(Buffer.from('3003020100', 'hex')), DerError);
-    assert.throws(() => CertificateRevocationList.parse('-----BEGIN X509 CRL-----\nMAA=\n-----END X509 CRL-----'));
+    assert.throws(() =>
+      CertificateRevocationList.parse('-----BEGIN X509 CRL-----\nMAA=\n-----END X509 CRL-----'),
+    );
   });
 });

@@ -16,7 +16,7 @@ import { IOError, TlsError } from '../../src/errors/gerror.js';
 import { NetworkService } from '../../src/resolver/network-service.js';
 import { formatCertificateFlags } from '../../src/tls/certificate-flags.js';
 import { TlsClientConnection } from '../../src/tls/tls-client-connection.js';
-import { HAS_OPENSSL, testPki, type CertPair, type TestPki } from '../helpers/certs.js';
+import { HAS_OPENSSL, testPki, type CertKind, type CertPair, type TestPki } from '../helpers/certs.js';
 import { requireOrSkip } from '../helpers/env.js';
 import { activeResources, settleLeaks } from '../helpers/leaks.js';
 import { startServer, type TestServer } from '../helpers/servers.js';
@@ -60,7 +60,7 @@ async function closed(socket: Socket): Promise<boolean> {
 }
 
 interface KindCase {
-  readonly kind: keyof TestPki & string;
+  readonly kind: CertKind;
   readonly flags: F;
   /** 1024-bit keys and SHA-1 need OpenSSL's security level 0 on both sides. */
   readonly weak?: boolean;
@@ -130,16 +130,26 @@ describe('TlsClientConnection: certificate flags, masks and accept-certificate',
       ...(c.weak ? { ciphers: 'DEFAULT@SECLEVEL=0' } : {}),
       ...(c.crl ? { crl: p.crl } : {}),
     });
-    const pair = (p: TestPki): CertPair => p[c.kind] as CertPair;
+    const pair = (p: TestPki): CertPair => p[c.kind];
 
     it(`${name}: default flags refuse with BAD_CERTIFICATE and destroy the socket`, async (t) => {
       const p = pki(t);
       if (!p) return;
       const server = await startTlsServer('127.0.0.1', pair(p), serverOptions());
       try {
-        const { tcp, tls } = await tlsClient('127.0.0.1', server.port, localhost(server.port), clientOptions(p));
+        const { tcp, tls } = await tlsClient(
+          '127.0.0.1',
+          server.port,
+          localhost(server.port),
+          clientOptions(p),
+        );
         assert.equal(tls.validationFlags, F.VALIDATE_ALL);
-        await rejectsWith(tls.handshake(), TlsError, TlsErrorEnum.BAD_CERTIFICATE, 'Unacceptable TLS certificate');
+        await rejectsWith(
+          tls.handshake(),
+          TlsError,
+          TlsErrorEnum.BAD_CERTIFICATE,
+          'Unacceptable TLS certificate',
+        );
         assert.equal(flagNames(tls.peerCertificateErrors), flagNames(c.flags), 'every flag that applies');
         assert.ok(tls.peerCertificate, 'the refused certificate is still recorded');
         assert.equal(await closed(tcp.socket), true);
@@ -201,14 +211,24 @@ describe('TlsClientConnection: certificate flags, masks and accept-certificate',
       if (!p) return;
       const server = await startTlsServer('127.0.0.1', pair(p), serverOptions());
       try {
-        const { tcp, tls } = await tlsClient('127.0.0.1', server.port, localhost(server.port), clientOptions(p));
+        const { tcp, tls } = await tlsClient(
+          '127.0.0.1',
+          server.port,
+          localhost(server.port),
+          clientOptions(p),
+        );
         let calls = 0;
         tls.onAcceptCertificate((_cert, errors) => {
           calls++;
           assert.equal(errors, c.flags);
           return false;
         });
-        await rejectsWith(tls.handshake(), TlsError, TlsErrorEnum.BAD_CERTIFICATE, 'Unacceptable TLS certificate');
+        await rejectsWith(
+          tls.handshake(),
+          TlsError,
+          TlsErrorEnum.BAD_CERTIFICATE,
+          'Unacceptable TLS certificate',
+        );
         assert.equal(calls, 1);
         assert.equal(await closed(tcp.socket), true);
       } finally {
@@ -253,8 +273,14 @@ describe('TlsClientConnection: identity, SNI and trust', () => {
   it('NetworkAddress: its host name is sent as SNI and checked', async (t) => {
     const p = pki(t);
     if (!p) return;
-    assert.deepEqual(await probe(p, '127.0.0.1', p.valid, localhost), { flags: 'NO_FLAGS', sni: 'localhost' });
-    assert.deepEqual(await probe(p, '127.0.0.1', p.wrongName, localhost), { flags: 'BAD_IDENTITY', sni: 'localhost' });
+    assert.deepEqual(await probe(p, '127.0.0.1', p.valid, localhost), {
+      flags: 'NO_FLAGS',
+      sni: 'localhost',
+    });
+    assert.deepEqual(await probe(p, '127.0.0.1', p.wrongName, localhost), {
+      flags: 'BAD_IDENTITY',
+      sni: 'localhost',
+    });
   });
 
   it('InetSocketAddress: no SNI; the IP is checked against IP SANs (v4 and v6)', async (t) => {
@@ -264,7 +290,10 @@ describe('TlsClientConnection: identity, SNI and trust', () => {
       flags: 'NO_FLAGS',
       sni: false,
     });
-    assert.deepEqual(await probe(p, '::1', p.valid, (port) => isa('::1', port)), { flags: 'NO_FLAGS', sni: false });
+    assert.deepEqual(await probe(p, '::1', p.valid, (port) => isa('::1', port)), {
+      flags: 'NO_FLAGS',
+      sni: false,
+    });
     assert.deepEqual(await probe(p, '127.0.0.1', p.wrongName, (port) => isa('127.0.0.1', port)), {
       flags: 'BAD_IDENTITY',
       sni: false,
@@ -274,10 +303,10 @@ describe('TlsClientConnection: identity, SNI and trust', () => {
   it('NetworkAddress with an IP literal host: no SNI, IP checked', async (t) => {
     const p = pki(t);
     if (!p) return;
-    assert.deepEqual(
-      await probe(p, '127.0.0.1', p.valid, (port) => new NetworkAddress('127.0.0.1', port)),
-      { flags: 'NO_FLAGS', sni: false },
-    );
+    assert.deepEqual(await probe(p, '127.0.0.1', p.valid, (port) => new NetworkAddress('127.0.0.1', port)), {
+      flags: 'NO_FLAGS',
+      sni: false,
+    });
   });
 
   it('NetworkService: its domain is the SNI and the identity', async (t) => {
@@ -296,7 +325,10 @@ describe('TlsClientConnection: identity, SNI and trust', () => {
   it('an intermediate sent by the server completes the chain', async (t) => {
     const p = pki(t);
     if (!p) return;
-    assert.deepEqual(await probe(p, '127.0.0.1', p.intermediate, localhost), { flags: 'NO_FLAGS', sni: 'localhost' });
+    assert.deepEqual(await probe(p, '127.0.0.1', p.intermediate, localhost), {
+      flags: 'NO_FLAGS',
+      sni: 'localhost',
+    });
   });
 
   it('without `ca` the default store is used: our test CA is unknown there', async (t) => {
@@ -315,7 +347,10 @@ describe('TlsClientConnection: identity, SNI and trust', () => {
   it('CRLs: DER works, a forged CRL is ignored, a stale one is GENERIC_ERROR', async (t) => {
     const p = pki(t);
     if (!p) return;
-    assert.equal((await probe(p, '127.0.0.1', p.revoked, localhost, { ca: p.ca, crl: p.crlDer })).flags, 'REVOKED');
+    assert.equal(
+      (await probe(p, '127.0.0.1', p.revoked, localhost, { ca: p.ca, crl: p.crlDer })).flags,
+      'REVOKED',
+    );
     assert.equal((await probe(p, '127.0.0.1', p.revoked, localhost, { ca: p.ca })).flags, 'NO_FLAGS');
     assert.equal(
       (await probe(p, '127.0.0.1', p.valid, localhost, { ca: p.ca, crl: p.forgedCrl })).flags,
@@ -416,7 +451,12 @@ describe('TlsClientConnection: handlers and options', () => {
         () => tls.setServerIdentity(null),
         (e: unknown) => e instanceof IOError && e.code === IOErrorEnum.PENDING,
       );
-      await rejectsWith(tls.handshake(), IOError, IOErrorEnum.PENDING, 'A TLS handshake is already in progress');
+      await rejectsWith(
+        tls.handshake(),
+        IOError,
+        IOErrorEnum.PENDING,
+        'A TLS handshake is already in progress',
+      );
       await running;
       assert.equal(tls.peerCertificateErrors, F.NO_FLAGS);
       assert.equal(tls.negotiatedProtocol, 'http/1.1');
@@ -465,7 +505,11 @@ describe('TlsClientConnection: client certificates (Node server requiring one)',
     it(`${version}: with a client certificate the server accepts`, async (t) => {
       const p = pki(t);
       if (!p) return;
-      const server = await startTlsServer('127.0.0.1', p.valid, { requestCert: true, rejectUnauthorized: true, ca: p.ca });
+      const server = await startTlsServer('127.0.0.1', p.valid, {
+        requestCert: true,
+        rejectUnauthorized: true,
+        ca: p.ca,
+      });
       try {
         const { tls } = await tlsClient('127.0.0.1', server.port, localhost(server.port), {
           ca: p.ca,
@@ -485,7 +529,11 @@ describe('TlsClientConnection: client certificates (Node server requiring one)',
     it(`${version}: without one → CERTIFICATE_REQUIRED from handshake(), socket destroyed`, async (t) => {
       const p = pki(t);
       if (!p) return;
-      const server = await startTlsServer('127.0.0.1', p.valid, { requestCert: true, rejectUnauthorized: true, ca: p.ca });
+      const server = await startTlsServer('127.0.0.1', p.valid, {
+        requestCert: true,
+        rejectUnauthorized: true,
+        ca: p.ca,
+      });
       try {
         const { tcp, tls } = await tlsClient('127.0.0.1', server.port, localhost(server.port), {
           ca: p.ca,
@@ -495,7 +543,9 @@ describe('TlsClientConnection: client certificates (Node server requiring one)',
           tls.handshake(),
           TlsError,
           TlsErrorEnum.CERTIFICATE_REQUIRED,
-          version === 'TLSv1.3' ? 'TLS connection peer did not send a certificate' : 'Server required TLS certificate',
+          version === 'TLSv1.3'
+            ? 'TLS connection peer did not send a certificate'
+            : 'Server required TLS certificate',
         );
         assert.equal(await closed(tcp.socket), true);
       } finally {
@@ -507,7 +557,11 @@ describe('TlsClientConnection: client certificates (Node server requiring one)',
   it('TLSv1.3: a server that only asks (optional certificate) and accepts none is not an error', async (t) => {
     const p = pki(t);
     if (!p) return;
-    const server = await startTlsServer('127.0.0.1', p.valid, { requestCert: true, rejectUnauthorized: false, ca: p.ca });
+    const server = await startTlsServer('127.0.0.1', p.valid, {
+      requestCert: true,
+      rejectUnauthorized: false,
+      ca: p.ca,
+    });
     try {
       const { tls } = await tlsClient('127.0.0.1', server.port, localhost(server.port), { ca: p.ca });
       await tls.handshake();

@@ -1,7 +1,12 @@
 // Loopback peers for the TLS tests: Node tls servers, and a helper that opens a TCP connection
 // and wraps it in a TlsClientConnection the way the SocketClient engine does.
 import { connect as netConnect, type AddressInfo, type Socket } from 'node:net';
-import { createServer as createTlsServer, type ConnectionOptions, type TLSSocket, type TlsOptions } from 'node:tls';
+import {
+  createServer as createTlsServer,
+  type ConnectionOptions,
+  type TLSSocket,
+  type TlsOptions,
+} from 'node:tls';
 import type { SocketConnectable } from '../../src/address/connectable.js';
 import { InetSocketAddress } from '../../src/address/socket-address.js';
 import { TcpConnection } from '../../src/connection/tcp-connection.js';
@@ -102,9 +107,49 @@ export async function echo(stream: NodeJS.ReadWriteStream, text: string, timeout
       got += chunk.toString();
       if (got.length >= text.length) done(null);
     };
-    const timer = setTimeout(() => done(new Error(`no echo of ${JSON.stringify(text)} within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => done(new Error(`no echo of ${JSON.stringify(text)} within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     stream.on('data', onData);
+    stream.resume(); // a previous echo() left the stream paused
     stream.once('error', done);
     stream.write(text);
   });
+}
+
+/**
+ * The same TLS server on ::1 and 127.0.0.1 with one port, so `localhost` reaches it over both
+ * families. The port is picked on ::1 and then bound on 127.0.0.1 (a few tries if it is taken).
+ */
+export async function startDualStackTlsServer(
+  pair: CertPair,
+  options: TlsOptions = {},
+  onSecure?: (s: TLSSocket) => void,
+): Promise<{
+  readonly port: number;
+  readonly v6: TlsTestServer;
+  readonly v4: TlsTestServer;
+  close(): Promise<void>;
+}> {
+  let lastError: unknown = null;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const v6 = await startTlsServer('::1', pair, options, onSecure);
+    try {
+      const v4 = await startTlsServer('127.0.0.1', pair, options, onSecure, v6.port);
+      return {
+        port: v6.port,
+        v6,
+        v4,
+        close: async () => {
+          await v6.close();
+          await v4.close();
+        },
+      };
+    } catch (err) {
+      lastError = err;
+      await v6.close();
+    }
+  }
+  throw lastError;
 }
