@@ -10,6 +10,13 @@ export async function sequentialRate(n: number, op: () => Promise<void>): Promis
   return n / ((performance.now() - start) / 1000);
 }
 
+/** Operations per second for `n` sequential runs of a blocking `op`. */
+export function blockingRate(n: number, op: () => void): number {
+  const start = performance.now();
+  for (let i = 0; i < n; i++) op();
+  return n / ((performance.now() - start) / 1000);
+}
+
 /** Operations per second for `n` runs of `op` with `inFlight` running at any time. */
 export async function concurrentRate(n: number, inFlight: number, op: () => Promise<void>): Promise<number> {
   let started = 0;

@@ -6,11 +6,18 @@ import type { BenchContext, BenchSection } from './section.js';
 import { formatTable, type SectionResult } from './table.js';
 import { connectSection } from './sections/connect.js';
 import { proxySection } from './sections/proxy.js';
+import { syncSection } from './sections/sync.js';
 import { throughputSection } from './sections/throughput.js';
 import { tlsSection } from './sections/tls.js';
 
 /** Every section, in order. Add new ones here. */
-const SECTIONS: readonly BenchSection[] = [connectSection, throughputSection, proxySection, tlsSection];
+const SECTIONS: readonly BenchSection[] = [
+  connectSection,
+  throughputSection,
+  proxySection,
+  tlsSection,
+  syncSection,
+];
 
 async function main(): Promise<void> {
   // Proxy variables from the shell must not route the benches anywhere: sections that measure

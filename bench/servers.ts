@@ -136,9 +136,12 @@ export async function download(stream: Duplex, bytes: number): Promise<number> {
   return performance.now() - start;
 }
 
+/** The first byte that puts a fresh connection to the bench peer in echo mode. */
+export const ECHO_COMMAND: Uint8Array = Uint8Array.of(ECHO);
+
 /** Starts echo mode on a fresh connection to the bench peer. */
 export function startEcho(stream: Duplex): void {
-  stream.write(Buffer.from([ECHO]));
+  stream.write(ECHO_COMMAND);
 }
 
 /** A raw `net.connect` to 127.0.0.1:port, resolved once connected. */

@@ -38,6 +38,8 @@ Options:
                             certificate problems that fail the handshake, e.g.
                             UNKNOWN_CA,BAD_IDENTITY (default VALIDATE_ALL)
   -k, --insecure            accept any certificate (validation flags NO_FLAGS)
+      --sync                use the blocking API: stdin is sent in full, then the reply is
+                            read until the peer closes (Ctrl-C cannot cancel in this mode)
   -h, --help                show this help
   -V, --version             show the version
 

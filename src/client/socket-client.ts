@@ -398,7 +398,11 @@ export class SocketClient extends EventEmitter<SocketClientEvents> {
   }
 
   /** g_socket_client_connect_to_host, blocking; parse errors are thrown before any event. */
-  connectToHostSync(hostAndPort: string, defaultPort: number, cancellable?: Cancellable | null): SyncSocketConnection {
+  connectToHostSync(
+    hostAndPort: string,
+    defaultPort: number,
+    cancellable?: Cancellable | null,
+  ): SyncSocketConnection {
     return blocking.connectToHostSync(this, hostAndPort, defaultPort, cancellable);
   }
 
@@ -408,7 +412,11 @@ export class SocketClient extends EventEmitter<SocketClientEvents> {
   }
 
   /** g_socket_client_connect_to_service, blocking. */
-  connectToServiceSync(domain: string, service: string, cancellable?: Cancellable | null): SyncSocketConnection {
+  connectToServiceSync(
+    domain: string,
+    service: string,
+    cancellable?: Cancellable | null,
+  ): SyncSocketConnection {
     return blocking.connectToServiceSync(this, domain, service, cancellable);
   }
 

@@ -108,7 +108,13 @@ export function describeConnectable(connectable: SocketConnectable): Connectable
   }
   if (proto === NetworkService.prototype) {
     const ns = connectable as NetworkService;
-    return { kind: 'network-service', service: ns.service, protocol: ns.protocol, domain: ns.domain, scheme: ns.scheme };
+    return {
+      kind: 'network-service',
+      service: ns.service,
+      protocol: ns.protocol,
+      domain: ns.domain,
+      scheme: ns.scheme,
+    };
   }
   if (
     proto === InetSocketAddress.prototype ||

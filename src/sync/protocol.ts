@@ -42,7 +42,12 @@ export type AddressDesc =
 
 export type ConnectableDesc =
   | { readonly kind: 'address'; readonly address: AddressDesc }
-  | { readonly kind: 'network-address'; readonly hostname: string; readonly port: number; readonly scheme: string | null }
+  | {
+      readonly kind: 'network-address';
+      readonly hostname: string;
+      readonly port: number;
+      readonly scheme: string | null;
+    }
   | {
       readonly kind: 'network-service';
       readonly service: string;
@@ -53,7 +58,12 @@ export type ConnectableDesc =
 
 export type ResolverDesc =
   | { readonly kind: 'system'; readonly timeout: number }
-  | { readonly kind: 'dns'; readonly servers: readonly string[]; readonly timeout?: number; readonly tries?: number };
+  | {
+      readonly kind: 'dns';
+      readonly servers: readonly string[];
+      readonly timeout?: number;
+      readonly tries?: number;
+    };
 
 /** A GError as data; `cause` keeps what the Node error said. */
 export interface ErrorDesc {
@@ -149,7 +159,12 @@ export type CallerMessage =
   | { readonly op: 'connect'; readonly call: number; readonly request: ConnectRequest }
   /** Cancels a connect (with the caller's error), or closes what a call that gave up returned. */
   | { readonly op: 'cancel'; readonly call: number; readonly reason: ErrorDesc | null }
-  | { readonly op: 'tls-changes'; readonly call: number; readonly gate: number; readonly changes: TlsChanges | null }
+  | {
+      readonly op: 'tls-changes';
+      readonly call: number;
+      readonly gate: number;
+      readonly changes: TlsChanges | null;
+    }
   | {
       readonly op: 'proxy-lookup-reply';
       readonly call: number;

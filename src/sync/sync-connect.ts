@@ -21,8 +21,20 @@ import { NetworkService } from '../resolver/network-service.js';
 import type { Resolver } from '../resolver/resolver.js';
 import { SystemResolver } from '../resolver/system-resolver.js';
 import { engine, type EngineChannel } from './channel.js';
-import { describeAddress, describeConnectable, describeError, rebuildConnectable, rebuildError } from './codec.js';
-import type { ConnectRequest, ConnectionDesc, ResolverDesc, SettingsDesc, WorkerMessage } from './protocol.js';
+import {
+  describeAddress,
+  describeConnectable,
+  describeError,
+  rebuildConnectable,
+  rebuildError,
+} from './codec.js';
+import type {
+  ConnectRequest,
+  ConnectionDesc,
+  ResolverDesc,
+  SettingsDesc,
+  WorkerMessage,
+} from './protocol.js';
 import { SharedCancellable } from './shared-cancellable.js';
 import { SyncSocketConnection } from './sync-socket-connection.js';
 import { SyncTlsClientConnection } from './sync-tls-connection.js';
@@ -241,7 +253,8 @@ function run(
     switch (message.kind) {
       case 'event': {
         const connection = message.connection ? shown.show(message.connection) : null;
-        const tls = connection instanceof SyncTlsClientConnection && message.gate !== null ? connection : null;
+        const tls =
+          connection instanceof SyncTlsClientConnection && message.gate !== null ? connection : null;
         tls?.openSettings();
         // The worker adopted the returned connection before COMPLETE: listeners may use it.
         if (message.event === SocketClientEvent.COMPLETE && connection instanceof SyncSocketConnection) {
@@ -249,7 +262,12 @@ function run(
         }
         emitEvent(client, message.event, connectable, connection);
         if (message.gate !== null) {
-          channel.post({ op: 'tls-changes', call, gate: message.gate, changes: tls ? tls.takeChanges() : null });
+          channel.post({
+            op: 'tls-changes',
+            call,
+            gate: message.gate,
+            changes: tls ? tls.takeChanges() : null,
+          });
         }
         return null;
       }
@@ -266,13 +284,21 @@ function run(
       }
       case 'accept-certificate': {
         const tls = shown.showTls(message.tlsId, message.tls);
-        channel.post({ op: 'accept-reply', call, request: message.request, accept: tls.decide(message.errors) });
+        channel.post({
+          op: 'accept-reply',
+          call,
+          request: message.request,
+          accept: tls.decide(message.errors),
+        });
         return null;
       }
       case 'connected': {
         const connection = shown.show(message.connection);
         if (!(connection instanceof SyncSocketConnection)) {
-          throw new IOError(IOErrorEnum.FAILED, 'Internal error: the sync engine returned no socket connection');
+          throw new IOError(
+            IOErrorEnum.FAILED,
+            'Internal error: the sync engine returned no socket connection',
+          );
         }
         connection.markOpen();
         return connection;

@@ -4,7 +4,12 @@ import { IOErrorEnum } from '../errors/enums.js';
 import { IOError, invalidArgument } from '../errors/gerror.js';
 import type { EngineChannel } from './channel.js';
 import { rebuildAddress, rebuildError } from './codec.js';
-import { WRITE_CHUNK_BYTES, type CallerMessage, type ConnectionDesc, type WorkerMessage } from './protocol.js';
+import {
+  WRITE_CHUNK_BYTES,
+  type CallerMessage,
+  type ConnectionDesc,
+  type WorkerMessage,
+} from './protocol.js';
 import { SharedCancellable } from './shared-cancellable.js';
 import type { SyncTlsClientConnection } from './sync-tls-connection.js';
 
@@ -157,7 +162,8 @@ export class SyncSocketConnection implements Disposable {
    */
   write(data: Uint8Array | string, cancellable?: Cancellable | null): number {
     const bytes = typeof data === 'string' ? Buffer.from(data) : data;
-    if (!(bytes instanceof Uint8Array)) throw invalidArgument('write() takes a Uint8Array, a Buffer or a string');
+    if (!(bytes instanceof Uint8Array))
+      throw invalidArgument('write() takes a Uint8Array, a Buffer or a string');
     this.#checkUsable(cancellable);
     let written = 0;
     // Bounded by the data: each pass sends one piece and waits for it.
@@ -241,5 +247,8 @@ function checkCount(n: number, name: string): void {
 }
 
 function unexpected(reply: WorkerMessage): IOError {
-  return new IOError(IOErrorEnum.FAILED, `Internal error: unexpected ${reply.kind} reply from the sync engine`);
+  return new IOError(
+    IOErrorEnum.FAILED,
+    `Internal error: unexpected ${reply.kind} reply from the sync engine`,
+  );
 }

@@ -164,7 +164,8 @@ export class SyncTlsClientConnection {
    * from the TLS_HANDSHAKING (or PROXY_NEGOTIATING) listener: the handshake starts right after.
    */
   onAcceptCertificate(handler: SyncAcceptCertificateHandler): () => void {
-    if (typeof handler !== 'function') throw new IOError(IOErrorEnum.INVALID_ARGUMENT, 'handler must be a function');
+    if (typeof handler !== 'function')
+      throw new IOError(IOErrorEnum.INVALID_ARGUMENT, 'handler must be a function');
     this.#handlers.push(handler);
     return () => {
       const i = this.#handlers.indexOf(handler);

@@ -65,7 +65,11 @@ export class WorkerConnect {
       const client = this.#client();
       client.on('event', (event, _connectable, connection) => this.#onEvent(event, connection, target));
       const connection = await client.connect(target, { cancellable: this.#cancellable });
-      this.#host.post({ kind: 'connected', call: this.#call, connection: describeConnection(connection, target) });
+      this.#host.post({
+        kind: 'connected',
+        call: this.#call,
+        connection: describeConnection(connection, target),
+      });
     } catch (err) {
       this.#host.post({ kind: 'error', call: this.#call, error: describeError(err) });
     } finally {
@@ -176,7 +180,8 @@ export class WorkerConnect {
   ): Promise<boolean> {
     const request = this.#nextRequest++;
     const desc = describeTls(tls, target);
-    const shown = desc.peerCertificates.length > 0 ? desc : { ...desc, peerCertificates: [certificate.toString()] };
+    const shown =
+      desc.peerCertificates.length > 0 ? desc : { ...desc, peerCertificates: [certificate.toString()] };
     return new Promise<boolean>((resolve) => {
       this.#accepts.set(request, resolve);
       this.#host.post({
@@ -196,7 +201,9 @@ export class WorkerConnect {
       isSupported: () => true,
       lookup: (uri: string, opts?: CancelOptions): Promise<string[]> => {
         const request = this.#nextRequest++;
-        const answer = new Promise<string[]>((resolve, reject) => this.#lookups.set(request, { resolve, reject }));
+        const answer = new Promise<string[]>((resolve, reject) =>
+          this.#lookups.set(request, { resolve, reject }),
+        );
         this.#host.post({ kind: 'proxy-lookup', call: this.#call, request, uri });
         return raceCancellable(answer, opts?.cancellable);
       },

@@ -40,6 +40,7 @@ const optionCases: [string, string[], Partial<ConnectCommand>][] = [
   ['--default-port 443', ['--default-port', '443'], { defaultPort: 443 }],
   ['-zv', ['-zv'], { zeroIo: true, verbose: true }],
   ['--json', ['--json'], { json: true }],
+  ['--sync', ['--sync'], { sync: true }],
   ['--no-proxy', ['--no-proxy'], { enableProxy: false }],
   ['--proxy', ['--proxy', 'socks5://127.0.0.1:1080'], { proxy: 'socks5://127.0.0.1:1080' }],
   [

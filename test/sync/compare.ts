@@ -74,4 +74,9 @@ export function runSync(
 }
 
 /** The parts that must be identical between the two APIs. */
-export const comparable = (o: Outcome) => ({ events: o.events, remotes: o.remotes, error: o.error, remote: o.remote });
+export const comparable = (o: Outcome) => ({
+  events: o.events,
+  remotes: o.remotes,
+  error: o.error,
+  remote: o.remote,
+});

@@ -27,9 +27,13 @@ const START_MS = 10_000;
  * answer). Stopped by closing its stdin, then by PID if it lingers; always call stop() in finally.
  */
 export async function startPeer(spec: PeerSpec): Promise<Peer> {
-  const child = spawn(process.execPath, [PEER, JSON.stringify({ host: '127.0.0.1', mode: 'echo', ...spec })], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [PEER, JSON.stringify({ host: '127.0.0.1', mode: 'echo', ...spec })],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stop = async (): Promise<void> => {
     child.stdin!.end();

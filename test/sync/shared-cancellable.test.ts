@@ -13,12 +13,17 @@ describe('SharedCancellable', () => {
     b.cancel();
     assert.equal(a.isCancelled(), true, 'seen through the shared word');
     assert.equal(a.signal.aborted, true, 'and the local signal follows once it is seen');
-    assert.throws(() => a.throwIfCancelled(), (e: unknown) => e instanceof IOError && e.code === IOErrorEnum.CANCELLED);
+    assert.throws(
+      () => a.throwIfCancelled(),
+      (e: unknown) => e instanceof IOError && e.code === IOErrorEnum.CANCELLED,
+    );
   });
 
   it('handlers run when another thread cancels; no handler is left behind', async () => {
     const c = new SharedCancellable();
-    const worker = startTsWorker(new URL('./fixtures/remote-cancel.ts', import.meta.url), { buffer: c.buffer });
+    const worker = startTsWorker(new URL('./fixtures/remote-cancel.ts', import.meta.url), {
+      buffer: c.buffer,
+    });
     try {
       const [ready] = (await once(worker, 'message')) as [unknown];
       assert.equal(ready, 'ready');

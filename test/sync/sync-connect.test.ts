@@ -123,7 +123,9 @@ describe('blocking connect: same events and results as the async API', () => {
     const cancelled = new Cancellable();
     cancelled.cancel();
     const opts = { proxyResolver: direct };
-    const a = await runAsync(opts, (c) => c.connectToHost(`127.0.0.1:${peer.port}`, 0, { cancellable: cancelled }));
+    const a = await runAsync(opts, (c) =>
+      c.connectToHost(`127.0.0.1:${peer.port}`, 0, { cancellable: cancelled }),
+    );
     const s = runSync(opts, (c) => c.connectToHostSync(`127.0.0.1:${peer.port}`, 0, cancelled));
     assert.deepEqual(comparable(s), comparable(a));
     assert.deepEqual(s.events, ['RESOLVING', 'COMPLETE']);
@@ -141,7 +143,9 @@ describe('blocking connect: same events and results as the async API', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gsc-sync-'));
     const unix = await startPeer({ kind: 'unix', path: join(dir, 'peer.sock') });
     try {
-      const conn = new SocketClient({ proxyResolver: direct }).connectSync(new UnixSocketAddress(join(dir, 'peer.sock')));
+      const conn = new SocketClient({ proxyResolver: direct }).connectSync(
+        new UnixSocketAddress(join(dir, 'peer.sock')),
+      );
       try {
         assert.equal(conn.type, 'unix');
         conn.write('unix!');
@@ -240,10 +244,15 @@ describe('blocking connect: what cannot cross threads fails at once with NOT_SUP
 
   it('a proxy resolver without lookupSync', () => {
     const client = new SocketClient({ proxyResolver: DIRECT });
-    notSupported(() => client.connectToHostSync('127.0.0.1:1', 0), /proxy resolver \(a plain object\): .*lookupSync/);
+    notSupported(
+      () => client.connectToHostSync('127.0.0.1:1', 0),
+      /proxy resolver \(a plain object\): .*lookupSync/,
+    );
     // Without proxies it is never asked.
     const noProxy = new SocketClient({ proxyResolver: DIRECT, enableProxy: false });
-    assert.throws(() => noProxy.connectToHostSync('127.0.0.1:1', 0), { code: IOErrorEnum.CONNECTION_REFUSED });
+    assert.throws(() => noProxy.connectToHostSync('127.0.0.1:1', 0), {
+      code: IOErrorEnum.CONNECTION_REFUSED,
+    });
   });
 
   it('tlsOptions holding a function', () => {
@@ -362,13 +371,23 @@ describe('blocking connect: Happy Eyeballs, timeouts, cancellation (blackholed p
       const a = await runAsync(opts, (c) => c.connectToHost(`localhost:${peer.port}`, 0));
       const s = runSync(opts, (c) => c.connectToHostSync(`localhost:${peer.port}`, 0));
       assert.deepEqual(comparable(s), comparable(a));
-      assert.deepEqual(s.events, ['RESOLVING', 'RESOLVED', 'CONNECTING', 'CONNECTING', 'CONNECTED', 'COMPLETE']);
+      assert.deepEqual(s.events, [
+        'RESOLVING',
+        'RESOLVED',
+        'CONNECTING',
+        'CONNECTING',
+        'CONNECTED',
+        'COMPLETE',
+      ]);
       assert.ok(s.at[3] >= 200 && s.at[3] < 1000, `second attempt at ${s.at[3]} ms (expected ~250)`);
 
       const quick = runSync({ proxyResolver: direct, attemptDelay: 100 }, (c) =>
         c.connectToHostSync(`localhost:${peer.port}`, 0),
       );
-      assert.ok(quick.at[3] >= 80 && quick.at[3] < 600, `attemptDelay 100: second attempt at ${quick.at[3]} ms`);
+      assert.ok(
+        quick.at[3] >= 80 && quick.at[3] < 600,
+        `attemptDelay 100: second attempt at ${quick.at[3]} ms`,
+      );
     } finally {
       unblock();
       await peer.stop();
@@ -402,7 +421,9 @@ describe('blocking connect: Happy Eyeballs, timeouts, cancellation (blackholed p
         buffer: cancellable.buffer,
         afterMs: 300,
       });
-      const s = runSync({ proxyResolver: direct }, (c) => c.connectToHostSync(`127.0.0.1:${port}`, 0, cancellable));
+      const s = runSync({ proxyResolver: direct }, (c) =>
+        c.connectToHostSync(`127.0.0.1:${port}`, 0, cancellable),
+      );
       await workerExit(canceller);
       assert.equal(s.error?.code, IOErrorEnum.CANCELLED);
       assert.deepEqual(s.events, ['RESOLVING', 'RESOLVED', 'CONNECTING', 'COMPLETE']);

@@ -27,7 +27,10 @@ async function withPeer(
 ): Promise<void> {
   const peer = await startPeer(spec);
   try {
-    const conn = new SocketClient({ proxyResolver: direct, timeout }).connectToHostSync(`127.0.0.1:${peer.port}`, 0);
+    const conn = new SocketClient({ proxyResolver: direct, timeout }).connectToHostSync(
+      `127.0.0.1:${peer.port}`,
+      0,
+    );
     try {
       await body(conn);
     } finally {
@@ -148,7 +151,10 @@ describe('SyncSocketConnection I/O', () => {
         afterMs: 300,
       });
       const t0 = Date.now();
-      assert.throws(() => conn.read(10, cancellable), isIOError(IOErrorEnum.CANCELLED, 'Operation was cancelled'));
+      assert.throws(
+        () => conn.read(10, cancellable),
+        isIOError(IOErrorEnum.CANCELLED, 'Operation was cancelled'),
+      );
       const elapsed = Date.now() - t0;
       assert.ok(elapsed >= 250 && elapsed < 5000, `cancelled after ${elapsed} ms`);
       await workerExit(canceller);
@@ -173,7 +179,8 @@ describe('SyncSocketConnection I/O', () => {
       const client = new SocketClient({ proxyResolver: direct });
       const attempts: SyncSocketConnection[] = [];
       client.on('event', (event, _c, connection) => {
-        if (event === SocketClientEvent.CONNECTING) attempts.push(connection as unknown as SyncSocketConnection);
+        if (event === SocketClientEvent.CONNECTING)
+          attempts.push(connection as unknown as SyncSocketConnection);
       });
       // Nothing listens on ::1, so the first attempt is refused and the second one wins.
       const conn = client.connectToHostSync(`localhost:${peer.port}`, 0);
@@ -193,7 +200,12 @@ describe('SyncSocketConnection I/O', () => {
   it('invalid arguments are INVALID_ARGUMENT', async () => {
     const port = await unusedPort();
     assert.throws(
-      () => new SocketClient({ proxyResolver: direct }).connectToHostSync(`127.0.0.1:${port}`, 0, {} as Cancellable),
+      () =>
+        new SocketClient({ proxyResolver: direct }).connectToHostSync(
+          `127.0.0.1:${port}`,
+          0,
+          {} as Cancellable,
+        ),
       isIOError(IOErrorEnum.INVALID_ARGUMENT),
     );
     await withPeer({ kind: 'tcp' }, 10, (conn) => {

@@ -16,9 +16,14 @@ const threads = (): number => readdirSync('/proc/self/task').length;
 const fds = (): number => readdirSync('/proc/self/fd').length;
 
 /** Runs a TypeScript fixture in a child process; resolves with its exit code and stdout. */
-function runChild(args: readonly string[], boundMs: number): Promise<{ code: number | null; stdout: string; ms: number }> {
+function runChild(
+  args: readonly string[],
+  boundMs: number,
+): Promise<{ code: number | null; stdout: string; ms: number }> {
   const t0 = Date.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let stdout = '';
   child.stdout.setEncoding('utf8');
   child.stdout.on('data', (chunk: string) => (stdout += chunk));
@@ -41,11 +46,17 @@ describe('blocking API: no leaks, no lingering', () => {
     const peer = await startPeer({ kind: 'tcp' });
     try {
       // Warm up: the engine worker is started once per calling thread.
-      const first = new SocketClient({ proxyResolver: direct }).connectToHostSync(`127.0.0.1:${peer.port}`, 0);
+      const first = new SocketClient({ proxyResolver: direct }).connectToHostSync(
+        `127.0.0.1:${peer.port}`,
+        0,
+      );
       first.close();
       const before = { threads: threads(), fds: fds(), worker: syncEngineStats() };
       for (let i = 0; i < 1000; i++) {
-        const conn = new SocketClient({ proxyResolver: direct }).connectToHostSync(`127.0.0.1:${peer.port}`, 0);
+        const conn = new SocketClient({ proxyResolver: direct }).connectToHostSync(
+          `127.0.0.1:${peer.port}`,
+          0,
+        );
         conn.write('x');
         assert.equal(conn.read(1).toString(), 'x');
         conn.close();
@@ -97,7 +108,9 @@ describe('blocking API: no leaks, no lingering', () => {
       s.once('close', () => closed());
     });
     try {
-      const caller = startTsWorker(new URL('./fixtures/crash-thread.ts', import.meta.url), { port: server.port });
+      const caller = startTsWorker(new URL('./fixtures/crash-thread.ts', import.meta.url), {
+        port: server.port,
+      });
       caller.on('error', () => undefined); // the crash is the point
       const code = await workerExit(caller);
       assert.notEqual(code, 0, 'the thread died of its exception');

@@ -27,8 +27,17 @@ describe('blocking connect with TLS', () => {
   before(async () => {
     if (!HAS_OPENSSL) return; // each test then skips (or fails under CI) through requireOrSkip
     const pki = testPki();
-    trusted = await startPeer({ kind: 'tls', certFile: pki.valid.certFile, keyFile: pki.valid.keyFile, alpn: ['h2', 'x-echo'] });
-    unknownCa = await startPeer({ kind: 'tls', certFile: pki.unknownCa.certFile, keyFile: pki.unknownCa.keyFile });
+    trusted = await startPeer({
+      kind: 'tls',
+      certFile: pki.valid.certFile,
+      keyFile: pki.valid.keyFile,
+      alpn: ['h2', 'x-echo'],
+    });
+    unknownCa = await startPeer({
+      kind: 'tls',
+      certFile: pki.unknownCa.certFile,
+      keyFile: pki.unknownCa.keyFile,
+    });
   });
   after(async () => {
     await trusted?.stop();
@@ -75,7 +84,10 @@ describe('blocking connect with TLS', () => {
     const conn = client.connectToHostSync(`127.0.0.1:${trusted.port}`, 0);
     try {
       assert.equal(conn.getBaseIOStream()?.negotiatedProtocol, 'x-echo');
-      assert.throws(() => (conn.getBaseIOStream()!.ca = testPki().ca), /only be changed inside the TLS_HANDSHAKING/);
+      assert.throws(
+        () => (conn.getBaseIOStream()!.ca = testPki().ca),
+        /only be changed inside the TLS_HANDSHAKING/,
+      );
     } finally {
       conn.close();
     }
@@ -115,10 +127,11 @@ describe('blocking connect with TLS', () => {
 
   it('tlsValidationFlags is honoured (0: any certificate)', (t) => {
     if (!requireOrSkip(t, HAS_OPENSSL, 'openssl not installed')) return;
-    const conn = new SocketClient({ proxyResolver: direct, tls: true, tlsValidationFlags: 0 }).connectToHostSync(
-      `127.0.0.1:${unknownCa.port}`,
-      0,
-    );
+    const conn = new SocketClient({
+      proxyResolver: direct,
+      tls: true,
+      tlsValidationFlags: 0,
+    }).connectToHostSync(`127.0.0.1:${unknownCa.port}`, 0);
     try {
       assert.ok((conn.getBaseIOStream()?.peerCertificateErrors ?? 0) & TlsCertificateFlags.UNKNOWN_CA);
     } finally {
