@@ -181,7 +181,7 @@ export class SyncSocketConnection implements Disposable {
           timeoutMs: this.#timeoutMs,
           cancel: sharedBuffer(cancellable),
         }),
-        [piece.buffer as ArrayBuffer],
+        [piece.buffer],
       );
       if (reply.kind !== 'done') throw unexpected(reply);
       written += reply.value;

@@ -165,7 +165,7 @@ export class WorkerConnect {
     if (!changes) return;
     if (changes.validationFlags !== null) tls.validationFlags = changes.validationFlags;
     if (Object.keys(changes.options).length > 0) {
-      tls.setOptions(restoreBuffers(changes.options) as ConnectionOptions);
+      tls.setOptions(restoreBuffers(changes.options));
     }
     if (changes.acceptHandlers) {
       tls.onAcceptCertificate((certificate, errors) => this.#askAccept(tls, certificate, errors, target));

@@ -36,7 +36,7 @@ export async function startPeer(spec: PeerSpec): Promise<Peer> {
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stop = async (): Promise<void> => {
-    child.stdin!.end();
+    child.stdin.end();
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), 3000)));
     try {
@@ -52,8 +52,8 @@ export async function startPeer(spec: PeerSpec): Promise<Peer> {
     const port = await new Promise<number>((resolve, reject) => {
       let out = '';
       const timer = setTimeout(() => reject(new Error('peer did not start')), START_MS);
-      child.stdout!.setEncoding('utf8');
-      child.stdout!.on('data', (chunk: string) => {
+      child.stdout.setEncoding('utf8');
+      child.stdout.on('data', (chunk: string) => {
         out += chunk;
         const nl = out.indexOf('\n');
         if (nl < 0) return;
