@@ -163,3 +163,21 @@ export function destroyAndWait(socket: Duplex): Promise<void> {
   socket.destroy();
   return closed;
 }
+
+/**
+ * The bench peer on a worker thread. Needed when the client blocks the main thread (the sync
+ * API): a peer on the same, blocked, event loop could not answer.
+ */
+export async function startBenchServerOnThread(): Promise<BenchServer> {
+  const { Worker } = await import('node:worker_threads');
+  const worker = new Worker(new URL('./peer-worker.js', import.meta.url));
+  const [message] = (await once(worker, 'message')) as [{ port: number }];
+  return {
+    port: message.port,
+    async close() {
+      const exited = once(worker, 'exit');
+      worker.postMessage('close');
+      await exited;
+    },
+  };
+}

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { SocketClient } from '../../src/index.js';
 import { blockingRate, compare, sequentialRate } from '../measure.js';
 import { rows, type BenchSection } from '../section.js';
-import { ECHO_COMMAND, startBenchServer, startEcho } from '../servers.js';
+import { ECHO_COMMAND, startBenchServerOnThread, startEcho } from '../servers.js';
 
 const CONNECTS = 1000;
 const ROUND_TRIPS = 5000;
@@ -16,7 +16,7 @@ const ONE_BYTE = Buffer.from('x');
 export const syncSection: BenchSection = {
   name: 'sync',
   async run(ctx) {
-    const server = await startBenchServer();
+    const server = await startBenchServerOnThread();
     try {
       const client = new SocketClient();
       const target = `127.0.0.1:${server.port}`;
