@@ -20,6 +20,7 @@ import { Resolver } from '../resolver/resolver.js';
 import { NetworkService } from '../resolver/network-service.js';
 import { AsyncResult, type AsyncReadyCallback } from './async-result.js';
 import { ConnectOperation, type EventConnection, type OperationSettings } from './connect-operation.js';
+import type { SyncEventConnection } from '../sync/sync-connect.js';
 import * as blocking from '../sync/sync-connect.js';
 import type { SyncSocketConnection } from '../sync/sync-socket-connection.js';
 
@@ -56,7 +57,12 @@ export type ConnectOptions = CancelOptions;
 
 /** The typed signal: `client.on('event', (event, connectable, connection) => …)`. */
 export interface SocketClientEvents {
-  event: [event: SocketClientEvent, connectable: SocketConnectable, connection: EventConnection | null];
+  /** `connection` is a SyncSocketConnection / SyncTlsClientConnection stand-in for the blocking API. */
+  event: [
+    event: SocketClientEvent,
+    connectable: SocketConnectable,
+    connection: EventConnection | SyncEventConnection | null,
+  ];
 }
 
 /**

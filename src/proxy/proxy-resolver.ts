@@ -49,6 +49,9 @@ class DummyProxyResolver implements ProxyResolver {
     return true;
   }
   async lookup(uri: string, opts?: CancelOptions): Promise<string[]> {
+    return this.lookupSync(uri, opts);
+  }
+  lookupSync(uri: string, opts?: CancelOptions): string[] {
     checkLookup(uri, opts);
     return ['direct://'];
   }

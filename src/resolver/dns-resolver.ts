@@ -24,8 +24,10 @@ export interface DnsResolverOptions {
  */
 export class DnsResolver extends Resolver {
   readonly servers: readonly string[];
-  readonly #timeout: number;
-  readonly #tries: number;
+  /** Per-query timeout in ms. */
+  readonly timeout: number;
+  /** Tries per server. */
+  readonly tries: number;
 
   constructor(opts: DnsResolverOptions) {
     super();
@@ -33,13 +35,13 @@ export class DnsResolver extends Resolver {
       throw new IOError(IOErrorEnum.INVALID_ARGUMENT, 'DnsResolver needs at least one server in `servers`');
     }
     this.servers = opts.servers.map(String);
-    this.#timeout = opts.timeout ?? 2000;
-    this.#tries = opts.tries ?? 2;
+    this.timeout = opts.timeout ?? 2000;
+    this.tries = opts.tries ?? 2;
     this.#channel(); // validates the server list now rather than at the first lookup
   }
 
   #channel(): dnsPromises.Resolver {
-    const r = new dnsPromises.Resolver({ timeout: this.#timeout, tries: this.#tries });
+    const r = new dnsPromises.Resolver({ timeout: this.timeout, tries: this.tries });
     try {
       r.setServers([...this.servers]);
     } catch (err) {

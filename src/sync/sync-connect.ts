@@ -10,7 +10,6 @@
 import type { SocketConnectable } from '../address/connectable.js';
 import { NetworkAddress } from '../address/network-address.js';
 import { Cancellable, type CancelOptions } from '../cancellable.js';
-import type { EventConnection } from '../client/connect-operation.js';
 import type { SocketClient } from '../client/socket-client.js';
 import { IOErrorEnum, SocketClientEvent, SocketType } from '../errors/enums.js';
 import { IOError, invalidArgument } from '../errors/gerror.js';
@@ -166,14 +165,7 @@ function describeResolver(resolver: Resolver): ResolverDesc {
   }
   if (proto === DnsResolver.prototype) {
     const dns = resolver as DnsResolver;
-    // timeout/tries are read when the resolver exposes them (see docs/sync.md).
-    const tuning = resolver as unknown as { readonly timeout?: unknown; readonly tries?: unknown };
-    return {
-      kind: 'dns',
-      servers: [...dns.servers],
-      ...(typeof tuning.timeout === 'number' ? { timeout: tuning.timeout } : {}),
-      ...(typeof tuning.tries === 'number' ? { tries: tuning.tries } : {}),
-    };
+    return { kind: 'dns', servers: [...dns.servers], timeout: dns.timeout, tries: dns.tries };
   }
   throw notSupported(
     `The blocking API cannot use the resolver ${className(resolver)}: name lookups run on the sync ` +
@@ -320,8 +312,7 @@ function emitEvent(
   connection: SyncEventConnection | null,
 ): void {
   try {
-    // The typed signal names the async classes; blocking calls show their stand-ins (docs/sync.md).
-    client.emit('event', event, connectable, connection as unknown as EventConnection | null);
+    client.emit('event', event, connectable, connection);
   } catch (err) {
     process.nextTick(() => {
       throw err;

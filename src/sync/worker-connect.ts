@@ -63,7 +63,10 @@ export class WorkerConnect {
     try {
       const target = rebuildConnectable(request.connectable);
       const client = this.#client();
-      client.on('event', (event, _connectable, connection) => this.#onEvent(event, connection, target));
+      // This client runs the async engine, so its events carry the async classes, never stand-ins.
+      client.on('event', (event, _connectable, connection) =>
+        this.#onEvent(event, connection as EventConnection | null, target),
+      );
       const connection = await client.connect(target, { cancellable: this.#cancellable });
       this.#host.post({
         kind: 'connected',
