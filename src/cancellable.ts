@@ -13,34 +13,51 @@ export interface CancelOptions {
  * reports is CANCELLED, except for `AbortSignal.timeout()` which reports TIMED_OUT.
  */
 export class Cancellable {
-  readonly #controller = new AbortController();
+  // The AbortController is made only when `signal` is asked for: most operations never need one,
+  // and creating and aborting it costs more than the rest of a loopback connect.
+  #controller: AbortController | null = null;
+  #cancelled = false;
+  #reason: unknown = undefined;
   readonly #handlers = new Map<number, (c: Cancellable) => void>();
   #nextHandlerId = 1;
 
   get signal(): AbortSignal {
+    if (!this.#controller) {
+      this.#controller = new AbortController();
+      if (this.#cancelled) this.#controller.abort(this.reason);
+    }
     return this.#controller.signal;
+  }
+
+  /** Why it was cancelled: the reason given to cancel(), or the CANCELLED error. */
+  get reason(): unknown {
+    if (!this.#cancelled) return undefined;
+    this.#reason ??= cancelledError();
+    return this.#reason;
   }
 
   /** Cancels; the optional reason becomes the `cause` of the error operations report. */
   cancel(reason?: unknown): void {
-    if (this.#controller.signal.aborted) return;
-    this.#controller.abort(reason ?? cancelledError());
+    if (this.#cancelled) return;
+    this.#cancelled = true;
+    this.#reason = reason;
+    this.#controller?.abort(this.reason);
     const handlers = [...this.#handlers.values()];
     this.#handlers.clear();
     for (const handler of handlers) handler(this);
   }
 
   isCancelled(): boolean {
-    return this.#controller.signal.aborted;
+    return this.#cancelled;
   }
 
   /** The error an operation cancelled through this object reports. */
   error(): GError {
-    return errorForAbortReason(this.#controller.signal.reason);
+    return errorForAbortReason(this.reason);
   }
 
   throwIfCancelled(): void {
-    if (this.isCancelled()) throw this.error();
+    if (this.#cancelled) throw this.error();
   }
 
   /**
@@ -48,7 +65,7 @@ export class Cancellable {
    * (then returns 0). The id disconnects it again.
    */
   connect(callback: (cancellable: Cancellable) => void): number {
-    if (this.isCancelled()) {
+    if (this.#cancelled) {
       callback(this);
       return 0;
     }
@@ -94,10 +111,10 @@ export class LinkedCancellable extends Cancellable {
       if (!parent) continue;
       if (parent instanceof Cancellable) {
         if (parent.isCancelled()) {
-          this.cancel(parent.signal.reason);
+          this.cancel(parent.reason);
           continue;
         }
-        const id = parent.connect((p) => this.cancel(p.signal.reason));
+        const id = parent.connect((p) => this.cancel(p.reason));
         this.#unlinks.push(() => parent.disconnect(id));
       } else {
         if (parent.aborted) {
