@@ -1,11 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import type { Duplex } from 'node:stream';
-import {
-  connect as tlsConnect,
-  type ConnectionOptions,
-  type DetailedPeerCertificate,
-  type TLSSocket,
-} from 'node:tls';
+import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import type { SocketConnectable } from '../address/connectable.js';
 import { raceCancellable, type Cancellable } from '../cancellable.js';
 import type { IOStream } from '../connection/io-stream.js';
@@ -15,7 +10,7 @@ import { verifyCertificateChain } from './certificate-verifier.js';
 import { CertificateRevocationList } from './crl.js';
 import { handshakeError, PeerClosedError, type HandshakeContext } from './handshake-errors.js';
 import { serverIdentityOf, sniFor } from './server-identity.js';
-import { defaultTrustAnchors, parseCertificates } from './trust-anchors.js';
+import { cachedAnchors, defaultTrustAnchors } from './trust-anchors.js';
 
 /**
  * GTlsConnection::accept-certificate. Called only when the certificate has a problem the
@@ -309,7 +304,7 @@ export class TlsClientConnection implements IOStream, AsyncDisposable {
     let anchors: readonly X509Certificate[] | null;
     let crls: CertificateRevocationList[];
     try {
-      anchors = options.ca !== undefined ? parseCertificates(options.ca) : null;
+      anchors = options.ca !== undefined ? cachedAnchors(options.ca) : null;
       crls = options.crl !== undefined ? CertificateRevocationList.parse(options.crl) : [];
     } catch (err) {
       this.destroy();
@@ -498,12 +493,15 @@ function certificateWasRequested(socket: TLSSocket): boolean {
 
 /** The peer's certificates, leaf first, as Node collected them (each once). */
 function peerChain(socket: TLSSocket): X509Certificate[] {
+  // getPeerX509Certificate() and its issuerCertificate links give the certificates the peer
+  // sent as ready X509Certificate objects; getPeerCertificate(true) would first convert each one
+  // to a plain object and cost more than the rest of the handshake bookkeeping together.
   const out: X509Certificate[] = [];
   const seen = new Set<string>();
-  let current: DetailedPeerCertificate | undefined = socket.getPeerCertificate(true);
-  while (current?.raw && !seen.has(current.fingerprint256) && out.length < 16) {
+  let current: X509Certificate | undefined = socket.getPeerX509Certificate();
+  while (current && !seen.has(current.fingerprint256) && out.length < 16) {
     seen.add(current.fingerprint256);
-    out.push(new X509Certificate(current.raw));
+    out.push(current);
     current = current.issuerCertificate;
   }
   return out;

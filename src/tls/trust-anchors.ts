@@ -23,6 +23,42 @@ export function parseCertificates(input: CaInput): X509Certificate[] {
   return out;
 }
 
+const parsedByObject = new WeakMap<
+  object,
+  { readonly items: readonly (string | Buffer)[]; readonly parsed: readonly X509Certificate[] }
+>();
+const parsedByText = new Map<string, readonly X509Certificate[]>();
+const TEXT_CACHE_SIZE = 32;
+
+/**
+ * parseCertificates for a `ca` option, remembered per value: a client passes the same `ca` to
+ * every handshake, and parsing it again each time showed up as a large share of handshake cost.
+ * Buffers and arrays are keyed by identity (and an array's elements), strings by content (LRU).
+ */
+export function cachedAnchors(input: CaInput): readonly X509Certificate[] {
+  if (typeof input === 'string') {
+    const hit = parsedByText.get(input);
+    if (hit) {
+      parsedByText.delete(input);
+      parsedByText.set(input, hit);
+      return hit;
+    }
+    const parsed = parseCertificates(input);
+    parsedByText.set(input, parsed);
+    if (parsedByText.size > TEXT_CACHE_SIZE) parsedByText.delete(parsedByText.keys().next().value!);
+    return parsed;
+  }
+  // An array may be changed after it was first used: a hit needs the same elements.
+  const items: readonly (string | Buffer)[] = Buffer.isBuffer(input) ? [input] : [...input];
+  const hit = parsedByObject.get(input);
+  if (hit && hit.items.length === items.length && hit.items.every((item, i) => item === items[i])) {
+    return hit.parsed;
+  }
+  const parsed = parseCertificates(input);
+  parsedByObject.set(input, { items, parsed });
+  return parsed;
+}
+
 let defaults: readonly X509Certificate[] | null = null;
 
 /**
