@@ -24,6 +24,8 @@ function runFile(file) {
       '--import',
       'tsx',
       '--import',
+      './test/helpers/network-guard.ts',
+      '--import',
       './test/helpers/leak-guard.ts',
       '--test',
       '--test-reporter=spec',
