@@ -4,6 +4,9 @@ import type { Duplex } from 'node:stream';
 import type { SocketAddress } from '../address/socket-address.js';
 import type { IOStream } from './io-stream.js';
 
+/** How long close() waits for queued writes to drain before dropping the socket. */
+export const CLOSE_FLUSH_MS = 5000;
+
 /**
  * GSocketConnection. `stream` is the real socket (never a copying layer); `getRemoteAddress()` is
  * the target address while connecting (GIO's cached remote address, so CONNECTING handlers can
@@ -44,15 +47,35 @@ export class SocketConnection implements IOStream, AsyncDisposable {
     this.#local = local;
   }
 
-  /** Closes the connection: ends the write side, then destroys; resolves once the socket is closed. */
-  close(): Promise<void> {
+  /**
+   * Closes the connection and resolves once the socket is closed. Bytes already written are
+   * flushed first (GIO's writes are blocking, so nothing is ever pending at its close; Node's
+   * are queued): with data queued the write side is ended and drained — at most
+   * CLOSE_FLUSH_MS, then the socket is dropped anyway — and then the socket is destroyed.
+   */
+  async close(): Promise<void> {
     const stream = this.#stream;
     this.#connected = false;
-    if (stream.destroyed) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      stream.once('close', () => resolve());
-      stream.destroy();
-    });
+    if (stream.destroyed) return;
+    const closed = new Promise<void>((resolve) => stream.once('close', () => resolve()));
+    if (stream.writable && stream.writableLength > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, CLOSE_FLUSH_MS);
+        function done(): void {
+          clearTimeout(timer);
+          stream.off('finish', done);
+          stream.off('close', done);
+          stream.off('error', done);
+          resolve();
+        }
+        stream.once('finish', done);
+        stream.once('close', done);
+        stream.once('error', done);
+        stream.end();
+      });
+    }
+    stream.destroy();
+    await closed;
   }
 
   /** Abrupt teardown used for losing attempts and failures. */

@@ -260,3 +260,28 @@ describe('property validation', () => {
     await assert.rejects(c.connectToUri('http://x/', 1.5), { code: IOErrorEnum.INVALID_ARGUMENT });
   });
 });
+
+describe('close()', () => {
+  it('flushes what was written before closing', async () => {
+    const received: Buffer[] = [];
+    let done!: () => void;
+    const finished = new Promise<void>((r) => (done = r));
+    const { startServer } = await import('../helpers/servers.js');
+    const sink = await startServer('127.0.0.1', 0, (s) => {
+      s.on('data', (d: Buffer) => received.push(d));
+      s.on('end', () => done());
+    });
+    try {
+      const conn = await client().connectToHost(`127.0.0.1:${sink.port}`, 0);
+      const payload = Buffer.alloc(8 * 1024 * 1024, 7);
+      conn.stream.write(payload);
+      await conn.close();
+      await finished;
+      assert.equal(Buffer.concat(received).length, payload.length);
+      assert.equal(conn.stream.destroyed, true);
+      await conn.close(); // idempotent
+    } finally {
+      await sink.close();
+    }
+  });
+});
