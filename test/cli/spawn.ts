@@ -41,7 +41,9 @@ export function startCli(
   args: readonly string[],
   opts: { stdin?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
 ): CliRun {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+  // The network guard refuses (and reports) any lookup through the system DNS, as in the runner.
+  const node = ['--import', 'tsx', '--import', './test/helpers/network-guard.ts'];
+  const child = spawn(process.execPath, [...node, 'src/cli/main.ts', ...args], {
     cwd: ROOT,
     env: opts.env ?? cleanEnv(),
     stdio: ['pipe', 'pipe', 'pipe'],
