@@ -8,6 +8,7 @@ import {
   type SocketConnectable,
 } from './connectable.js';
 import { InetAddress } from './inet-address.js';
+import { redactUri } from './uri.js';
 
 /** GSocketAddress: a concrete address, itself a connectable that yields just itself. */
 export abstract class SocketAddress implements SocketConnectable {
@@ -160,9 +161,4 @@ export class ProxyAddress extends InetSocketAddress {
       uri: this.redactedUri,
     };
   }
-}
-
-/** Replaces the userinfo of `scheme://user:pw@host…` with `***`. */
-export function redactUri(uri: string): string {
-  return uri.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)([^/?#]*@)/, (_m, scheme: string) => `${scheme}***@`);
 }

@@ -1,9 +1,9 @@
+import { certificateFlagNames } from '../tls/certificate-flags.js';
 import {
   ProxyAddress,
   SocketConnection,
   SyncSocketConnection,
   SyncTlsClientConnection,
-  TlsCertificateFlags,
   TlsClientConnection,
   type EventConnection,
   type SocketAddress,
@@ -134,17 +134,6 @@ export function formatTls(tls: TlsView): string {
     `issuer “${tls.issuer}”, valid ${tls.notBefore} to ${tls.notAfter}, ` +
     `errors ${tls.errors.length > 0 ? tls.errors.join('|') : 'NO_FLAGS'}`
   );
-}
-
-/** The names of the bits set in `flags`, in GIO's order. */
-export function certificateFlagNames(flags: TlsCertificateFlags): string[] {
-  return Object.entries(TlsCertificateFlags)
-    .filter(
-      (entry): entry is [string, number] =>
-        typeof entry[1] === 'number' && entry[1] !== 0 && entry[1] !== TlsCertificateFlags.VALIDATE_ALL,
-    )
-    .filter(([, bit]) => (flags & bit) !== 0)
-    .map(([name]) => name);
 }
 
 /** X509Certificate gives `CN=a\nO=b`; one line reads better: `CN=a, O=b`. */

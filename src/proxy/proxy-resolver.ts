@@ -1,7 +1,7 @@
 import { errorForAbortReason, type CancelOptions } from '../cancellable.js';
 import { isValidUri } from '../address/uri.js';
 import { invalidArgument } from '../errors/gerror.js';
-import { redactUri } from '../address/socket-address.js';
+import { redactUri } from '../address/uri.js';
 import { EnvironmentProxyResolver } from './environment-proxy-resolver.js';
 
 /** GProxyResolver: which proxies to use for a destination URI, in order (`direct://` = none). */

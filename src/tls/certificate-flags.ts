@@ -10,8 +10,13 @@ const NAMES: readonly (readonly [TlsCertificateFlags, string])[] = [
   [TlsCertificateFlags.GENERIC_ERROR, 'GENERIC_ERROR'],
 ];
 
+/** The names of the bits set in `flags`, in GIO's order (`['UNKNOWN_CA', 'BAD_IDENTITY']`). */
+export function certificateFlagNames(flags: TlsCertificateFlags): string[] {
+  return NAMES.filter(([bit]) => (flags & bit) !== 0).map(([, name]) => name);
+}
+
 /** `UNKNOWN_CA|BAD_IDENTITY`, or `NO_FLAGS`: for messages, logs and test failures. */
 export function formatCertificateFlags(flags: TlsCertificateFlags): string {
-  const names = NAMES.filter(([bit]) => (flags & bit) !== 0).map(([, name]) => name);
+  const names = certificateFlagNames(flags);
   return names.length > 0 ? names.join('|') : 'NO_FLAGS';
 }
