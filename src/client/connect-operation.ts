@@ -326,6 +326,13 @@ export class ConnectOperation {
       result.destroy();
       return;
     }
+    // Cancelled after the last step but before we got here: even a finished connection is
+    // discarded (GIO's complete() does the same).
+    if (this.#caller.isCancelled()) {
+      result.destroy();
+      this.#completeWithError(this.#caller.error());
+      return;
+    }
     this.#completed = true;
     this.#cancelAll(winner);
     this.#emit(SocketClientEvent.COMPLETE, result);
