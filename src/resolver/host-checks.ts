@@ -42,6 +42,9 @@ function strtoulBase0(part: string): bigint | null {
 export function hostnameToAscii(host: string): string | null {
   // eslint-disable-next-line no-control-regex
   if (/^[\x00-\x7f]*$/.test(host)) return host;
+  // domainToASCII parses a URL host: it would stop at `/`, `?` or `#` and convert only the part
+  // before them, so names with characters no host name can hold are refused first.
+  if (/[\s/\\?#@:%[\]<>^|]/.test(host)) return null;
   const ascii = domainToASCII(host);
   return ascii === '' ? null : ascii;
 }
