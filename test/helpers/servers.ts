@@ -33,7 +33,8 @@ export async function startServer(
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen({ host, port, ipv6Only: host.includes(':') }, () => resolve());
+    // A deep backlog: bursts of short connections must not meet dropped SYNs (1 s retries).
+    server.listen({ host, port, ipv6Only: host.includes(':'), backlog: 4096 }, () => resolve());
   });
   const info = server.address() as AddressInfo;
   return {
