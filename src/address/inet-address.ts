@@ -24,6 +24,7 @@ export class InetAddress {
    * with `%zone`. Legacy inet_aton forms (`3232235778`, `0xc0a80102`) are not addresses.
    */
   static newFromString(text: string): InetAddress | null {
+    if (typeof text !== 'string') return null;
     if (isIPv4(text)) return new InetAddress(text, SocketFamily.IPV4, '');
     const pct = text.indexOf('%');
     const bare = pct >= 0 ? text.slice(0, pct) : text;

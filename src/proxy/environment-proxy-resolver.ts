@@ -1,3 +1,4 @@
+import { invalidArgument } from '../errors/gerror.js';
 import type { CancelOptions } from '../cancellable.js';
 import { isValidUri } from '../address/uri.js';
 import { proxyWarning, redactForLog, type ProxyResolver } from './proxy-resolver.js';
@@ -19,7 +20,8 @@ export class EnvironmentProxyResolver implements ProxyResolver {
   readonly #base: SimpleProxyResolver;
 
   constructor(env: ProxyEnvironment = process.env) {
-    const noProxy = env.no_proxy ?? env.NO_PROXY;
+    if (env === null || typeof env !== 'object') throw invalidArgument('env must be an object of strings');
+    const noProxy = variable(env, 'no_proxy') ?? variable(env, 'NO_PROXY');
     this.#base = new SimpleProxyResolver(
       proxyVariable(env, 'http_proxy') ?? proxyVariable(env, 'HTTP_PROXY'),
       noProxy === undefined ? null : noProxy.split(','),
@@ -50,9 +52,16 @@ export class EnvironmentProxyResolver implements ProxyResolver {
 
 /** validate_proxy_envvar: the value, or null when unset, empty or not a valid URI. */
 function proxyVariable(env: ProxyEnvironment, name: string): string | null {
-  const value = env[name];
+  const value = variable(env, name);
   if (value === undefined || value === '') return null;
   if (isValidUri(value)) return value;
   proxyWarning(`Environment variable ${name} specifies invalid proxy URL ${redactForLog(value)}`);
   return null;
+}
+
+/** One variable of `env`: a string or undefined; anything else is a caller's mistake. */
+function variable(env: ProxyEnvironment, name: string): string | undefined {
+  const value: unknown = env[name];
+  if (value === undefined || typeof value === 'string') return value;
+  throw invalidArgument(`Environment variable ${name} must be a string`);
 }

@@ -75,8 +75,15 @@ export function checkLookup(uri: string, opts?: CancelOptions): void {
 export function redactForLog(uri: string): string {
   const redacted = redactUri(uri);
   const at = redacted.lastIndexOf('@');
-  if (at < 0 || redacted !== uri) return redacted;
-  return `***${redacted.slice(at)}`;
+  return printable(at < 0 || redacted !== uri ? redacted : `***${redacted.slice(at)}`);
+}
+
+/** Control characters escaped and length bounded, so a hostile value cannot flood or garble a log. */
+function printable(text: string, max = 200): string {
+  // eslint-disable-next-line no-control-regex
+  const control = /[\x00-\x1f\x7f]/g;
+  const escaped = text.replace(control, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return escaped.length > max ? `${escaped.slice(0, max)}…` : escaped;
 }
 
 /** GIO's g_warning: a process warning, never an exception. */

@@ -53,7 +53,14 @@ export class SimpleProxyResolver implements ProxyResolver {
     return this.#ignoreHosts;
   }
   setIgnoreHosts(hosts: readonly string[] | null): void {
-    const entries = Object.freeze([...(hosts ?? [])].map(String));
+    if (
+      hosts !== null &&
+      hosts !== undefined &&
+      (!Array.isArray(hosts) || !hosts.every((h) => typeof h === 'string'))
+    ) {
+      throw invalidArgument('ignoreHosts must be an array of strings (or null)');
+    }
+    const entries = Object.freeze([...(hosts ?? [])]);
     this.#rules = parseIgnoreHosts(entries, proxyWarning);
     this.#ignoreHosts = entries;
   }
