@@ -66,6 +66,7 @@ export class ConnectOperation {
   readonly #successful: Attempt[] = [];
   readonly #errors = new ErrorInfo();
   #inProgress: Attempt | null = null;
+  #resolvingEmitted = false;
   #pulling = false;
   #enumerationCompleted = false;
   #enumerated = 0;
@@ -109,7 +110,7 @@ export class ConnectOperation {
     if (this.#completed || this.#enumerationCompleted || this.#pulling) return;
     this.#pulling = true;
     // RESOLVING is emitted once, before the first request (§2, GIO ≥ 2.67).
-    if (this.#enumerated === 0 && !this.#resolvingEmitted) {
+    if (!this.#resolvingEmitted) {
       this.#resolvingEmitted = true;
       this.#emit(SocketClientEvent.RESOLVING, null);
       if (this.#completed) return;
@@ -119,7 +120,6 @@ export class ConnectOperation {
       (err: unknown) => this.#onAddress(null, toGError(err)),
     );
   }
-  #resolvingEmitted = false;
 
   #onAddress(address: SocketAddress | null, error: GError | null): void {
     this.#pulling = false;
@@ -146,16 +146,19 @@ export class ConnectOperation {
   // ---- layer 2: parallel TCP attempts ------------------------------------------------------
 
   #startAttempt(address: SocketAddress): void {
-    const attempt: Attempt = { socket: null as unknown as SocketAttempt, delayTimer: null, connection: null };
-    const socket = new SocketAttempt(address, this.#settings, {
-      onConnecting: (connection) => {
-        attempt.connection = connection;
-        this.#emit(SocketClientEvent.CONNECTING, connection);
-      },
-      onConnected: (connection) => this.#onConnected(attempt, connection),
-      onFailed: (failure) => this.#onFailed(attempt, failure),
-    });
-    (attempt as { socket: SocketAttempt }).socket = socket;
+    // The callbacks run on a later tick (SocketAttempt starts on nextTick), when `attempt` exists.
+    const attempt: Attempt = {
+      socket: new SocketAttempt(address, this.#settings, {
+        onConnecting: (connection) => {
+          attempt.connection = connection;
+          this.#emit(SocketClientEvent.CONNECTING, connection);
+        },
+        onConnected: (connection) => this.#onConnected(attempt, connection),
+        onFailed: (failure) => this.#onFailed(attempt, failure),
+      }),
+      delayTimer: null,
+      connection: null,
+    };
     this.#attempts.add(attempt);
     attempt.delayTimer = setTimeout(() => {
       attempt.delayTimer = null;
