@@ -133,11 +133,6 @@ export class LinkedCancellable extends Cancellable {
   }
 }
 
-export function linkCancellable(opts?: CancelOptions | Cancellable | null): LinkedCancellable {
-  if (opts instanceof Cancellable) return new LinkedCancellable(opts);
-  return new LinkedCancellable(opts?.cancellable, opts?.signal);
-}
-
 /**
  * Races `promise` against cancellation. On cancellation `onCancel` runs (to tear the work down)
  * and the returned promise rejects with the cancellation error; the listener is always removed.

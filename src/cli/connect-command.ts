@@ -1,7 +1,7 @@
-import { Cancellable, SocketType, toGError, type SocketConnection } from '../index.js';
+import { Cancellable, SocketType, type SocketConnection } from '../index.js';
 import type { ConnectCommand } from './args.js';
 import { createClient, parseTarget } from './client-factory.js';
-import { ExitStatus, exitStatusFor } from './exit-status.js';
+import { ExitStatus, reportFailure } from './exit-status.js';
 import type { CliIO } from './io.js';
 import { DATAGRAM_LINGER_MS, relay } from './relay.js';
 import { runConnectSync } from './sync-command.js';
@@ -37,10 +37,7 @@ export async function runConnect(cmd: ConnectCommand, io: CliIO): Promise<number
     }
     return ExitStatus.OK;
   } catch (err) {
-    const error = toGError(err);
-    const status = exitStatusFor(error);
-    reporter.failed(error, status);
-    return status;
+    return reportFailure(reporter, err);
   } finally {
     removeInterrupt();
     await connection?.close();

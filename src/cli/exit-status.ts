@@ -1,4 +1,5 @@
-import { IOErrorEnum, IOError, ResolverError, TlsError, type GError } from '../index.js';
+import { IOErrorEnum, IOError, ResolverError, TlsError, toGError, type GError } from '../index.js';
+import type { Reporter } from './reporter.js';
 
 /**
  * The CLI's exit statuses: one per class of failure, so scripts can branch without parsing
@@ -43,4 +44,12 @@ export function exitStatusFor(error: GError): ExitStatus {
 /** `<domain> <CODE_NAME>: <message>`, the form every CLI error line uses after `gsocketclient: `. */
 export function describeError(error: GError): string {
   return `${error.domain} ${error.codeName}: ${error.message}`;
+}
+
+/** Every command ends a failure the same way: one GError, reported once, mapped to a status. */
+export function reportFailure(reporter: Pick<Reporter, 'failed'>, err: unknown): ExitStatus {
+  const error = toGError(err);
+  const status = exitStatusFor(error);
+  reporter.failed(error, status);
+  return status;
 }

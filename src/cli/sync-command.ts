@@ -3,7 +3,7 @@ import { IOErrorEnum, SocketType, toGError, type GError, type SyncSocketConnecti
 import type { ConnectCommand } from './args.js';
 import { createClient, parseTarget } from './client-factory.js';
 import { DATAGRAM_LINGER_MS } from './relay.js';
-import { ExitStatus, exitStatusFor } from './exit-status.js';
+import { ExitStatus, reportFailure } from './exit-status.js';
 import type { Reporter, RelayStats } from './reporter.js';
 
 /** Bytes per blocking read, from stdin and from the connection. */
@@ -32,10 +32,7 @@ export function runConnectSync(cmd: ConnectCommand, reporter: Reporter): number 
     if (!cmd.zeroIo) reporter.closed(relaySync(connection, cmd));
     return ExitStatus.OK;
   } catch (err) {
-    const error = toGError(err);
-    const status = exitStatusFor(error);
-    reporter.failed(error, status);
-    return status;
+    return reportFailure(reporter, err);
   } finally {
     try {
       connection?.close();

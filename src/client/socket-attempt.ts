@@ -70,8 +70,15 @@ export class SocketAttempt {
     }
     if (this.address instanceof UnixSocketAddress) this.#startUnix(this.address, settings);
     else if (this.address instanceof InetSocketAddress) {
-      if (settings.type === SocketType.DATAGRAM) this.#startUdp(this.address, settings);
-      else this.#startTcp(this.address, settings);
+      const socketFamily = effectiveFamily(settings, this.address);
+      const local = settings.localAddress as InetSocketAddress | null;
+      if (local && local.family !== socketFamily) {
+        // bind() of an address of the other family than the socket's fails before any event.
+        this.#fail({ stage: 'create', error: bindError(local, 'EINVAL') });
+        return;
+      }
+      if (settings.type === SocketType.DATAGRAM) this.#startUdp(this.address, socketFamily, local, settings);
+      else this.#startTcp(this.address, socketFamily, local, settings);
     } else {
       this.#fail({
         stage: 'create',
@@ -92,13 +99,12 @@ export class SocketAttempt {
     }, settings.timeoutMs);
   }
 
-  #startTcp(address: InetSocketAddress, settings: SocketSettings): void {
-    const socketFamily = effectiveFamily(settings, address);
-    const local = settings.localAddress as InetSocketAddress | null;
-    if (local && local.family !== socketFamily) {
-      this.#fail({ stage: 'create', error: bindError(local, 'EINVAL') });
-      return;
-    }
+  #startTcp(
+    address: InetSocketAddress,
+    socketFamily: SocketFamily,
+    local: InetSocketAddress | null,
+    settings: SocketSettings,
+  ): void {
     if (socketFamily !== address.family) {
       // The socket is made for one family and the address is of the other: connect() gives
       // EAFNOSUPPORT in GIO, after the CONNECTING event (§10).
@@ -138,13 +144,12 @@ export class SocketAttempt {
     this.#callbacks.onConnecting(connection);
   }
 
-  #startUdp(address: InetSocketAddress, settings: SocketSettings): void {
-    const socketFamily = effectiveFamily(settings, address);
-    const local = settings.localAddress as InetSocketAddress | null;
-    if (local && local.family !== socketFamily) {
-      this.#fail({ stage: 'create', error: bindError(local, 'EINVAL') });
-      return;
-    }
+  #startUdp(
+    address: InetSocketAddress,
+    socketFamily: SocketFamily,
+    local: InetSocketAddress | null,
+    settings: SocketSettings,
+  ): void {
     const socket: DgramSocket = createUdpSocket(socketFamily === SocketFamily.IPV6 ? 'udp6' : 'udp4');
     const connection = new DatagramConnection(socket, address);
     this.#connection = connection;
