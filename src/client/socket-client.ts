@@ -53,7 +53,16 @@ export interface SocketClientOptions {
   readonly tlsOptions?: ConnectionOptions | null;
 }
 
-export type ConnectOptions = CancelOptions;
+/**
+ * Per-operation options: cancellation, plus overrides of the client's TLS settings for this one
+ * connect (what an adapter needs to speak TLS to `https:` origins only, with the origin's ALPN).
+ */
+export interface ConnectOptions extends CancelOptions {
+  /** Overrides the client's `tls` property for this operation. */
+  readonly tls?: boolean;
+  /** Merged over the client's `tlsOptions` (this operation's keys win). */
+  readonly tlsOptions?: ConnectionOptions | null;
+}
 
 /** The typed signal: `client.on('event', (event, connectable, connection) => …)`. */
 export interface SocketClientEvents {
@@ -456,11 +465,12 @@ export class SocketClient extends EventEmitter<SocketClientEvents> {
     if (opts !== undefined && (opts === null || typeof opts !== 'object')) {
       throw invalidArgument('connect options must be an object');
     }
+    const settings = withOverrides(this.snapshotSettings(), opts);
     const caller = new LinkedCancellable(opts?.cancellable, opts?.signal);
     const operation = new ConnectOperation(
       connectable,
       this.#enumerate(connectable),
-      this.snapshotSettings(),
+      settings,
       caller,
       (event, connection) => this.#emitEvent(event, connectable, connection),
     );
@@ -493,6 +503,18 @@ export class SocketClient extends EventEmitter<SocketClientEvents> {
         setImmediate(() => callback(this, new AsyncResult(this, { ok: false, error: toGError(error) }))),
     );
   }
+}
+
+/** The client's settings with one operation's overrides (ConnectOptions) applied. */
+function withOverrides(settings: OperationSettings, opts: ConnectOptions | undefined): OperationSettings {
+  if (opts === undefined || (opts.tls === undefined && opts.tlsOptions === undefined)) return settings;
+  const tls = opts.tls === undefined ? settings.tls : checkBoolean('tls', opts.tls);
+  let tlsOptions = settings.tlsOptions;
+  if (opts.tlsOptions !== undefined && opts.tlsOptions !== null) {
+    if (typeof opts.tlsOptions !== 'object') throw invalidArgument('tlsOptions must be an object or null');
+    tlsOptions = { ...settings.tlsOptions, ...opts.tlsOptions };
+  }
+  return { ...settings, tls, tlsOptions };
 }
 
 function checkBoolean(name: string, value: unknown): boolean {

@@ -1,4 +1,5 @@
 import { IOErrorEnum, ResolverErrorEnum, TlsErrorEnum } from './enums.js';
+import { nodeErrorCode } from './node-code.js';
 
 export type ErrorDomain = 'g-io-error-quark' | 'g-resolver-error-quark' | 'g-tls-error-quark';
 
@@ -20,6 +21,19 @@ export abstract class GError extends Error {
 
   /** The name of the code in its enum, e.g. `CONNECTION_REFUSED`. */
   abstract get codeName(): string;
+
+  /**
+   * The string code Node's `net`/`tls` would have given for this failure (`ECONNREFUSED`,
+   * `ETIMEDOUT`, `ENOTFOUND`, `CERT_HAS_EXPIRED`, …), for tools that branch on `err.code` strings.
+   * `code` itself stays GIO's number. A cause's own code is used when there is one; errors that
+   * Node has no name for get `ERR_PROXY_*` or `ERR_GIO_FAILED`. See docs/errors.md.
+   *
+   * @example
+   * if (err instanceof GError && err.nodeCode === 'ECONNREFUSED') retry();
+   */
+  get nodeCode(): string {
+    return nodeErrorCode(this);
+  }
 
   matches(domainClass: GErrorClass, code: number): boolean {
     return this instanceof domainClass && this.code === code;
