@@ -15,7 +15,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 function runNode(cwd: string, script: string): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     execFile(process.execPath, [script], { cwd, timeout: 15_000 }, (err, stdout, stderr) => {
-      if (err) reject(Object.assign(err, { stdout, stderr }));
+      if (err) reject(new Error(`${err.message}\n${stderr}`, { cause: err }));
       else resolve({ stdout, stderr });
     });
   });
