@@ -67,16 +67,21 @@ interface Launch {
   readonly args: readonly string[];
   /** Files to write into the temp dir first (name → content). */
   readonly files?: Readonly<Record<string, string>>;
+  /** Run as this user (daemons that refuse root, such as postgres). */
+  readonly user?: { readonly uid: number; readonly gid: number };
 }
 
-async function startDaemon(name: string, launch: (port: number, dir: string) => Launch): Promise<Daemon> {
+export async function startDaemon(
+  name: string,
+  launch: (port: number, dir: string) => Launch,
+): Promise<Daemon> {
   let lastOutput = '';
   for (let attempt = 0; attempt < START_ATTEMPTS; attempt++) {
     const port = await unusedPort();
     const dir = mkdtempSync(join(tmpdir(), `gsc-${name}-`));
-    const { cmd, args, files } = launch(port, dir);
+    const { cmd, args, files, user } = launch(port, dir);
     for (const [file, content] of Object.entries(files ?? {})) writeFileSync(join(dir, file), content);
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...user });
     let out = '';
     const collect = (d: Buffer): void => {
       out = (out + d.toString()).slice(-16384);
