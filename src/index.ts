@@ -20,6 +20,7 @@ export { NetworkAddress, NetworkAddressEnumerator, RESOLUTION_DELAY_MS } from '.
 export { Resolver, type LookupOptions } from './resolver/resolver.js';
 export { SystemResolver, type SystemResolverOptions } from './resolver/system-resolver.js';
 export { DnsResolver, type DnsResolverOptions } from './resolver/dns-resolver.js';
+export { PinnedResolver } from './resolver/pinned-resolver.js';
 export { SrvTarget } from './resolver/srv-target.js';
 export { sortSrvTargets, type RandomSource } from './resolver/srv-order.js';
 export { NetworkService, NetworkServiceAddressEnumerator } from './resolver/network-service.js';

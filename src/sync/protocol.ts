@@ -59,6 +59,11 @@ export type ConnectableDesc =
 export type ResolverDesc =
   | { readonly kind: 'system'; readonly timeout: number }
   | {
+      readonly kind: 'pinned';
+      readonly pins: Readonly<Record<string, readonly string[]>>;
+      readonly fallback: ResolverDesc;
+    }
+  | {
       readonly kind: 'dns';
       readonly servers: readonly string[];
       readonly timeout?: number;

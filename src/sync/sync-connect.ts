@@ -16,6 +16,7 @@ import { IOError, invalidArgument } from '../errors/gerror.js';
 import { toGError } from '../errors/errno.js';
 import type { ProxyResolver } from '../proxy/proxy-resolver.js';
 import { DnsResolver } from '../resolver/dns-resolver.js';
+import { PinnedResolver } from '../resolver/pinned-resolver.js';
 import { NetworkService } from '../resolver/network-service.js';
 import type { Resolver } from '../resolver/resolver.js';
 import { SystemResolver } from '../resolver/system-resolver.js';
@@ -163,13 +164,17 @@ function describeResolver(resolver: Resolver): ResolverDesc {
   if (proto === SystemResolver.prototype) {
     return { kind: 'system', timeout: (resolver as SystemResolver).timeout };
   }
+  if (proto === PinnedResolver.prototype) {
+    const pinned = resolver as PinnedResolver;
+    return { kind: 'pinned', pins: pinned.pins, fallback: describeResolver(pinned.fallback) };
+  }
   if (proto === DnsResolver.prototype) {
     const dns = resolver as DnsResolver;
     return { kind: 'dns', servers: [...dns.servers], timeout: dns.timeout, tries: dns.tries };
   }
   throw notSupported(
     `The blocking API cannot use the resolver ${className(resolver)}: name lookups run on the sync ` +
-      'engine thread, where only a SystemResolver or a DnsResolver can be rebuilt. Use one of those, ' +
+      'engine thread, where only a SystemResolver, a DnsResolver or a PinnedResolver over them can be rebuilt. Use one of those, ' +
       'or the async API.',
   );
 }

@@ -20,6 +20,7 @@ import { SocketConnection } from '../connection/socket-connection.js';
 import { SocketClientEvent, type TlsCertificateFlags } from '../errors/enums.js';
 import type { ProxyResolver } from '../proxy/proxy-resolver.js';
 import { DnsResolver } from '../resolver/dns-resolver.js';
+import { PinnedResolver } from '../resolver/pinned-resolver.js';
 import type { Resolver } from '../resolver/resolver.js';
 import { SystemResolver } from '../resolver/system-resolver.js';
 import { TlsClientConnection } from '../tls/tls-client-connection.js';
@@ -225,6 +226,7 @@ export class WorkerConnect {
 }
 
 function rebuildResolver(desc: ResolverDesc): Resolver {
+  if (desc.kind === 'pinned') return new PinnedResolver(desc.pins, rebuildResolver(desc.fallback));
   if (desc.kind === 'dns') {
     return new DnsResolver({
       servers: desc.servers,
