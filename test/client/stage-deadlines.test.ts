@@ -133,7 +133,7 @@ describe('timeout: a deadline per stage', () => {
       const c = new SocketClient({ timeout: 1, resolver, proxyResolver: DIRECT });
       const { error, ms } = await timeConnect(c.connectToHost('silent.test:80', 0));
       assertTimedOut(error, 'Socket I/O timed out');
-      assert.ok(ms >= 900 && ms < 3000, `timed out after ${ms} ms`);
+      assert.ok(ms >= 900 && ms < 5000, `timed out after ${ms} ms`);
       assert.ok(dns.queries.length >= 1, 'the DNS server was asked');
     } finally {
       await dns.close();
@@ -179,19 +179,19 @@ describe('connectTimeout: one deadline for the whole connect', () => {
     );
 
   it('bounds the total where each stage is within `timeout`', async () => {
-    await withServer(slowProxy(1500), async (proxy) => {
+    await withServer(slowProxy(2500), async (proxy) => {
       const proxyResolver = new FakeProxyResolver([`http://127.0.0.1:${proxy.port}`]);
       // Control: every stage is within timeout, so without connectTimeout the connect succeeds.
       const control = await timeConnect(
         new SocketClient({ timeout: 3, proxyResolver }).connectToHost('example.test:80', 0),
       );
       assert.equal(control.error, null);
-      assert.ok(control.ms >= 1400, `the proxy answered after ${control.ms} ms`);
+      assert.ok(control.ms >= 2400, `the proxy answered after ${control.ms} ms`);
 
       const c = new SocketClient({ timeout: 3, connectTimeout: 0.5, proxyResolver });
       const { error, ms } = await timeConnect(c.connectToHost('example.test:80', 0));
       assertTimedOut(error, 'Could not connect to example.test: Socket I/O timed out');
-      assert.ok(ms >= 400 && ms < 1400, `timed out after ${ms} ms`);
+      assert.ok(ms >= 400 && ms < 2400, `timed out after ${ms} ms`);
     });
   });
 
