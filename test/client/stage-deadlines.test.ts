@@ -195,6 +195,21 @@ describe('connectTimeout: one deadline for the whole connect', () => {
     });
   });
 
+  it('bounds name resolution too (a silent DNS server, no per-stage timeout)', async () => {
+    const baseline = activeResources();
+    const dns = await startFakeDns(() => null);
+    try {
+      const resolver = new DnsResolver({ servers: [dns.server], timeout: 2000, tries: 2 });
+      const c = new SocketClient({ connectTimeout: 0.5, resolver, proxyResolver: DIRECT });
+      const { error, ms } = await timeConnect(c.connectToHost('silent.test:80', 0));
+      assertTimedOut(error, 'Could not connect to silent.test: Socket I/O timed out');
+      assert.ok(ms >= 400 && ms < 5000, `timed out after ${ms} ms`);
+    } finally {
+      await dns.close();
+    }
+    assert.deepEqual(await settleLeaks(baseline), {});
+  });
+
   it('does not end an idle connection after the connect', async () => {
     const echo = await startEchoServer('127.0.0.1');
     try {
