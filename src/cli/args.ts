@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { InetAddress, InetSocketAddress, SocketFamily, SocketType, TlsCertificateFlags } from '../index.js';
+import { MAX_TIMER_MS } from '../timeout-value.js';
 
 /** A command-line mistake: printed as `gsocketclient: <message>` with a --help hint, exit 2. */
 export class UsageError extends Error {
@@ -171,7 +172,7 @@ function parsePort(text: string): number {
 /** Seconds as a decimal number; the client property takes fractions. */
 function parseSeconds(text: string): number {
   const seconds = /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
-  if (!Number.isFinite(seconds) || seconds > 2 ** 31 / 1000) {
+  if (!Number.isFinite(seconds) || Math.round(seconds * 1000) > MAX_TIMER_MS) {
     throw new UsageError(`--timeout: '${text}' is not a number of seconds`);
   }
   return seconds;

@@ -17,7 +17,7 @@ Options:
   -v, --verbose             print the event timeline on stderr
       --json                print the event timeline as NDJSON on stderr
       --default-port N      port to use when TARGET has none
-  -w, --timeout SECONDS     per-attempt connect timeout, then an inactivity timeout
+  -w, --timeout SECONDS     deadline per connect stage, then an inactivity timeout
   -4, --ipv4                IPv4 sockets only
   -6, --ipv6                IPv6 sockets only
   -s, --local-address IP[:PORT]

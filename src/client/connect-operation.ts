@@ -11,6 +11,11 @@
  * The first connection through all layers wins; every other attempt is destroyed at once.
  * Unlike GIO 2.74 (Q1), a failure does not end the operation while attempts are still in flight:
  * the operation fails only when enumeration is over and nothing is pending (RFC 8305).
+ *
+ * Timeouts (docs/timeouts.md): `timeout` is a deadline for each stage — each request for an
+ * address (name resolution), each TCP attempt (socket-attempt.ts), proxy negotiation, the TLS
+ * handshake — and then GIO's inactivity timeout on the returned socket; `connectTimeout` is one
+ * deadline for the whole operation.
  */
 import type { ConnectionOptions } from 'node:tls';
 import type { SocketConnectable, SocketAddressEnumerator } from '../address/connectable.js';
@@ -29,8 +34,10 @@ import {
 import { IOError, ResolverError, timedOutError, type GError } from '../errors/gerror.js';
 import { toGError } from '../errors/errno.js';
 import { getProxyForProtocol } from '../proxy/proxy.js';
+import { isSameServerAlternative } from '../proxy/proxy-address-enumerator.js';
 import { TlsClientConnection } from '../tls/tls-client-connection.js';
-import { ErrorInfo, clarifyConnectError } from './error-info.js';
+import { Deadline } from './deadline.js';
+import { ErrorInfo, clarifyConnectError, connectTimeoutError } from './error-info.js';
 import { SocketAttempt, type AttemptFailure, type SocketSettings } from './socket-attempt.js';
 
 /** What the event signal carries as `connection` (§2). */
@@ -43,6 +50,8 @@ export interface OperationSettings extends SocketSettings {
   readonly tlsValidationFlags: TlsCertificateFlags;
   readonly tlsOptions: ConnectionOptions | null;
   readonly attemptDelayMs: number;
+  /** Deadline for the whole operation in ms; 0 = none (extension). */
+  readonly connectTimeoutMs: number;
   readonly applicationProxies: ReadonlySet<string>;
 }
 
@@ -72,6 +81,10 @@ export class ConnectOperation {
   #enumerated = 0;
   #completed = false;
   #cancelHandler = 0;
+  /** The request for an address in flight (to ignore an answer that comes after its deadline). */
+  #request = 0;
+  #resolveTimer: NodeJS.Timeout | null = null;
+  #connectTimer: NodeJS.Timeout | null = null;
   #resolve!: (c: SocketConnection) => void;
   #reject!: (e: GError) => void;
 
@@ -100,6 +113,13 @@ export class ConnectOperation {
     this.#cancelHandler = this.#caller.connect(() => {
       process.nextTick(() => this.#completeWithError(this.#caller.error()));
     });
+    const { connectTimeoutMs } = this.#settings;
+    if (connectTimeoutMs > 0) {
+      this.#connectTimer = setTimeout(() => {
+        this.#connectTimer = null;
+        this.#completeWithError(connectTimeoutError(this.#connectable));
+      }, connectTimeoutMs);
+    }
     this.#pull();
     return done;
   }
@@ -108,6 +128,9 @@ export class ConnectOperation {
 
   #pull(): void {
     if (this.#completed || this.#enumerationCompleted || this.#pulling) return;
+    // socks5, socks4a, socks4 of one server are one server: the next is tried only once the
+    // previous has failed, so socks4 resolves the destination locally only when it is used.
+    if (this.#sameServerPending()) return;
     this.#pulling = true;
     // RESOLVING is emitted once, before the first request (§2, GIO ≥ 2.67).
     if (!this.#resolvingEmitted) {
@@ -115,13 +138,35 @@ export class ConnectOperation {
       this.#emit(SocketClientEvent.RESOLVING, null);
       if (this.#completed) return;
     }
+    const request = ++this.#request;
+    const { timeoutMs } = this.#settings;
+    if (timeoutMs > 0) {
+      // Name resolution is a stage too: an address must come within `timeout` of asking. On
+      // expiry the enumeration ends (its lookups are cancelled) with TIMED_OUT; attempts already
+      // in flight go on.
+      this.#resolveTimer = setTimeout(() => {
+        this.#resolveTimer = null;
+        this.#onAddress(request, null, timedOutError());
+        this.#enumerationCancel.cancel(timedOutError());
+      }, timeoutMs);
+    }
     this.#enumerator.next(this.#enumerationCancel).then(
-      (address) => this.#onAddress(address, null),
-      (err: unknown) => this.#onAddress(null, toGError(err)),
+      (address) => this.#onAddress(request, address, null),
+      (err: unknown) => this.#onAddress(request, null, toGError(err)),
     );
   }
 
-  #onAddress(address: SocketAddress | null, error: GError | null): void {
+  /** Whether an address of a same-server proxy group is being tried (see #pull). */
+  #sameServerPending(): boolean {
+    const pending = [...this.#attempts, ...this.#successful];
+    if (this.#inProgress) pending.push(this.#inProgress);
+    return pending.some((attempt) => isSameServerAlternative(attempt.socket.address));
+  }
+
+  #onAddress(request: number, address: SocketAddress | null, error: GError | null): void {
+    if (request !== this.#request || !this.#pulling) return; // answered after its deadline
+    if (this.#resolveTimer) clearTimeout(this.#resolveTimer);
+    this.#resolveTimer = null;
     this.#pulling = false;
     if (this.#completed) return;
     if (this.#caller.isCancelled()) {
@@ -191,7 +236,6 @@ export class ConnectOperation {
       return;
     }
     attempt.connection = connection;
-    this.#applyInactivityTimeout(connection);
     this.#emit(SocketClientEvent.CONNECTED, connection);
     if (this.#completed) {
       connection.destroy();
@@ -203,8 +247,8 @@ export class ConnectOperation {
 
   /**
    * GIO keeps the socket's timeout on the returned connection: after `timeout` seconds without
-   * I/O the socket fails with TIMED_OUT "Socket I/O timed out" (§9). It also bounds proxy
-   * negotiation and the TLS handshake, which have no other deadline.
+   * I/O the socket fails with TIMED_OUT "Socket I/O timed out" (g_socket_set_timeout). The
+   * stages before have their own deadlines.
    */
   #applyInactivityTimeout(connection: SocketConnection): void {
     const ms = this.#settings.timeoutMs;
@@ -267,7 +311,12 @@ export class ConnectOperation {
         const shown = proxy.prepare?.(connection, address) ?? connection;
         this.#emit(SocketClientEvent.PROXY_NEGOTIATING, shown);
         this.#throwIfOver();
-        stream = await proxy.connect(shown, address, { cancellable: this.#caller });
+        const deadline = new Deadline(this.#caller, this.#settings.timeoutMs);
+        try {
+          stream = await proxy.connect(shown, address, { cancellable: deadline.cancellable });
+        } finally {
+          deadline.dispose();
+        }
         this.#throwIfOver();
         this.#emit(SocketClientEvent.PROXY_NEGOTIATED, stream);
         this.#throwIfOver();
@@ -283,7 +332,12 @@ export class ConnectOperation {
         stream = tls;
         this.#emit(SocketClientEvent.TLS_HANDSHAKING, tls);
         this.#throwIfOver();
-        await tls.handshake(this.#caller);
+        const deadline = new Deadline(this.#caller, this.#settings.timeoutMs);
+        try {
+          await tls.handshake(deadline.cancellable);
+        } finally {
+          deadline.dispose();
+        }
         this.#throwIfOver();
         this.#emit(SocketClientEvent.TLS_HANDSHAKED, tls);
         this.#throwIfOver();
@@ -338,6 +392,7 @@ export class ConnectOperation {
     }
     this.#completed = true;
     this.#cancelAll(winner);
+    this.#applyInactivityTimeout(result);
     this.#emit(SocketClientEvent.COMPLETE, result);
     this.#release();
     this.#resolve(result);
@@ -372,6 +427,9 @@ export class ConnectOperation {
 
   /** Unlinks from the caller's cancellable so a reused one accumulates nothing (GLib 56d371942e). */
   #release(): void {
+    if (this.#connectTimer) clearTimeout(this.#connectTimer);
+    if (this.#resolveTimer) clearTimeout(this.#resolveTimer);
+    this.#connectTimer = this.#resolveTimer = null;
     this.#caller.disconnect(this.#cancelHandler);
     this.#enumerationCancel.dispose();
     this.#caller.dispose();

@@ -1,5 +1,5 @@
 import { SocketClientEvent } from '../errors/enums.js';
-import type { GError } from '../errors/gerror.js';
+import { timedOutError, type GError } from '../errors/gerror.js';
 import type { SocketConnectable } from '../address/connectable.js';
 import { InetSocketAddress, ProxyAddress, type SocketAddress } from '../address/socket-address.js';
 import { NetworkAddress } from '../address/network-address.js';
@@ -39,6 +39,15 @@ export function clarifyConnectError(
   }
   const name = connectableName(connectable);
   return error.withPrefix(name === null ? 'Could not connect: ' : `Could not connect to ${name}: `);
+}
+
+/**
+ * The `connectTimeout` extension's error: TIMED_OUT, worded like a connect that timed out, naming
+ * the connectable as the user gave it (never a proxy: the deadline covers the whole operation).
+ */
+export function connectTimeoutError(connectable: SocketConnectable): GError {
+  const name = connectableName(connectable);
+  return timedOutError().withPrefix(name === null ? 'Could not connect: ' : `Could not connect to ${name}: `);
 }
 
 function connectableName(connectable: SocketConnectable): string | null {

@@ -106,14 +106,17 @@ export class SocketAttempt {
     settings: SocketSettings,
   ): void {
     if (socketFamily !== address.family) {
-      // The socket is made for one family and the address is of the other: connect() gives
-      // EAFNOSUPPORT in GIO, after the CONNECTING event (§10).
+      // The socket is made for one family and the address is of the other; connect() fails after
+      // the CONNECTING event, as in GIO. Linux's inet_stream_connect refuses an IPv6 address on an
+      // IPv4 socket with EAFNOSUPPORT; inet6's connect refuses the shorter IPv4 sockaddr on an
+      // IPv6 socket with EINVAL.
       const socket = new Socket(); // never connected: no file descriptor is opened
       const connection = new TcpConnection(socket, address);
       this.#connection = connection;
       this.#callbacks.onConnecting(connection);
       if (this.#settled) return;
-      this.#fail({ stage: 'connect', error: errnoError('EAFNOSUPPORT') });
+      const errno = socketFamily === SocketFamily.IPV6 ? 'EINVAL' : 'EAFNOSUPPORT';
+      this.#fail({ stage: 'connect', error: errnoError(errno) });
       return;
     }
     const socket = netConnect({

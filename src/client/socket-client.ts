@@ -13,6 +13,7 @@ import {
   TlsCertificateFlags,
 } from '../errors/enums.js';
 import { invalidArgument } from '../errors/gerror.js';
+import { timeoutSecondsToMs } from '../timeout-value.js';
 import { toGError } from '../errors/errno.js';
 import { getDefaultProxyResolver } from '../proxy/proxy-resolver.js';
 import type { ProxyResolver } from '../proxy/proxy-resolver.js';
@@ -37,8 +38,13 @@ export interface SocketClientOptions {
   readonly localAddress?: SocketAddress | null;
   readonly protocol?: SocketProtocol;
   readonly type?: SocketType;
-  /** Seconds; 0 = none. Per connect attempt, then an inactivity timeout on the result (§9). */
+  /**
+   * Seconds; 0 = none. Bounds each stage of a connect (name resolution, each TCP attempt, proxy
+   * negotiation, the TLS handshake), then is an inactivity timeout on the result, as in GIO.
+   */
   readonly timeout?: number;
+  /** Extension: seconds; 0 = none. Bounds the whole connect, resolution through TLS, nothing after. */
+  readonly connectTimeout?: number;
   readonly enableProxy?: boolean;
   readonly tls?: boolean;
   /** Errors that make a certificate unacceptable (GIO deprecated this in 2.72; still honoured). */
@@ -85,6 +91,7 @@ export class SocketClient extends EventEmitter<SocketClientEvents> {
   #protocol = SocketProtocol.DEFAULT;
   #type = SocketType.STREAM;
   #timeout = 0;
+  #connectTimeout = 0;
   #enableProxy = true;
   #tls = false;
   #tlsValidationFlags: TlsCertificateFlags = TlsCertificateFlags.VALIDATE_ALL;
@@ -103,6 +110,7 @@ export class SocketClient extends EventEmitter<SocketClientEvents> {
     if (options.protocol !== undefined) this.protocol = options.protocol;
     if (options.type !== undefined) this.type = options.type;
     if (options.timeout !== undefined) this.timeout = options.timeout;
+    if (options.connectTimeout !== undefined) this.connectTimeout = options.connectTimeout;
     if (options.enableProxy !== undefined) this.enableProxy = options.enableProxy;
     if (options.tls !== undefined) this.tls = options.tls;
     if (options.tlsValidationFlags !== undefined) this.tlsValidationFlags = options.tlsValidationFlags;
@@ -178,14 +186,15 @@ export class SocketClient extends EventEmitter<SocketClientEvents> {
     this.type = value;
   }
 
-  /** Seconds (fractions allowed); 0 = no timeout. */
+  /**
+   * Seconds (fractions allowed); 0 = no timeout. Each connect stage must finish within it, and the
+   * returned socket fails with TIMED_OUT after this long without I/O. At most 2,147,483.647.
+   */
   get timeout(): number {
     return this.#timeout;
   }
   set timeout(value: number) {
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 2 ** 31 / 1000) {
-      throw invalidArgument(`Invalid timeout ${String(value)}: expected seconds, a finite number >= 0`);
-    }
+    timeoutSecondsToMs('timeout', value);
     this.#timeout = value;
   }
   getTimeout(): number {
@@ -193,6 +202,21 @@ export class SocketClient extends EventEmitter<SocketClientEvents> {
   }
   setTimeout(value: number): void {
     this.timeout = value;
+  }
+
+  /** Extension: seconds the whole connect may take (resolution through TLS); 0 = no limit. */
+  get connectTimeout(): number {
+    return this.#connectTimeout;
+  }
+  set connectTimeout(value: number) {
+    timeoutSecondsToMs('connectTimeout', value);
+    this.#connectTimeout = value;
+  }
+  getConnectTimeout(): number {
+    return this.connectTimeout;
+  }
+  setConnectTimeout(value: number): void {
+    this.connectTimeout = value;
   }
 
   get enableProxy(): boolean {
@@ -445,6 +469,7 @@ export class SocketClient extends EventEmitter<SocketClientEvents> {
       protocol: this.#protocol,
       localAddress: this.#localAddress,
       timeoutMs: Math.round(this.#timeout * 1000),
+      connectTimeoutMs: Math.round(this.#connectTimeout * 1000),
       enableProxy: this.#enableProxy,
       tls: this.#tls,
       tlsValidationFlags: this.#tlsValidationFlags,

@@ -38,6 +38,8 @@ interface ProxySource {
   readonly username: string | null;
   readonly password: string | null;
   readonly supportsHostname: boolean;
+  /** Another proxy URI of this lookup names the same server (isSameServerAlternative). */
+  readonly sameServer: boolean;
   /** SOCKS4 only: the destination resolved locally, and the proxy address being paired with it. */
   destinationIps: readonly InetAddress[] | null;
   proxyAddress: InetSocketAddress | null;
@@ -45,6 +47,19 @@ interface ProxySource {
 }
 
 type Source = DirectSource | ProxySource;
+
+/**
+ * Proxy addresses whose server is also named by another proxy URI of the same lookup, with
+ * another scheme: `socks://h` expands to socks5, socks4a and socks4 of one server. Trying them in
+ * parallel gains nothing and would make socks4 resolve the destination locally while socks5 is
+ * still being asked (a DNS leak), so the engine tries them one at a time.
+ */
+const sameServerAlternatives = new WeakSet<SocketAddress>();
+
+/** Whether `address` is one of several proxy URIs to the same server (see above). */
+export function isSameServerAlternative(address: SocketAddress): boolean {
+  return sameServerAlternatives.has(address);
+}
 
 /**
  * GProxyAddressEnumerator (§6.2): asks the proxy resolver once which proxies to use for
@@ -204,6 +219,7 @@ export class ProxyAddressEnumerator extends BaseAddressEnumerator {
       password: parts.password,
       // Unknown protocols are assumed to take host names (GIO).
       supportsHostname: getProxyForProtocol(protocol)?.supportsHostname() ?? true,
+      sameServer: this.#proxies!.some((other) => other !== proxyUri && sameAuthority(other, proxyUri)),
       destinationIps: null,
       proxyAddress: null,
       nextIp: 0,
@@ -253,7 +269,7 @@ export class ProxyAddressEnumerator extends BaseAddressEnumerator {
 
   #wrap(source: ProxySource, proxyAddress: InetSocketAddress, destinationHostname: string): ProxyAddress {
     const destination = this.#destination!;
-    return new ProxyAddress(proxyAddress.address, proxyAddress.port, {
+    const wrapped = new ProxyAddress(proxyAddress.address, proxyAddress.port, {
       protocol: source.protocol,
       destinationProtocol: destination.protocol,
       destinationHostname,
@@ -262,6 +278,8 @@ export class ProxyAddressEnumerator extends BaseAddressEnumerator {
       password: source.password,
       uri: source.uri,
     });
+    if (source.sameServer) sameServerAlternatives.add(wrapped);
+    return wrapped;
   }
 
   /** Awaits inner work: cancellation propagates; any other error is kept and reads as "nothing". */
@@ -285,6 +303,14 @@ export class ProxyAddressEnumerator extends BaseAddressEnumerator {
 
 function isCancellation(error: GError, cancellable: Cancellable | null): boolean {
   return cancellable?.isCancelled() === true || isCancelledError(error);
+}
+
+/** Whether two URIs name the same authority (userinfo, host and port), whatever their schemes. */
+function sameAuthority(a: string, b: string): boolean {
+  const authority = (uri: string): string | null =>
+    /^[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#]*)/.exec(uri)?.[1]?.toLowerCase() ?? null;
+  const x = authority(a);
+  return x !== null && x === authority(b);
 }
 
 /** g_uri_parse_scheme: the RFC 3986 scheme before the first `:`, or null. */

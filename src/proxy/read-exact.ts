@@ -4,7 +4,7 @@
 import type { Duplex } from 'node:stream';
 import type { Cancellable } from '../cancellable.js';
 import { toGError } from '../errors/errno.js';
-import type { GError } from '../errors/gerror.js';
+import { GError } from '../errors/gerror.js';
 import type { ReplyDecoder } from './wire.js';
 
 export interface NegotiateOptions {
@@ -16,8 +16,8 @@ export interface NegotiateOptions {
   readonly lostError: () => GError;
   /**
    * Streams under `stream` (the TCP socket under the HTTPS proxy's TLS). Their death counts as
-   * ours and their error comes first: the client's inactivity timeout destroys the TCP socket
-   * with TIMED_OUT "Socket I/O timed out", and that — not a TLS-level symptom — is the error.
+   * ours and their error comes first: a reset of the TCP socket, not a TLS-level symptom of it,
+   * is the error.
    */
   readonly lowerStreams?: readonly Duplex[];
 }
@@ -160,7 +160,7 @@ export class ProxyIO {
     if (this.#released) throw new Error('ProxyIO used after release()');
     if (this.#cancellable?.isCancelled()) throw this.#cancellable.error();
     for (const s of [...this.#lower, this.stream]) {
-      if (s.errored) throw toGError(s.errored);
+      if (s.errored) throw socketIOError(s.errored);
     }
   }
 
@@ -176,6 +176,18 @@ export class ProxyIO {
     const s = this.stream;
     return s.destroyed || s.readableEnded || !s.readable || this.#lower.some((l) => l.destroyed);
   }
+}
+
+/**
+ * A socket error met while negotiating, worded as GSocket's g_socket_receive / g_socket_send
+ * word theirs: "Error receiving data: Connection reset by peer" (the errno's code and glibc
+ * text). Errors that are already GErrors (a timeout, a TLS error) keep their own wording.
+ */
+function socketIOError(err: Error): GError {
+  const error = toGError(err);
+  const syscall = (err as NodeJS.ErrnoException).syscall;
+  if (err instanceof GError || typeof syscall !== 'string') return error;
+  return error.withPrefix(syscall === 'write' ? 'Error sending data: ' : 'Error receiving data: ');
 }
 
 /**

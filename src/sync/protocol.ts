@@ -127,6 +127,7 @@ export interface SettingsDesc {
   readonly protocol: number;
   readonly localAddress: AddressDesc | null;
   readonly timeoutMs: number;
+  readonly connectTimeoutMs: number;
   readonly enableProxy: boolean;
   readonly tls: boolean;
   readonly tlsValidationFlags: number;

@@ -138,6 +138,7 @@ function buildRequest(
     protocol: snapshot.protocol,
     localAddress: snapshot.localAddress ? describeAddress(snapshot.localAddress) : null,
     timeoutMs: snapshot.timeoutMs,
+    connectTimeoutMs: snapshot.connectTimeoutMs,
     enableProxy: snapshot.enableProxy,
     tls: snapshot.tls,
     tlsValidationFlags: snapshot.tlsValidationFlags,

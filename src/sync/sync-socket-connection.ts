@@ -2,6 +2,7 @@ import type { SocketAddress } from '../address/socket-address.js';
 import type { Cancellable } from '../cancellable.js';
 import { IOErrorEnum } from '../errors/enums.js';
 import { IOError, invalidArgument } from '../errors/gerror.js';
+import { timeoutSecondsToMs } from '../timeout-value.js';
 import type { EngineChannel } from './channel.js';
 import { rebuildAddress, rebuildError } from './codec.js';
 import {
@@ -107,10 +108,7 @@ export class SyncSocketConnection implements Disposable {
     return this.#timeoutMs / 1000;
   }
   set timeout(seconds: number) {
-    if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0 || seconds > 2 ** 31 / 1000) {
-      throw invalidArgument(`Invalid timeout ${String(seconds)}: expected seconds, a finite number >= 0`);
-    }
-    this.#timeoutMs = Math.round(seconds * 1000);
+    this.#timeoutMs = timeoutSecondsToMs('timeout', seconds);
   }
   getTimeout(): number {
     return this.timeout;

@@ -115,6 +115,7 @@ export class WorkerConnect {
       protocol: s.protocol,
       localAddress: s.localAddress ? rebuildAddress(s.localAddress) : null,
       timeout: s.timeoutMs / 1000,
+      connectTimeout: s.connectTimeoutMs / 1000,
       enableProxy: s.enableProxy,
       tls: s.tls,
       tlsValidationFlags: s.tlsValidationFlags,

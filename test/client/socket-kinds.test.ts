@@ -77,6 +77,37 @@ describe('local-address and family (§10)', () => {
     assert.deepEqual(names(events), ['RESOLVING', 'RESOLVED', 'CONNECTING', 'COMPLETE']);
   });
 
+  it('family IPV6 with an IPv4 target: INVALID_ARGUMENT "Invalid argument" after CONNECTING (GIO, EINVAL)', async () => {
+    const srv = await startEchoServer('127.0.0.1');
+    try {
+      const c = client({ family: SocketFamily.IPV6 });
+      const events = recordEvents(c);
+      await assert.rejects(c.connectToHost(`127.0.0.1:${srv.port}`, 0), {
+        code: IOErrorEnum.INVALID_ARGUMENT,
+        message: 'Could not connect to 127.0.0.1: Invalid argument',
+      });
+      assert.deepEqual(names(events), ['RESOLVING', 'RESOLVED', 'CONNECTING', 'COMPLETE']);
+      assert.deepEqual(srv.peers, [], 'nothing reached the server');
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it('an IPv6 local address with an IPv4 target: the socket is IPv6, so INVALID_ARGUMENT (GIO)', async () => {
+    const srv = await startEchoServer('127.0.0.1');
+    try {
+      const c = client({ localAddress: InetSocketAddress.newFromString('::1', 0) });
+      const events = recordEvents(c);
+      await assert.rejects(c.connectToHost(`127.0.0.1:${srv.port}`, 0), {
+        code: IOErrorEnum.INVALID_ARGUMENT,
+        message: 'Could not connect to 127.0.0.1: Invalid argument',
+      });
+      assert.deepEqual(names(events), ['RESOLVING', 'RESOLVED', 'CONNECTING', 'COMPLETE']);
+    } finally {
+      await srv.close();
+    }
+  });
+
   it('a local address of the other family than `family` fails at bind: no CONNECTING, not decorated', async () => {
     const c = client({
       family: SocketFamily.IPV6,
