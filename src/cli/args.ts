@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { InetAddress, InetSocketAddress, SocketFamily, SocketType, TlsCertificateFlags } from '../index.js';
+import { redactUri } from '../address/uri.js';
 
 /** A command-line mistake: printed as `gsocketclient: <message>` with a --help hint, exit 2. */
 export class UsageError extends Error {
@@ -96,7 +97,9 @@ export function parseCommandLine(argv: readonly string[]): Command {
 
   if (positionals.length === 0) throw new UsageError('missing TARGET (host:port or URI)');
   if (positionals.length > 1) {
-    throw new UsageError(`expected one TARGET, got ${positionals.length}: ${positionals.join(' ')}`);
+    // A forgotten --proxy leaves a proxy URI here: never echo its password.
+    const shown = positionals.map((p) => redactUri(p)).join(' ');
+    throw new UsageError(`expected one TARGET, got ${positionals.length}: ${shown}`);
   }
   const target = positionals[0];
   if (target === 'demo') return { kind: 'demo' };
@@ -114,7 +117,7 @@ export function parseCommandLine(argv: readonly string[]): Command {
   if (values.service !== undefined) {
     if (values.service === '') throw new UsageError('--service must not be empty');
     if (target.includes(':') || target.includes('/')) {
-      throw new UsageError(`with --service, TARGET is a domain name, not '${target}'`);
+      throw new UsageError(`with --service, TARGET is a domain name, not '${redactUri(target)}'`);
     }
     if (values['default-port'] !== undefined)
       throw new UsageError('--default-port does not apply to --service');
