@@ -23,6 +23,8 @@ export async function runConnect(cmd: ConnectCommand, io: CliIO): Promise<number
   try {
     return cmd.sync ? runConnectSync(cmd, reporter) : await runConnectAsync(cmd, io, reporter);
   } finally {
+    // process.emitWarning delivers on a later tick (after a blocking --sync call returns, too).
+    if (restoreWarnings) await new Promise((resolve) => setImmediate(resolve));
     restoreWarnings?.();
   }
 }

@@ -132,7 +132,10 @@ describe('NetworkAddress.parseUri (§4.2, /network-address/parse-uri)', () => {
   ];
   for (const uri of bad) {
     it(`rejects ${JSON.stringify(uri)}`, () => {
-      assert.throws(() => NetworkAddress.parseUri(uri, 8080), isInvalidArgument(`Invalid URI ‘${redactUri(uri)}’`));
+      assert.throws(
+        () => NetworkAddress.parseUri(uri, 8080),
+        isInvalidArgument(`Invalid URI ‘${redactUri(uri)}’`),
+      );
     });
   }
   it('rejects non-string input and an invalid default port', () => {
