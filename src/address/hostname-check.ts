@@ -17,7 +17,7 @@ export function hostnameProblem(name: string): string | null {
   const code = `U+${ch.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
   if (/\p{Cs}/u.test(ch)) return `an unpaired surrogate ${code}`;
   if (/\p{Cc}/u.test(ch)) return `the control character ${code}`;
-  return `the line separator ${code}`;
+  return `the line or paragraph separator ${code}`;
 }
 
 /**

@@ -84,6 +84,13 @@ function assertCleanHttpRequest(bytes: Buffer): string[] {
   return lines;
 }
 
+/** JSON-quoted, with the characters JSON leaves raw (DEL, C1, U+2028/9) escaped too. */
+const printable = (text: string): string =>
+  JSON.stringify(text).replace(
+    /[\u007f-\u009f\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+
 const ISSUE_URI = 'http://evil.test%0D%0AProxy-Authorization%3A%20Basic%20Zm9vOmJhcg%3D%3D/';
 
 describe('host names with control characters never reach an HTTP proxy', () => {
@@ -129,7 +136,7 @@ describe('host names with control characters never reach an HTTP proxy', () => {
     ['[::1%\r\nX]:443', /::1%\\r\\nX/],
   ];
   for (const [host, escaped] of hosts) {
-    it(`connectToHost(${JSON.stringify(host)}) → INVALID_ARGUMENT, nothing sent`, async () => {
+    it(`connectToHost(${printable(host)}) → INVALID_ARGUMENT, nothing sent`, async () => {
       proxy.reset();
       await assert.rejects(client.connectToHost(host, 80), (e) => assertRefused(e, escaped));
       assert.equal(proxy.connections, 0);
