@@ -40,11 +40,13 @@ export function httpConnectAuthority(hostname: string, port: number): string {
   // eslint-disable-next-line no-control-regex
   const ascii = /^[\x00-\x7f]*$/.test(hostname) ? hostname : domainToASCII(hostname);
   if (ascii === '') throw new IOError(IOErrorEnum.FAILED, 'Invalid hostname');
-  // Defence in depth (entry points refuse these names already): the request line and the Host
-  // header take printable ASCII only; a CR or LF would end them and start a header or request of
-  // the caller's choosing, a space would split the request line (RFC 9112 §3).
-  if (!/^[\x21-\x7e]*$/.test(ascii)) {
-    const problem = hostnameProblem(hostname) ?? 'a space';
+  // Defence in depth (entry points refuse control characters already): the authority-form target
+  // (RFC 9112 §3.2.3) holds a reg-name, RFC 3986 §3.2.2, here without %-escapes. A CR or LF would
+  // end the line and start a header or request of the caller's choosing, a space would split the
+  // request line, and `@`, `/`, `?`, `#` or `%` could be read by the proxy as another authority.
+  const bad = /[^A-Za-z0-9\-._~!$&'()*+,;=]/.exec(ascii);
+  if (bad !== null) {
+    const problem = hostnameProblem(hostname) ?? (bad[0] === ' ' ? 'a space' : `the character “${bad[0]}”`);
     throw new IOError(
       IOErrorEnum.INVALID_ARGUMENT,
       `Invalid hostname “${escapeForMessage(hostname)}” for an HTTP CONNECT request: it contains ${problem}`,

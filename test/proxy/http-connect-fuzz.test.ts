@@ -105,7 +105,8 @@ function checkEncode(hostname: string, p: number, user: string | null, pass: str
   assert.match(text, CLEAN_REQUEST, JSON.stringify(text));
   const lines = text.slice(0, -4).split('\r\n');
   assert.equal(lines.length, user !== null && pass !== null ? 5 : 4, JSON.stringify(text));
-  assert.match(lines[0], /^CONNECT [^ ]+ HTTP\/1\.0$/);
+  // The target is an IP literal or a reg-name (RFC 3986 §3.2.2) with its port: nothing else.
+  assert.match(lines[0], /^CONNECT (?:\[[0-9a-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=]+):\d+ HTTP\/1\.0$/);
   assert.equal(lines[1], `Host: ${lines[0].split(' ')[1]}`);
   return true;
 }

@@ -234,6 +234,13 @@ describe('SOCKS encoders refuse such names too (defence in depth)', () => {
       () => encodeHttpConnect('a b', 443, null, null),
       (e) => assertRefused(e, /a space/),
     );
+    // Characters a proxy could read as another authority are refused too.
+    for (const ch of ['@', '/', '?', '#', '%', ':', '[', '"', '\\']) {
+      assert.throws(
+        () => encodeHttpConnect(`user${ch}evil.test`, 443, null, null),
+        (e) => assertRefused(e, /for an HTTP CONNECT request: it contains the character “.”$/),
+      );
+    }
     assert.throws(
       () => encodeSocks4Connect('a\0b', 80, null),
       (e) => assertRefused(e, /a\\0b/),
