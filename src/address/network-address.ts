@@ -10,6 +10,7 @@ import {
   type SocketAddressEnumerator,
   type SocketConnectable,
 } from './connectable.js';
+import { checkHostname } from './hostname-check.js';
 import { parseHostAndPort } from './host-and-port.js';
 import { InetAddress } from './inet-address.js';
 import { InetSocketAddress, type SocketAddress } from './socket-address.js';
@@ -40,6 +41,8 @@ export class NetworkAddress implements SocketConnectable {
     if (!Number.isInteger(port) || port < 0 || port > 65535) {
       throw invalidArgument(`Invalid port ${String(port)}: must be an integer from 0 to 65535`);
     }
+    // Not in GIO, which passes the name on as is: a CR or LF would reach a proxy's request line.
+    checkHostname(hostname);
     this.hostname = hostname;
     this.port = port;
     this.scheme = scheme ?? null;

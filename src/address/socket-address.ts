@@ -7,6 +7,7 @@ import {
   type SocketAddressEnumerator,
   type SocketConnectable,
 } from './connectable.js';
+import { checkHostname } from './hostname-check.js';
 import { InetAddress } from './inet-address.js';
 import { redactUri } from './uri.js';
 
@@ -48,9 +49,14 @@ export class InetSocketAddress extends SocketAddress {
     return this.address.family;
   }
 
-  /** `127.0.0.1:80`, `[::1]:80`, `[fe80::1%eth0]:80`. */
+  /**
+   * g_inet_socket_address_connectable_to_string: `127.0.0.1:80`, `[::1]:80`, `[fe80::1%eth0]:80`;
+   * port 0 is left out, and with it the brackets (`127.0.0.1`, `::1`). GIO writes the numeric
+   * scope id; the zone is shown here as given (docs/differences.md).
+   */
   toString(): string {
     const host = this.address.toNodeHost();
+    if (this.port === 0) return host;
     return this.family === SocketFamily.IPV6 ? `[${host}]:${this.port}` : `${host}:${this.port}`;
   }
 
@@ -91,8 +97,17 @@ export class UnixSocketAddress extends SocketAddress {
     return this.abstract ? `\0${this.path}` : this.path;
   }
 
+  /**
+   * g_unix_socket_address_connectable_to_string: the path or the abstract name (no `@` or NUL
+   * before it), each byte outside printable ASCII written `\xNN`.
+   */
   toString(): string {
-    return this.abstract ? `@${this.path}` : this.path;
+    let out = '';
+    for (const byte of Buffer.from(this.path, 'utf8')) {
+      out +=
+        byte >= 0x20 && byte <= 0x7e ? String.fromCharCode(byte) : `\\x${byte.toString(16).padStart(2, '0')}`;
+    }
+    return out;
   }
 }
 
@@ -122,6 +137,7 @@ export class ProxyAddress extends InetSocketAddress {
 
   constructor(address: InetAddress, port: number, init: ProxyAddressInit) {
     super(address, port);
+    checkHostname(init.destinationHostname, 'destination hostname');
     this.protocol = init.protocol;
     this.destinationProtocol = init.destinationProtocol;
     this.destinationHostname = init.destinationHostname;

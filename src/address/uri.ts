@@ -28,7 +28,8 @@ export interface UriWithUserParts extends NetworkUriParts {
 /** g_uri_split_network(uri, G_URI_FLAGS_NONE): throws IOError INVALID_ARGUMENT `Invalid URI ‘<uri>’`. */
 export function splitNetworkUri(uri: string): NetworkUriParts {
   const parts = splitOrNull(uri, false);
-  if (!parts) throw invalidUri(uri);
+  // A destination URI may carry a password too (`http://u:pw@h:99999/`): never in a message.
+  if (!parts) throw invalidUri(typeof uri === 'string' ? redactUri(uri) : String(uri));
   return { scheme: parts.scheme, host: parts.host, port: parts.port };
 }
 

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { InetAddress, InetSocketAddress, SocketFamily, SocketType, TlsCertificateFlags } from '../index.js';
 import { MAX_TIMER_MS } from '../timeout-value.js';
+import { redactUri } from '../address/uri.js';
 
 /** A command-line mistake: printed as `gsocketclient: <message>` with a --help hint, exit 2. */
 export class UsageError extends Error {
@@ -97,7 +98,9 @@ export function parseCommandLine(argv: readonly string[]): Command {
 
   if (positionals.length === 0) throw new UsageError('missing TARGET (host:port or URI)');
   if (positionals.length > 1) {
-    throw new UsageError(`expected one TARGET, got ${positionals.length}: ${positionals.join(' ')}`);
+    // A forgotten --proxy leaves a proxy URI here: never echo its password.
+    const shown = positionals.map((p) => redactUri(p)).join(' ');
+    throw new UsageError(`expected one TARGET, got ${positionals.length}: ${shown}`);
   }
   const target = positionals[0];
   if (target === 'demo') return { kind: 'demo' };
@@ -115,7 +118,7 @@ export function parseCommandLine(argv: readonly string[]): Command {
   if (values.service !== undefined) {
     if (values.service === '') throw new UsageError('--service must not be empty');
     if (target.includes(':') || target.includes('/')) {
-      throw new UsageError(`with --service, TARGET is a domain name, not '${target}'`);
+      throw new UsageError(`with --service, TARGET is a domain name, not '${redactUri(target)}'`);
     }
     if (values['default-port'] !== undefined)
       throw new UsageError('--default-port does not apply to --service');

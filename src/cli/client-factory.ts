@@ -12,6 +12,7 @@ import {
   toGError,
   type SocketConnectable,
 } from '../index.js';
+import { redactUri } from '../address/uri.js';
 import type { ConnectCommand, TlsSettings } from './args.js';
 import { TrackedService } from './srv-tracking.js';
 
@@ -34,7 +35,7 @@ export function parseTarget(cmd: ConnectCommand): SocketConnectable {
     ? NetworkAddress.parseUri(cmd.target, cmd.defaultPort)
     : NetworkAddress.parse(cmd.target, cmd.defaultPort);
   if (address.port === 0) {
-    throw invalidArgument(`No port in ‘${cmd.target}’: give host:port or --default-port`);
+    throw invalidArgument(`No port in ‘${redactUri(cmd.target)}’: give host:port or --default-port`);
   }
   return address;
 }

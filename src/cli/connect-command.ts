@@ -18,7 +18,18 @@ export async function runConnect(cmd: ConnectCommand, io: CliIO): Promise<number
     : cmd.verbose
       ? new TextReporter(io.stderr)
       : new QuietReporter(io.stderr);
-  if (cmd.sync) return runConnectSync(cmd, reporter);
+  const restoreWarnings =
+    cmd.json && io.captureWarnings ? io.captureWarnings((w) => reporter.warning(w)) : null;
+  try {
+    return cmd.sync ? runConnectSync(cmd, reporter) : await runConnectAsync(cmd, io, reporter);
+  } finally {
+    // process.emitWarning delivers on a later tick (after a blocking --sync call returns, too).
+    if (restoreWarnings) await new Promise((resolve) => setImmediate(resolve));
+    restoreWarnings?.();
+  }
+}
+
+async function runConnectAsync(cmd: ConnectCommand, io: CliIO, reporter: Reporter): Promise<number> {
   const cancellable = new Cancellable();
   const removeInterrupt = io.onInterrupt(() => cancellable.cancel());
   let connection: SocketConnection | null = null;

@@ -8,6 +8,11 @@ export interface CliIO {
   readonly stderr: Writable;
   /** Runs `handler` on the first interrupt (Ctrl-C); returns a function that removes it. */
   onInterrupt(handler: () => void): () => void;
+  /**
+   * Sends process warnings to `handler` instead of Node's default stderr line (so `--json` keeps
+   * stderr all JSON); returns a function that restores the default. Absent: warnings print as usual.
+   */
+  captureWarnings?(handler: (warning: Error) => void): () => void;
 }
 
 /** The real process, plus `release()` to let go of stdin so the process can exit. */
@@ -33,6 +38,16 @@ export function processIO(): ProcessIO {
       };
       process.on('SIGINT', listener);
       return () => process.off('SIGINT', listener);
+    },
+    captureWarnings(handler) {
+      // Node prints warnings from a 'warning' listener of its own: set it aside meanwhile.
+      const defaults = process.listeners('warning');
+      for (const listener of defaults) process.off('warning', listener);
+      process.on('warning', handler);
+      return () => {
+        process.off('warning', handler);
+        for (const listener of defaults) process.on('warning', listener);
+      };
     },
     // stdin may still be open (a terminal, or a peer that closed first): destroy it so the
     // process exits on its own.

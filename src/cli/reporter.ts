@@ -37,6 +37,8 @@ export interface Reporter {
   connected(connection: Endpoints): void;
   closed(stats: RelayStats): void;
   failed(error: GError, status: ExitStatus): void;
+  /** A process warning (only routed here with `--json`; otherwise Node prints it). */
+  warning(warning: Error): void;
 }
 
 /** Milliseconds since the reporter was created, which is just before the connect call. */
@@ -58,6 +60,9 @@ export class QuietReporter implements Reporter {
   closed(): void {}
   failed(error: GError): void {
     this.#out.write(`gsocketclient: ${describeError(error)}\n`);
+  }
+  warning(warning: Error): void {
+    this.#out.write(`gsocketclient: warning: ${warning.message}\n`);
   }
 }
 
@@ -113,6 +118,10 @@ export class TextReporter implements Reporter {
     const tls = error instanceof TlsError ? viewTls(this.#lastTls) : null;
     if (tls) this.#line(`peer certificate ${formatTls(tls)}`);
     this.#out.write(`gsocketclient: ${describeError(error)}\n`);
+  }
+
+  warning(warning: Error): void {
+    this.#line(`warning: ${warning.message}`);
   }
 }
 
@@ -172,6 +181,11 @@ export class JsonReporter implements Reporter {
       exit_status: status,
       ...(tls ? { tls: tlsRecord(tls) } : {}),
     });
+  }
+
+  warning(warning: Error): void {
+    const code = (warning as NodeJS.ErrnoException).code;
+    this.#emit({ warning: { type: warning.name, code: code ?? null, message: warning.message } });
   }
 }
 

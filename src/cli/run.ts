@@ -12,7 +12,12 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     command = parseCommandLine(argv);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    io.stderr.write(`gsocketclient: ${err.message}\nTry 'gsocketclient --help' for more information.\n`);
+    if (wantsJson(argv)) {
+      // --json promises a stderr of JSON lines only, even when the rest of the line is wrong.
+      io.stderr.write(`${JSON.stringify({ usage_error: err.message, exit_status: ExitStatus.USAGE })}\n`);
+    } else {
+      io.stderr.write(`gsocketclient: ${err.message}\nTry 'gsocketclient --help' for more information.\n`);
+    }
     return ExitStatus.USAGE;
   }
   switch (command.kind) {
@@ -27,4 +32,10 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     case 'connect':
       return runConnect(command, io);
   }
+}
+
+/** Whether `--json` is among the options (before any `--`), whether or not the rest parses. */
+function wantsJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end >= 0 ? argv.slice(0, end) : argv).includes('--json');
 }

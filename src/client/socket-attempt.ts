@@ -274,10 +274,15 @@ function errnoError(code: string): GError {
   return new IOError(ioErrorCodeFromErrno(code), strerror(code));
 }
 
-/** `Error binding to address <ip:port | [ip6%scope]:port>: <strerror>` (§10), not decorated. */
+/**
+ * `Error binding to address <ip:port | [ip6%scope]:port>: <strerror>` (§10), not decorated.
+ * gsocket.c's address_to_string always writes the port, even 0 (unlike the to_string forms).
+ */
 function bindError(local: InetSocketAddress, code: string | undefined): GError {
+  const host = local.address.toNodeHost();
+  const shown = local.family === SocketFamily.IPV6 ? `[${host}]:${local.port}` : `${host}:${local.port}`;
   return new IOError(
     ioErrorCodeFromErrno(code),
-    `Error binding to address ${local.toString()}: ${strerror(code, 'Unknown error')}`,
+    `Error binding to address ${shown}: ${strerror(code, 'Unknown error')}`,
   );
 }

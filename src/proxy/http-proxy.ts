@@ -1,6 +1,7 @@
 // HTTP CONNECT (gio/ghttpproxy.c), gio-behaviour §7.3. Pure codec first, then the thin I/O layer.
 import type { Duplex } from 'node:stream';
 import { domainToASCII } from 'node:url';
+import { escapeForMessage, hostnameProblem } from '../address/hostname-check.js';
 import { InetAddress } from '../address/inet-address.js';
 import type { ProxyAddress } from '../address/socket-address.js';
 import type { IOStream } from '../connection/io-stream.js';
@@ -39,6 +40,18 @@ export function httpConnectAuthority(hostname: string, port: number): string {
   // eslint-disable-next-line no-control-regex
   const ascii = /^[\x00-\x7f]*$/.test(hostname) ? hostname : domainToASCII(hostname);
   if (ascii === '') throw new IOError(IOErrorEnum.FAILED, 'Invalid hostname');
+  // Defence in depth (entry points refuse control characters already): the authority-form target
+  // (RFC 9112 §3.2.3) holds a reg-name, RFC 3986 §3.2.2, here without %-escapes. A CR or LF would
+  // end the line and start a header or request of the caller's choosing, a space would split the
+  // request line, and `@`, `/`, `?`, `#` or `%` could be read by the proxy as another authority.
+  const bad = /[^A-Za-z0-9\-._~!$&'()*+,;=]/.exec(ascii);
+  if (bad !== null) {
+    const problem = hostnameProblem(hostname) ?? (bad[0] === ' ' ? 'a space' : `the character “${bad[0]}”`);
+    throw new IOError(
+      IOErrorEnum.INVALID_ARGUMENT,
+      `Invalid hostname “${escapeForMessage(hostname)}” for an HTTP CONNECT request: it contains ${problem}`,
+    );
+  }
   return `${ascii}:${port}`;
 }
 

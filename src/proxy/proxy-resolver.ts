@@ -1,7 +1,6 @@
 import { errorForAbortReason, type CancelOptions } from '../cancellable.js';
-import { isValidUri } from '../address/uri.js';
 import { invalidArgument } from '../errors/gerror.js';
-import { redactUri } from '../address/uri.js';
+import { isValidUri, redactUri } from '../address/uri.js';
 import { EnvironmentProxyResolver } from './environment-proxy-resolver.js';
 
 /** GProxyResolver: which proxies to use for a destination URI, in order (`direct://` = none). */
@@ -60,10 +59,12 @@ class DummyProxyResolver implements ProxyResolver {
 /**
  * The checks of GIO's g_proxy_resolver_lookup wrapper (§6.1): an invalid URI is
  * INVALID_ARGUMENT `Invalid URI ‘<uri>’`; then a cancelled lookup reports its cancellation.
- * Destination URIs carry no credentials (GSocketClient drops userinfo), so the URI is shown as is.
+ * Userinfo is masked: a caller's own URI may carry a password.
  */
 export function checkLookup(uri: string, opts?: CancelOptions): void {
-  if (typeof uri !== 'string' || !isValidUri(uri)) throw invalidArgument(`Invalid URI ‘${String(uri)}’`);
+  if (typeof uri !== 'string' || !isValidUri(uri)) {
+    throw invalidArgument(`Invalid URI ‘${typeof uri === 'string' ? redactUri(uri) : String(uri)}’`);
+  }
   opts?.cancellable?.throwIfCancelled();
   if (opts?.signal?.aborted) throw errorForAbortReason(opts.signal.reason);
 }

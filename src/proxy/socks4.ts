@@ -1,5 +1,6 @@
 // SOCKS4 and SOCKS4a (gio/gsocks4aproxy.c; gio/gsocks4proxy.c is the subclass without hostname
 // support), gio-behaviour §7.1. Pure codec first, then the thin I/O layer.
+import { checkHostname, hostnameProblem } from '../address/hostname-check.js';
 import { InetAddress } from '../address/inet-address.js';
 import type { ProxyAddress } from '../address/socket-address.js';
 import { CONNECTION_CLOSED, IOErrorEnum, SocketFamily } from '../errors/enums.js';
@@ -39,11 +40,18 @@ export function encodeSocks4Connect(hostname: string, port: number, username: st
   }
   // SOCKS4a marks "name follows" with the invalid address 0.0.0.x, x ≠ 0; GIO uses 0.0.0.1.
   const ip = literal?.toBytes() ?? Buffer.from([0, 0, 0, 1]);
+  // The user id and the name are NUL-terminated: a NUL inside either would end it early and
+  // the rest would reach the destination as data. The user id is a credential: never shown.
+  const userProblem = hostnameProblem(username ?? '');
+  if (userProblem !== null) {
+    throw new IOError(IOErrorEnum.INVALID_ARGUMENT, `Invalid SOCKSv4 user id: it contains ${userProblem}`);
+  }
   const user = Buffer.from(username ?? '', 'utf8');
   if (user.length > SOCKS4_MAX_LEN) throw proxyFailed('Username is too long for SOCKSv4 protocol');
   const parts: Buffer[] = [Buffer.from([SOCKS4_VERSION, SOCKS4_CMD_CONNECT, port >> 8, port & 0xff]), ip];
   parts.push(user, Buffer.from([0]));
   if (literal === null) {
+    checkHostname(hostname, 'hostname for SOCKSv4a');
     const host = Buffer.from(hostname, 'utf8');
     if (host.length > SOCKS4_MAX_LEN)
       throw proxyFailed(`Hostname “${hostname}” is too long for SOCKSv4 protocol`);

@@ -1,5 +1,6 @@
 // SOCKS5 (gio/gsocks5proxy.c; RFC 1928, RFC 1929 username/password), gio-behaviour §7.2.
 // Pure codec first, then the thin I/O layer.
+import { checkHostname } from '../address/hostname-check.js';
 import { InetAddress } from '../address/inet-address.js';
 import type { ProxyAddress } from '../address/socket-address.js';
 import type { IOStream } from '../connection/io-stream.js';
@@ -107,6 +108,9 @@ export function encodeSocks5Connect(hostname: string, port: number): Buffer {
     const atyp = literal.family === SocketFamily.IPV4 ? ATYP_IPV4 : ATYP_IPV6;
     return Buffer.concat([head, Buffer.from([atyp]), literal.toBytes(), portBytes]);
   }
+  // Length-prefixed, so a control character cannot break the framing; refused anyway, as at
+  // every entry point: no proxy should be handed a name no DNS can hold.
+  checkHostname(hostname, 'hostname for SOCKSv5');
   const name = Buffer.from(hostname, 'utf8');
   if (name.length > SOCKS5_MAX_LEN)
     throw proxyFailed(`Hostname “${hostname}” is too long for SOCKSv5 protocol`);

@@ -1,4 +1,5 @@
 import { domainToASCII } from 'node:url';
+import { hostnameProblem } from '../address/hostname-check.js';
 import { InetAddress } from '../address/inet-address.js';
 
 /** `localhost`, `localhost.`, `*.localhost`, `*.localhost.` (case-insensitive): always loopback (§4.5). */
@@ -40,6 +41,8 @@ function strtoulBase0(part: string): bigint | null {
 
 /** g_hostname_to_ascii: IDNA for non-ASCII names; null when the name cannot be converted. */
 export function hostnameToAscii(host: string): string | null {
+  // Control characters are no part of any name (GIO converts them as they are).
+  if (hostnameProblem(host) !== null) return null;
   // eslint-disable-next-line no-control-regex
   if (/^[\x00-\x7f]*$/.test(host)) return host;
   // domainToASCII parses a URL host: it would stop at `/`, `?` or `#` and convert only the part
@@ -47,4 +50,10 @@ export function hostnameToAscii(host: string): string | null {
   if (/[\s/\\?#@:%[\]<>^|]/.test(host)) return null;
   const ascii = domainToASCII(host);
   return ascii === '' ? null : ascii;
+}
+
+/** RFC 1035 §2.3.4 limits: each label at most 63 octets, the name at most 253 (a final dot aside). */
+export function fitsDns(name: string): boolean {
+  const bare = name.endsWith('.') ? name.slice(0, -1) : name;
+  return Buffer.byteLength(bare) <= 253 && bare.split('.').every((label) => Buffer.byteLength(label) <= 63);
 }

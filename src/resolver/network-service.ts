@@ -11,6 +11,7 @@ import type { SocketAddress } from '../address/socket-address.js';
 import { IOErrorEnum, ResolverErrorEnum } from '../errors/enums.js';
 import { GError, IOError, ResolverError, invalidArgument } from '../errors/gerror.js';
 import { toGError } from '../errors/errno.js';
+import { checkHostname, escapeForMessage } from '../address/hostname-check.js';
 import { hostnameToAscii } from './host-checks.js';
 import { Resolver } from './resolver.js';
 import { SrvTarget } from './srv-target.js';
@@ -40,6 +41,7 @@ export class NetworkService implements SocketConnectable {
       if (typeof value !== 'string' || value === '') {
         throw invalidArgument(`NetworkService ${name} must be a non-empty string`);
       }
+      checkHostname(value, `NetworkService ${name}`);
     }
     this.service = service;
     this.protocol = protocol;
@@ -74,9 +76,13 @@ export class NetworkService implements SocketConnectable {
     this.scheme = scheme;
   }
 
-  /** `(<service>, <protocol>, <domain>, <scheme or (null)>)`, GIO's to_string. */
+  /**
+   * `(<service>, <protocol>, <domain>, <scheme>)`, GIO's to_string, the scheme as `scheme` reads
+   * (the service when none was set). GIO prints its unset scheme pointer, which glibc shows as
+   * `(null)`: C's artefact, not information (docs/differences.md).
+   */
   toString(): string {
-    return `(${this.service}, ${this.protocol}, ${this.domain}, ${this.#scheme ?? '(null)'})`;
+    return `(${this.service}, ${this.protocol}, ${this.domain}, ${this.scheme})`;
   }
 
   enumerate(opts?: EnumerateOptions): SocketAddressEnumerator {
@@ -200,7 +206,7 @@ export class NetworkServiceAddressEnumerator extends BaseAddressEnumerator {
       if (ascii === null || ascii === '' || target.hostname === '.') {
         this.#firstError ??= new IOError(
           IOErrorEnum.INVALID_ARGUMENT,
-          `Received invalid hostname '${target.hostname}' from GSrvTarget`,
+          `Received invalid hostname '${escapeForMessage(target.hostname)}' from GSrvTarget`,
         );
         continue;
       }

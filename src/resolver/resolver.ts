@@ -2,7 +2,8 @@ import type { Cancellable } from '../cancellable.js';
 import { InetAddress } from '../address/inet-address.js';
 import { IOErrorEnum, ResolverErrorEnum, ResolverNameLookupFlags, SocketFamily } from '../errors/enums.js';
 import { IOError, ResolverError } from '../errors/gerror.js';
-import { hostnameToAscii, isInetAtonLegacyForm, isLocalhostName } from './host-checks.js';
+import { escapeForMessage } from '../address/hostname-check.js';
+import { fitsDns, hostnameToAscii, isInetAtonLegacyForm, isLocalhostName } from './host-checks.js';
 import type { SrvTarget } from './srv-target.js';
 
 export interface LookupOptions {
@@ -61,7 +62,7 @@ export abstract class Resolver {
     if (isInetAtonLegacyForm(hostname)) {
       throw new ResolverError(
         ResolverErrorEnum.NOT_FOUND,
-        `Error resolving “${hostname}”: Name or service not known`,
+        `Error resolving “${escapeForMessage(hostname)}”: Name or service not known`,
       );
     }
     if (isLocalhostName(hostname)) {
@@ -71,9 +72,20 @@ export abstract class Resolver {
       if (flags === ResolverNameLookupFlags.IPV4_ONLY) return [v4];
       return [v6, v4];
     }
+    // getaddrinfo answers EAI_NONAME for "" and for a name DNS cannot carry, without a query;
+    // Node gives no answer for "" and EINVAL for a long name, so both are decided here.
+    if (hostname === '') {
+      throw new ResolverError(ResolverErrorEnum.NOT_FOUND, 'Error resolving “”: Name or service not known');
+    }
     const ascii = hostnameToAscii(hostname);
     if (ascii === null || ascii === '') {
       throw new IOError(IOErrorEnum.FAILED, 'Invalid hostname');
+    }
+    if (!fitsDns(ascii)) {
+      throw new ResolverError(
+        ResolverErrorEnum.NOT_FOUND,
+        `Error resolving “${hostname}”: Name or service not known`,
+      );
     }
     const found = await this.lookupAddresses(ascii, hostname, flags, opts?.cancellable ?? null);
     const unique: InetAddress[] = [];

@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { NetworkAddress } from '../../src/address/network-address.js';
 import { InetSocketAddress, type SocketAddress } from '../../src/address/socket-address.js';
+import { redactUri } from '../../src/address/uri.js';
 import { IOError, ResolverError } from '../../src/errors/gerror.js';
 import { IOErrorEnum, ResolverErrorEnum, ResolverNameLookupFlags } from '../../src/errors/enums.js';
 import type { Resolver } from '../../src/resolver/resolver.js';
@@ -131,7 +132,10 @@ describe('NetworkAddress.parseUri (§4.2, /network-address/parse-uri)', () => {
   ];
   for (const uri of bad) {
     it(`rejects ${JSON.stringify(uri)}`, () => {
-      assert.throws(() => NetworkAddress.parseUri(uri, 8080), isInvalidArgument(`Invalid URI ‘${uri}’`));
+      assert.throws(
+        () => NetworkAddress.parseUri(uri, 8080),
+        isInvalidArgument(`Invalid URI ‘${redactUri(uri)}’`),
+      );
     });
   }
   it('rejects non-string input and an invalid default port', () => {

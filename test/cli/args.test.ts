@@ -167,17 +167,20 @@ for (const [argv, message] of usageErrors) {
   });
 }
 
-const localAddresses: [string, string][] = [
-  ['127.0.0.1', '127.0.0.1:0'],
-  ['127.0.0.1:5000', '127.0.0.1:5000'],
-  ['::1', '[::1]:0'],
-  ['[::1]', '[::1]:0'],
-  ['[::1]:5000', '[::1]:5000'],
-  ['fe80::1%lo', '[fe80::1%lo]:0'],
+// Port 0 is left out of the printed form, brackets with it (GIO's to_string, issue 10 item 14).
+const localAddresses: [string, string, number][] = [
+  ['127.0.0.1', '127.0.0.1', 0],
+  ['127.0.0.1:5000', '127.0.0.1:5000', 5000],
+  ['::1', '::1', 0],
+  ['[::1]', '::1', 0],
+  ['[::1]:5000', '[::1]:5000', 5000],
+  ['fe80::1%lo', 'fe80::1%lo', 0],
 ];
-for (const [text, expected] of localAddresses) {
+for (const [text, expected, port] of localAddresses) {
   test(`--local-address ${text}`, () => {
-    assert.equal(parseLocalAddress(text).toString(), expected);
+    const address = parseLocalAddress(text);
+    assert.equal(address.toString(), expected);
+    assert.equal(address.port, port);
   });
 }
 

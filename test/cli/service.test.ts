@@ -45,8 +45,8 @@ describe('gsocketclient --service', () => {
     assert.deepEqual(
       connecting.map((l) => l.replace(/^\+\d+ms /, '')),
       [
-        `CONNECTING (echo, tcp, svc.test, (null)) → 127.0.0.1:${refused} via SRV first.svc.test:${refused} (priority 0, weight 0)`,
-        `CONNECTING (echo, tcp, svc.test, (null)) → 127.0.0.1:${echo.port} via SRV backup.svc.test:${echo.port} (priority 10, weight 5)`,
+        `CONNECTING (echo, tcp, svc.test, echo) → 127.0.0.1:${refused} via SRV first.svc.test:${refused} (priority 0, weight 0)`,
+        `CONNECTING (echo, tcp, svc.test, echo) → 127.0.0.1:${echo.port} via SRV backup.svc.test:${echo.port} (priority 10, weight 5)`,
       ],
     );
   });

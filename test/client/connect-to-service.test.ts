@@ -118,7 +118,7 @@ describe('SocketClient.connectToService against dnsmasq', () => {
     assert.equal(seen.size, 1);
     const [connectable] = [...seen];
     assert.ok(connectable instanceof NetworkService);
-    assert.equal(String(connectable), '(xmpp-client, tcp, svc.test, (null))');
+    assert.equal(String(connectable), '(xmpp-client, tcp, svc.test, xmpp-client)');
   });
 
   it('every target refused → "Could not connect to <domain>: Connection refused"', async (t) => {

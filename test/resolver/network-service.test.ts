@@ -97,13 +97,14 @@ describe('NetworkService: properties', () => {
       ['xmpp-client', 'tcp', 'example.test'],
     );
     assert.equal(s.scheme, 'xmpp-client');
-    assert.equal(s.toString(), '(xmpp-client, tcp, example.test, (null))');
+    // The scheme as it reads, never GIO's printed NULL pointer `(null)` (issue 10 item 14).
+    assert.equal(s.toString(), '(xmpp-client, tcp, example.test, xmpp-client)');
     s.scheme = 'xmpp';
     assert.equal(s.getScheme(), 'xmpp');
     assert.equal(s.toString(), '(xmpp-client, tcp, example.test, xmpp)');
     s.setScheme(null);
     assert.equal(s.scheme, 'xmpp-client');
-    assert.equal(String(s), '(xmpp-client, tcp, example.test, (null))');
+    assert.equal(String(s), '(xmpp-client, tcp, example.test, xmpp-client)');
   });
 
   const bad: readonly (readonly [string, string, string])[] = [
