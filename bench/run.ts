@@ -5,6 +5,7 @@ import { toGError } from '../src/index.js';
 import type { BenchContext, BenchSection } from './section.js';
 import { formatTable, type SectionResult } from './table.js';
 import { connectSection } from './sections/connect.js';
+import { fetchSection } from './sections/fetch.js';
 import { proxySection } from './sections/proxy.js';
 import { syncSection } from './sections/sync.js';
 import { throughputSection } from './sections/throughput.js';
@@ -17,6 +18,7 @@ const SECTIONS: readonly BenchSection[] = [
   proxySection,
   tlsSection,
   syncSection,
+  fetchSection,
 ];
 
 async function main(): Promise<void> {
