@@ -121,6 +121,8 @@ export class SocketAttempt {
       port: address.port,
       family: address.family === SocketFamily.IPV6 ? 6 : 4,
       autoSelectFamily: false,
+      // GIO sockets stay half-open: the peer's FIN ends reading only (g_socket_shutdown).
+      allowHalfOpen: true,
       ...(local ? { localAddress: local.address.toNodeHost(), localPort: local.port || undefined } : {}),
     });
     const connection = new TcpConnection(socket, address);
@@ -136,7 +138,7 @@ export class SocketAttempt {
   }
 
   #startUnix(address: UnixSocketAddress, settings: SocketSettings): void {
-    const socket = netConnect({ path: address.nodePath });
+    const socket = netConnect({ path: address.nodePath, allowHalfOpen: true });
     const connection = new UnixConnection(socket, address);
     this.#connection = connection;
     this.#watch(socket, connection, null);

@@ -189,6 +189,14 @@ export type CallerMessage =
       readonly timeoutMs: number;
       readonly cancel: SharedArrayBuffer | null;
     }
+  /** g_socket_shutdown(socket, FALSE, TRUE): end the write side (TCP FIN, TLS close_notify). */
+  | {
+      readonly op: 'shutdown-write';
+      readonly call: number;
+      readonly conn: number;
+      readonly timeoutMs: number;
+      readonly cancel: SharedArrayBuffer | null;
+    }
   | { readonly op: 'close'; readonly call: number; readonly conn: number }
   /** Diagnostics for leak tests: what the worker holds. */
   | { readonly op: 'stats'; readonly call: number }
