@@ -13,6 +13,10 @@ export interface PeerSpec {
     | 'reset-on-data'
     | 'send-close'
     | 'silent'
+    /** Shuts down (FIN) as soon as it accepted. */
+    | 'close-at-once'
+    /** Answers the first bytes with `payload` (may be empty) and shuts down. */
+    | 'close-after-first-data'
     /** Sends `payload`, shuts down its writing side, reads to our FIN, then reports it (message). */
     | 'half-close'
     /** Reads until our FIN, then answers `got N bytes` and closes (a peer waiting for EOF). */
