@@ -1,6 +1,7 @@
 import { createSocket as createUdpSocket, type Socket as DgramSocket } from 'node:dgram';
 import { connect as netConnect, Socket } from 'node:net';
 import { InetSocketAddress, UnixSocketAddress, type SocketAddress } from '../address/socket-address.js';
+import { explainAbstractRefusal } from './abstract-unix.js';
 import { DatagramConnection } from '../connection/datagram-connection.js';
 import type { SocketConnection } from '../connection/socket-connection.js';
 import { TcpConnection } from '../connection/tcp-connection.js';
@@ -196,7 +197,7 @@ export class SocketAttempt {
     const onError = (err: Error): void => {
       const e = err as NodeJS.ErrnoException;
       if (e.syscall === 'bind' && local) this.#fail({ stage: 'create', error: bindError(local, e.code) });
-      else this.#fail({ stage: 'connect', error: toGError(err) });
+      else this.#fail({ stage: 'connect', error: explainAbstractRefusal(this.address, toGError(err)) });
     };
     const onClose = (): void => this.#fail({ stage: 'connect', error: errnoError('ECONNRESET') });
     socket.once('connect', onConnect);
