@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { describe, it } from 'node:test';
-import { SocketClient, UnixSocketAddress } from '../../src/index.js';
+import { SocketClient, TcpConnection, UnixSocketAddress } from '../../src/index.js';
 import { activeResources, settleLeaks } from '../helpers/leaks.js';
 import { DIRECT } from '../helpers/resolvers.js';
 
@@ -77,6 +77,23 @@ describe('TCP half-close (GIO keeps writing after the peer shut down its side)',
       await new Promise((r) => server.close(r));
     }
     assert.deepEqual(await settleLeaks(start), {}, 'nothing leaked');
+  });
+
+  it('gracefulDisconnect close() after the peer FIN does not wait for another FIN', async () => {
+    const { server, received } = await halfClosingPeer((s) => s.listen(0, '127.0.0.1'));
+    try {
+      const conn = await client().connectToHost(`127.0.0.1:${(server.address() as AddressInfo).port}`, 0);
+      assert.equal(await readToEnd(conn.stream), 'hello, then FIN\n');
+      conn.stream.write('last words');
+      assert.ok(conn instanceof TcpConnection);
+      conn.gracefulDisconnect = true;
+      const t0 = Date.now();
+      await conn.close();
+      assert.ok(Date.now() - t0 < 1000, `closed at once (${Date.now() - t0} ms)`);
+      assert.equal(await received, 'last words');
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 
   it('Unix: the same half-open behaviour', async () => {
