@@ -27,10 +27,7 @@ export class TcpConnection extends SocketConnection {
 
   override close(): Promise<void> {
     const socket = this.socket;
-    // The peer's FIN already came (the socket is half-open): there is nothing left to wait for.
-    if (!this.#gracefulDisconnect || socket.destroyed || !socket.writable || socket.readableEnded) {
-      return super.close();
-    }
+    if (!this.#gracefulDisconnect || socket.destroyed || !socket.writable) return super.close();
     // Half-close, then wait for the peer's FIN (bounded) so no data in flight is lost to a RST.
     return new Promise<void>((resolve) => {
       const timer = setTimeout(() => socket.destroy(), 5000);
