@@ -202,6 +202,20 @@ function startWorker(boot: WorkerBoot, transferList: MessagePort[]): Worker {
     workerData: boot,
     transferList,
     // Under tsx the parent's loader flags would only get in the way of the explicit register().
-    ...(fromSources ? { execArgv: [] } : {}),
+    execArgv: fromSources ? [] : workerFlags(process.execArgv),
   });
+}
+
+/**
+ * The parent's Node flags for the worker, minus `--input-type`: the bootstrap is CommonJS, and a
+ * parent started with `node --input-type=module -e …` would make it fail before its first line.
+ */
+function workerFlags(flags: readonly string[]): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i < flags.length; i++) {
+    const flag = flags[i];
+    if (flag === '--input-type') i++;
+    else if (!flag.startsWith('--input-type=')) kept.push(flag);
+  }
+  return kept;
 }
