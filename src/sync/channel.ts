@@ -128,12 +128,18 @@ export class EngineChannel {
 
   /** Past the boot bound: a thread that is not running is given up (the next call starts another). */
   #checkBooted(): void {
-    if (Atomics.load(this.#control, STATE) === WORKER_RUNNING) return;
+    const state = Atomics.load(this.#control, STATE);
+    if (state === WORKER_RUNNING) return;
     this.#markGone();
     void this.#worker.terminate().catch(() => undefined);
     // Most likely the descriptors ran out between the check and the start.
     checkDescriptors();
-    throw new IOError(IOErrorEnum.FAILED, 'The sync engine thread did not start');
+    throw new IOError(
+      IOErrorEnum.FAILED,
+      state === WORKER_BOOTED
+        ? 'The sync engine thread did not load its engine'
+        : 'The sync engine thread did not start',
+    );
   }
 
   #markGone(): void {
@@ -170,9 +176,10 @@ export function syncEngineStats(): WorkerStats & { readonly threadId: number } {
 /**
  * The worker is started from a tiny CommonJS bootstrap that first arranges for the caller to be
  * woken if the worker ever exits (even before the engine module loaded), then imports the
- * engine. From compiled JavaScript that is worker-bundle.js (or worker.js) beside this file. From TypeScript sources
- * (tests run under tsx) it is worker.ts, and the worker needs the TypeScript loader too: Node 20
- * does not apply a parent's `--import` hooks inside workers, so the bootstrap registers tsx itself.
+ * engine. From compiled JavaScript that is worker-bundle.js (or worker.js) beside this file.
+ * From TypeScript sources (tests run under tsx) it is worker.ts, and the worker needs the
+ * TypeScript loader too: Node 20 does not apply a parent's `--import` hooks inside workers, so
+ * the bootstrap registers tsx itself.
  */
 function startWorker(boot: WorkerBoot, transferList: MessagePort[]): Worker {
   const compiled = new URL('./worker.js', import.meta.url);
