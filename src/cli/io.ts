@@ -24,6 +24,9 @@ export interface ProcessIO extends CliIO {
 export function processIO(): ProcessIO {
   // Touching process.stdin makes it a stream (and a pipe non-blocking): only on first use.
   let stdin: Readable | null = null;
+  // Whoever writes stdout listens for its errors while writing (the relay ends quietly on EPIPE);
+  // an EPIPE that surfaces after that must not become an uncaught exception.
+  process.stdout.on('error', () => undefined);
   return {
     get stdin(): Readable {
       stdin ??= process.stdin;

@@ -20,9 +20,10 @@ export interface RelayOptions {
  * goes on until the peer closes — so `echo hi | gsocketclient host:port` prints the reply. When the
  * peer closes first, the relay ends at once without waiting for `input` (it may be a terminal).
  *
- * Resolves when the connection has closed; rejects with a GError when it fails, when `output`
- * fails, or when `cancellable` is cancelled (the connection is then destroyed). Every listener and
- * timer is gone before it settles; `output` is never ended (it is the process's stdout).
+ * Resolves when the connection has closed, or quietly when `output`'s reader went away (EPIPE);
+ * rejects with a GError when the connection fails, when `output` fails otherwise, or when
+ * `cancellable` is cancelled (the connection is then destroyed). Every listener and timer is gone
+ * before it settles; `output` is never ended (it is the process's stdout).
  */
 export function relay(
   stream: Duplex,
@@ -72,19 +73,24 @@ export function relay(
 
     // Connection → output, pausing the connection while output is full.
     on(stream, 'data', (chunk: Buffer) => {
+      if (output.destroyed) return;
       received += chunk.length;
       if (inputEnded && options.datagramLingerMs !== undefined) armLinger();
       if (!output.write(chunk)) stream.pause();
     });
     on(output, 'drain', () => stream.resume());
-    // The peer closed its side: stop reading input (nothing more can be sent usefully).
+    // The peer closed its side: stop reading input and end ours, so the connection closes (the
+    // socket is half-open, as in GIO, and would otherwise wait for our FIN).
     on(stream, 'end', () => {
       input.unpipe();
       input.pause();
+      endWriteSide();
     });
     on(stream, 'error', (err: Error) => settle(err));
     on(stream, 'close', () => settle(null));
-    on(output, 'error', (err: Error) => settle(err));
+    // A reader that went away (`| head -c5`) ends the relay quietly, as in netcat and socat: the
+    // connection did nothing wrong.
+    on(output, 'error', (err: Error) => settle(isReaderGone(err) ? null : err));
 
     // Input → connection, pausing input while the connection's buffer is full.
     on(input, 'data', (chunk: Buffer) => {
@@ -106,4 +112,9 @@ export function relay(
     cleanups.push(() => cancellable.disconnect(id));
     if (!settled) input.resume();
   });
+}
+
+/** EPIPE on a pipe or socket `output`: nobody reads it any more. */
+export function isReaderGone(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException | null)?.code === 'EPIPE';
 }

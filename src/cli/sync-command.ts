@@ -2,7 +2,7 @@ import { readSync, writeSync } from 'node:fs';
 import { IOErrorEnum, SocketType, toGError, type GError, type SyncSocketConnection } from '../index.js';
 import type { ConnectCommand } from './args.js';
 import { createClient, parseTarget } from './client-factory.js';
-import { DATAGRAM_LINGER_MS } from './relay.js';
+import { DATAGRAM_LINGER_MS, isReaderGone } from './relay.js';
 import { ExitStatus, reportFailure } from './exit-status.js';
 import type { Reporter, RelayStats } from './reporter.js';
 
@@ -15,10 +15,11 @@ const EAGAIN_SLEEP_MS = 5;
  * `--sync`: the same command on the blocking API. The connect blocks this thread (its events
  * still reach the reporter, in order), then the relay runs on blocking calls too.
  *
- * The blocking API has no half-close and one thread cannot wait on stdin and the socket at once,
- * so the relay is sequential: all of stdin is sent, then the connection is copied to stdout until
- * the peer closes (an idle `--timeout` ends it with TIMED_OUT). With --udp, replies are read until
- * none came for the linger time. While a call blocks no JavaScript runs, so Ctrl-C cannot cancel
+ * One thread cannot wait on stdin and the socket at once, so the relay is sequential: all of stdin
+ * is sent, the write side is shut down (FIN, so a peer waiting for EOF answers), then the
+ * connection is copied to stdout until the peer closes (an idle `--timeout` ends it with
+ * TIMED_OUT); a closed stdout ends it quietly. With --udp, replies are read until none came for
+ * the linger time. While a call blocks no JavaScript runs, so Ctrl-C cannot cancel
  * anything: it ends the process as usual (no exit status 8 in this mode).
  */
 export function runConnectSync(cmd: ConnectCommand, reporter: Reporter): number {
@@ -55,6 +56,7 @@ function relaySync(connection: SyncSocketConnection, cmd: ConnectCommand): Relay
   const datagram = cmd.type === SocketType.DATAGRAM;
   // UDP has no end-of-stream: wait for replies only until none came for the linger time.
   if (datagram) connection.timeout = cmd.timeout > 0 ? cmd.timeout : DATAGRAM_LINGER_MS / 1000;
+  else connection.shutdownWrite();
   // connection → stdout, until the peer closes.
   for (;;) {
     let data: Buffer;
@@ -66,7 +68,7 @@ function relaySync(connection: SyncSocketConnection, cmd: ConnectCommand): Relay
     }
     if (data.length === 0 && !datagram) break;
     received += data.length;
-    writeAll(data);
+    if (!writeAll(data)) break;
   }
   return { sent, received };
 }
@@ -75,12 +77,21 @@ function isTimedOut(error: GError): boolean {
   return error.code === IOErrorEnum.TIMED_OUT && error.domain === 'g-io-error-quark';
 }
 
-/** Writes all of `data` to fd 1, waiting out EAGAIN on a non-blocking pipe. */
-function writeAll(data: Buffer): void {
+/**
+ * Writes all of `data` to fd 1, waiting out EAGAIN on a non-blocking pipe. False when stdout's
+ * reader went away (EPIPE): the relay then ends quietly, as netcat's does.
+ */
+function writeAll(data: Buffer): boolean {
   let offset = 0;
-  while (offset < data.length) {
-    offset += retryEagain(() => writeSync(1, data, offset, data.length - offset));
+  try {
+    while (offset < data.length) {
+      offset += retryEagain(() => writeSync(1, data, offset, data.length - offset));
+    }
+  } catch (err) {
+    if (isReaderGone(err)) return false;
+    throw err;
   }
+  return true;
 }
 
 /**

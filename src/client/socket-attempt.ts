@@ -1,6 +1,7 @@
 import { createSocket as createUdpSocket, type Socket as DgramSocket } from 'node:dgram';
 import { connect as netConnect, Socket } from 'node:net';
 import { InetSocketAddress, UnixSocketAddress, type SocketAddress } from '../address/socket-address.js';
+import { explainAbstractRefusal } from './abstract-unix.js';
 import { DatagramConnection } from '../connection/datagram-connection.js';
 import type { SocketConnection } from '../connection/socket-connection.js';
 import { TcpConnection } from '../connection/tcp-connection.js';
@@ -124,6 +125,8 @@ export class SocketAttempt {
       port: address.port,
       family: address.family === SocketFamily.IPV6 ? 6 : 4,
       autoSelectFamily: false,
+      // GIO sockets stay half-open: the peer's FIN ends reading only (g_socket_shutdown).
+      allowHalfOpen: true,
       ...(local ? { localAddress: local.address.toNodeHost(), localPort: local.port || undefined } : {}),
     });
     const connection = new TcpConnection(socket, address);
@@ -139,7 +142,7 @@ export class SocketAttempt {
   }
 
   #startUnix(address: UnixSocketAddress, settings: SocketSettings): void {
-    const socket = netConnect({ path: address.nodePath });
+    const socket = netConnect({ path: address.nodePath, allowHalfOpen: true });
     const connection = new UnixConnection(socket, address);
     this.#connection = connection;
     this.#watch(socket, connection, null);
@@ -197,7 +200,7 @@ export class SocketAttempt {
     const onError = (err: Error): void => {
       const e = err as NodeJS.ErrnoException;
       if (e.syscall === 'bind' && local) this.#fail({ stage: 'create', error: bindError(local, e.code) });
-      else this.#fail({ stage: 'connect', error: toGError(err) });
+      else this.#fail({ stage: 'connect', error: explainAbstractRefusal(this.address, toGError(err)) });
     };
     const onClose = (): void => this.#fail({ stage: 'connect', error: errnoError('ECONNRESET') });
     socket.once('connect', onConnect);

@@ -17,15 +17,28 @@ import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { IOErrorEnum } from '../errors/enums.js';
 import { IOError } from '../errors/gerror.js';
+import { checkDescriptors, outOfDescriptors } from './descriptors.js';
 import {
   CONTROL_BYTES,
+  FAILURE,
+  OUT_OF_DESCRIPTORS,
   SEQ,
   STATE,
+  WORKER_BOOTED,
   WORKER_GONE,
+  WORKER_RUNNING,
+  WORKER_STARTING,
   type CallerMessage,
   type WorkerMessage,
   type WorkerStats,
 } from './protocol.js';
+
+/**
+ * How long a new worker may take to get its engine running: normally well under a second. The
+ * bound only matters when the thread cannot start at all (Node reports that as an event on this
+ * thread's loop, which a blocked caller never runs) or its module loading stalls.
+ */
+const WORKER_BOOT_BOUND_MS = 15_000;
 
 /** What the worker entry receives as workerData. */
 export interface WorkerBoot {
@@ -40,8 +53,10 @@ export class EngineChannel {
   readonly #queues = new Map<number, WorkerMessage[]>();
   #nextCall = 1;
   #gone = false;
+  readonly #bootDeadline: number;
 
   constructor() {
+    checkDescriptors();
     const { port1, port2 } = new MessageChannel();
     const control = new SharedArrayBuffer(CONTROL_BYTES);
     this.#port = port1;
@@ -53,6 +68,7 @@ export class EngineChannel {
     this.#worker.on('error', () => this.#markGone());
     this.#worker.on('exit', () => this.#markGone());
     this.#worker.unref();
+    this.#bootDeadline = performance.now() + WORKER_BOOT_BOUND_MS;
   }
 
   get threadId(): number {
@@ -93,14 +109,37 @@ export class EngineChannel {
         continue;
       }
       this.#checkAlive();
-      Atomics.wait(this.#control, SEQ, seq);
+      if (Atomics.load(this.#control, STATE) === WORKER_RUNNING) {
+        Atomics.wait(this.#control, SEQ, seq);
+        continue;
+      }
+      // Not running yet: wait no longer than the boot bound, then give the thread up.
+      const left = this.#bootDeadline - performance.now();
+      if (left <= 0 || Atomics.wait(this.#control, SEQ, seq, left) === 'timed-out') this.#checkBooted();
     }
   }
 
   #checkAlive(): void {
     if (!this.#gone && Atomics.load(this.#control, STATE) !== WORKER_GONE) return;
     this.#markGone();
+    if (Atomics.load(this.#control, FAILURE) === OUT_OF_DESCRIPTORS) throw outOfDescriptors();
     throw new IOError(IOErrorEnum.FAILED, 'The sync engine thread stopped unexpectedly');
+  }
+
+  /** Past the boot bound: a thread that is not running is given up (the next call starts another). */
+  #checkBooted(): void {
+    const state = Atomics.load(this.#control, STATE);
+    if (state === WORKER_RUNNING) return;
+    this.#markGone();
+    void this.#worker.terminate().catch(() => undefined);
+    // Most likely the descriptors ran out between the check and the start.
+    checkDescriptors();
+    throw new IOError(
+      IOErrorEnum.FAILED,
+      state === WORKER_BOOTED
+        ? 'The sync engine thread did not load its engine'
+        : 'The sync engine thread did not start',
+    );
   }
 
   #markGone(): void {
@@ -137,29 +176,53 @@ export function syncEngineStats(): WorkerStats & { readonly threadId: number } {
 /**
  * The worker is started from a tiny CommonJS bootstrap that first arranges for the caller to be
  * woken if the worker ever exits (even before the engine module loaded), then imports the
- * engine. From compiled JavaScript that is worker.js beside this file. From TypeScript sources
- * (tests run under tsx) it is worker.ts, and the worker needs the TypeScript loader too: Node 20
- * does not apply a parent's `--import` hooks inside workers, so the bootstrap registers tsx itself.
+ * engine. From compiled JavaScript that is worker-bundle.js (or worker.js) beside this file.
+ * From TypeScript sources (tests run under tsx) it is worker.ts, and the worker needs the
+ * TypeScript loader too: Node 20 does not apply a parent's `--import` hooks inside workers, so
+ * the bootstrap registers tsx itself.
  */
 function startWorker(boot: WorkerBoot, transferList: MessagePort[]): Worker {
   const compiled = new URL('./worker.js', import.meta.url);
+  // The build's single-file bundle of worker.js loads three times faster (scripts/postbuild.mjs).
+  const bundled = new URL('./worker-bundle.js', import.meta.url);
   const fromSources = !existsSync(fileURLToPath(compiled));
-  const entry = fromSources ? new URL('./worker.ts', import.meta.url) : compiled;
+  const entry = fromSources
+    ? new URL('./worker.ts', import.meta.url)
+    : existsSync(fileURLToPath(bundled))
+      ? bundled
+      : compiled;
   const loader = fromSources ? import.meta.resolve('tsx/esm/api') : null;
   const source = [
     `const { workerData } = require('node:worker_threads');`,
     `const control = new Int32Array(workerData.control);`,
+    `Atomics.compareExchange(control, ${STATE}, ${WORKER_STARTING}, ${WORKER_BOOTED});`,
     // The exit handler runs on every way out (end, uncaught error, process.exit in the worker).
     `process.on('exit', () => { Atomics.store(control, ${STATE}, ${WORKER_GONE}); Atomics.add(control, ${SEQ}, 1); Atomics.notify(control, ${SEQ}); });`,
+    // A module that cannot be read for want of descriptors: say so before exiting.
+    `const failed = (e) => { if (e && (e.code === 'EMFILE' || e.code === 'ENFILE')) Atomics.store(control, ${FAILURE}, ${OUT_OF_DESCRIPTORS}); process.exit(1); };`,
     loader === null
-      ? `import(${JSON.stringify(entry.href)}).catch(() => process.exit(1));`
-      : `import(${JSON.stringify(loader)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); }).catch(() => process.exit(1));`,
+      ? `import(${JSON.stringify(entry.href)}).catch(failed);`
+      : `import(${JSON.stringify(loader)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); }).catch(failed);`,
   ].join('\n');
   return new Worker(source, {
     eval: true,
     workerData: boot,
     transferList,
     // Under tsx the parent's loader flags would only get in the way of the explicit register().
-    ...(fromSources ? { execArgv: [] } : {}),
+    execArgv: fromSources ? [] : workerFlags(process.execArgv),
   });
+}
+
+/**
+ * The parent's Node flags for the worker, minus `--input-type`: the bootstrap is CommonJS, and a
+ * parent started with `node --input-type=module -e …` would make it fail before its first line.
+ */
+function workerFlags(flags: readonly string[]): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i < flags.length; i++) {
+    const flag = flags[i];
+    if (flag === '--input-type') i++;
+    else if (!flag.startsWith('--input-type=')) kept.push(flag);
+  }
+  return kept;
 }

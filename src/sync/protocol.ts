@@ -11,12 +11,20 @@ import type { SocketClientEvent } from '../errors/enums.js';
 
 /** Int32 slots of the control block (a SharedArrayBuffer of CONTROL_BYTES). */
 export const SEQ = 0;
-/** Worker state: STARTING, then RUNNING; GONE once it exited (for any reason). */
+/**
+ * Worker state: STARTING, BOOTED once the thread runs its first line of JavaScript, RUNNING once
+ * the engine is loaded; GONE once it exited (for any reason).
+ */
 export const STATE = 1;
-export const CONTROL_BYTES = 8;
+/** Why a worker stopped before RUNNING: NO_FAILURE, or OUT_OF_DESCRIPTORS (EMFILE / ENFILE). */
+export const FAILURE = 2;
+export const CONTROL_BYTES = 12;
 export const WORKER_STARTING = 0;
 export const WORKER_RUNNING = 1;
 export const WORKER_GONE = 2;
+export const WORKER_BOOTED = 3;
+export const NO_FAILURE = 0;
+export const OUT_OF_DESCRIPTORS = 1;
 
 /** Largest piece of a write sent in one message: bounds the memory of one request. */
 export const WRITE_CHUNK_BYTES = 256 * 1024;
@@ -192,6 +200,14 @@ export type CallerMessage =
       readonly call: number;
       readonly conn: number;
       readonly data: Uint8Array;
+      readonly timeoutMs: number;
+      readonly cancel: SharedArrayBuffer | null;
+    }
+  /** g_socket_shutdown(socket, FALSE, TRUE): end the write side (TCP FIN, TLS close_notify). */
+  | {
+      readonly op: 'shutdown-write';
+      readonly call: number;
+      readonly conn: number;
       readonly timeoutMs: number;
       readonly cancel: SharedArrayBuffer | null;
     }

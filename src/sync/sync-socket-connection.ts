@@ -192,6 +192,24 @@ export class SyncSocketConnection implements Disposable {
     return this.write(data, cancellable);
   }
 
+  /**
+   * Ends this side's writing and keeps reading (g_socket_shutdown(socket, FALSE, TRUE)): the
+   * peer sees end of stream (TCP FIN; for TLS, close_notify then FIN), so a peer that waits for
+   * EOF before answering can answer. Blocks until the end was handed to the kernel; a later
+   * write() fails with CONNECTION_CLOSED "Broken pipe". Not for 'udp' (NOT_SUPPORTED).
+   */
+  shutdownWrite(cancellable?: Cancellable | null): void {
+    this.#checkUsable(cancellable);
+    const reply = this.#request((call) => ({
+      op: 'shutdown-write',
+      call,
+      conn: this.#id,
+      timeoutMs: this.#timeoutMs,
+      cancel: sharedBuffer(cancellable),
+    }));
+    if (reply.kind !== 'done') throw unexpected(reply);
+  }
+
   /** Closes the connection (TLS sends close_notify) and waits until it is closed. Idempotent. */
   close(): void {
     if (this.#closed) return;

@@ -73,6 +73,12 @@ export class WorkerEngine {
           this.post({ kind: 'done', call: message.call, value: written });
         });
         return;
+      case 'shutdown-write':
+        void this.#serve(message.call, message.conn, async (io) => {
+          await io.shutdownWrite(message.timeoutMs, message.cancel);
+          this.post({ kind: 'done', call: message.call, value: 0 });
+        });
+        return;
       case 'close': {
         const io = this.#take(message.conn);
         void (io ? io.close() : Promise.resolve()).finally(() =>

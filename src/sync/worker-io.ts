@@ -79,6 +79,41 @@ export class ConnectionIO {
     });
   }
 
+  /**
+   * Ends the write side (g_socket_shutdown with shutdown_write): TCP sends FIN, TLS close_notify
+   * first; reading goes on until the peer closes. Resolves once the end was handed to the
+   * kernel. A second call does nothing, as a second shutdown(2) does.
+   */
+  async shutdownWrite(timeoutMs: number, cancel: SharedArrayBuffer | null): Promise<void> {
+    return this.#exclusive(async () => {
+      if (this.#error) throw this.#error;
+      if (this.#stream.readableObjectMode) {
+        // A datagram stream's end() closes the socket: there is no write side to end alone.
+        throw new IOError(IOErrorEnum.NOT_SUPPORTED, 'Unable to shut down a datagram connection');
+      }
+      if (this.#stream.writableFinished) return;
+      if (this.#stream.destroyed) throw new IOError(CONNECTION_CLOSED, 'Broken pipe');
+      const stream = this.#stream;
+      let off = (): void => undefined;
+      const finished = new Promise<void>((resolve, reject) => {
+        const onFinish = (): void => resolve();
+        const onError = (err: Error): void => reject(this.#error ?? writeError(err));
+        // Destroyed before the FIN went out (e.g. a reset): the write side is gone, as for write().
+        const onClose = (): void => reject(this.#error ?? new IOError(CONNECTION_CLOSED, 'Broken pipe'));
+        stream.once('finish', onFinish);
+        stream.once('error', onError);
+        stream.once('close', onClose);
+        off = () => {
+          stream.off('finish', onFinish);
+          stream.off('error', onError);
+          stream.off('close', onClose);
+        };
+      });
+      if (!stream.writableEnded) stream.end();
+      await this.#race(finished, timeoutMs, cancel).finally(off);
+    });
+  }
+
   /** Closes (TLS sends close_notify); resolves once the socket is closed. */
   async close(): Promise<void> {
     this.#detach();

@@ -5,24 +5,37 @@ import { toGError } from '../errors/errno.js';
 /** glib-networking's prefix for handshake failures (gtlsconnection-gnutls.c / -openssl.c). */
 export const HANDSHAKE_PREFIX = 'Error performing TLS handshake';
 
-/** GnuTLS's text for what a non-TLS peer produces; GIO 2.74 was observed to report it (§8.3). */
-const NOT_TLS_DETAIL = 'An unexpected TLS handshake packet was received.';
+/**
+ * GnuTLS's texts for what a non-TLS peer produces, as GIO 2.74 reports them: a reply that is not
+ * TLS records at all (plain text: an HTTP or SMTP server) is GNUTLS_E_UNEXPECTED_PACKET; TLS
+ * records carrying the wrong handshake message (an echo of our ClientHello) are
+ * GNUTLS_E_UNEXPECTED_HANDSHAKE_PACKET.
+ */
+const NOT_TLS_PACKET = 'An unexpected TLS packet was received.';
+const NOT_TLS_HANDSHAKE_PACKET = 'An unexpected TLS handshake packet was received.';
 
-/** OpenSSL reasons meaning the bytes received are not TLS at all (an HTTP server, an echo…). */
-const NOT_TLS_CODES: ReadonlySet<string> = new Set([
+/** GnuTLS's GNUTLS_E_PREMATURE_TERMINATION text: the peer closed before the handshake ended. */
+const PREMATURE_TERMINATION = 'The TLS connection was non-properly terminated.';
+
+/** OpenSSL reasons meaning the bytes received are not TLS records (an HTTP server…). */
+const NOT_TLS_RECORD_CODES: ReadonlySet<string> = new Set([
   'ERR_SSL_WRONG_VERSION_NUMBER',
-  'ERR_SSL_UNEXPECTED_MESSAGE',
   'ERR_SSL_PACKET_LENGTH_TOO_LONG',
   'ERR_SSL_RECORD_LAYER_FAILURE',
   'ERR_SSL_RECORD_LENGTH_MISMATCH',
-  'ERR_SSL_BAD_PACKET_LENGTH',
-  'ERR_SSL_LENGTH_MISMATCH',
   'ERR_SSL_UNEXPECTED_RECORD',
   'ERR_SSL_UNKNOWN_PROTOCOL',
   'ERR_SSL_HTTP_REQUEST',
   'ERR_SSL_HTTPS_PROXY_REQUEST',
   'ERR_SSL_BAD_RECORD_TYPE',
   'ERR_SSL_UNKNOWN_ALERT_TYPE',
+]);
+
+/** OpenSSL reasons meaning TLS records came, but not the handshake messages expected (an echo). */
+const NOT_TLS_HANDSHAKE_CODES: ReadonlySet<string> = new Set([
+  'ERR_SSL_UNEXPECTED_MESSAGE',
+  'ERR_SSL_BAD_PACKET_LENGTH',
+  'ERR_SSL_LENGTH_MISMATCH',
 ]);
 
 /** Local failures to agree on parameters: nothing both sides support. */
@@ -52,8 +65,16 @@ export interface HandshakeContext {
   readonly haveCertificate: boolean;
 }
 
-const eofError = (cause: unknown): TlsError =>
+/** The context before any handshake byte came: nothing requested, nothing to send. */
+export const NO_HANDSHAKE_YET: HandshakeContext = { certificateRequested: false, haveCertificate: false };
+
+/** Our own close() ended the handshake (not the peer). */
+export const closedLocallyError = (cause: unknown): TlsError =>
   new TlsError(TlsErrorEnum.EOF, 'TLS connection closed unexpectedly', { cause });
+
+/** glib-networking's report of a handshake the peer abandoned: NOT_TLS "Peer failed to perform…". */
+const peerFailedError = (detail: string, cause: unknown): TlsError =>
+  new TlsError(TlsErrorEnum.NOT_TLS, `Peer failed to perform TLS handshake: ${detail}`, { cause });
 
 /**
  * Maps whatever ended a handshake to a GError, following glib-networking's choices
@@ -64,10 +85,13 @@ const eofError = (cause: unknown): TlsError =>
  *   any other refusal after the server asked for a certificate we did not have → the same,
  *   "Server required TLS certificate" (glib-networking's guess for TLS 1.2 and 1.3);
  * - unknown_ca alert (our certificate refused) → BAD_CERTIFICATE;
- * - not TLS at all → MISC "Error performing TLS handshake: An unexpected TLS handshake packet…";
+ * - not TLS at all → MISC "Error performing TLS handshake: An unexpected TLS packet was received."
+ *   (plain text) or "…: An unexpected TLS handshake packet was received." (an echo);
  * - a fatal alert from the peer or no common version/cipher → HANDSHAKE, OpenSSL's reason;
- * - the peer closing cleanly mid-handshake → EOF "TLS connection closed unexpectedly";
- * - a reset or broken pipe → NOT_TLS "Peer failed to perform TLS handshake: …" (GIO 2.74);
+ * - the peer closing mid-handshake (EOF, whether before or after our ClientHello, or the socket
+ *   found closed when the handshake starts) → NOT_TLS "Peer failed to perform TLS handshake: The
+ *   TLS connection was non-properly terminated." (GnuTLS's GNUTLS_E_PREMATURE_TERMINATION);
+ * - a reset or broken pipe → NOT_TLS "Peer failed to perform TLS handshake: <strerror>";
  * - other socket errors → their IOError (e.g. TIMED_OUT), other TLS errors → MISC.
  */
 export function handshakeError(err: unknown, ctx: HandshakeContext): GError {
@@ -95,21 +119,24 @@ export function handshakeError(err: unknown, ctx: HandshakeContext): GError {
       cause: err,
     });
   }
-  if (NOT_TLS_CODES.has(code)) {
-    return new TlsError(TlsErrorEnum.MISC, `${HANDSHAKE_PREFIX}: ${NOT_TLS_DETAIL}`, { cause: err });
+  if (NOT_TLS_RECORD_CODES.has(code)) {
+    return new TlsError(TlsErrorEnum.MISC, `${HANDSHAKE_PREFIX}: ${NOT_TLS_PACKET}`, { cause: err });
+  }
+  if (NOT_TLS_HANDSHAKE_CODES.has(code)) {
+    return new TlsError(TlsErrorEnum.MISC, `${HANDSHAKE_PREFIX}: ${NOT_TLS_HANDSHAKE_PACKET}`, {
+      cause: err,
+    });
   }
   if (code.includes('_ALERT_') || NEGOTIATION_CODES.has(code)) {
     return new TlsError(TlsErrorEnum.HANDSHAKE, `${HANDSHAKE_PREFIX}: ${reason}`, { cause: err });
   }
-  if (isClosedEarly(e)) return eofError(err);
+  if (isClosedEarly(e)) return peerFailedError(PREMATURE_TERMINATION, err);
   if (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_')) {
     return new TlsError(TlsErrorEnum.MISC, `${HANDSHAKE_PREFIX}: ${reason}`, { cause: err });
   }
   const io = toGError(err);
   if (io instanceof IOError && (io.code === IOErrorEnum.BROKEN_PIPE || io.code === IOErrorEnum.FAILED)) {
-    return new TlsError(TlsErrorEnum.NOT_TLS, `Peer failed to perform TLS handshake: ${io.message}`, {
-      cause: err,
-    });
+    return peerFailedError(io.message, err);
   }
   return io;
 }

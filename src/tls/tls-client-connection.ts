@@ -5,10 +5,16 @@ import type { SocketConnectable } from '../address/connectable.js';
 import { raceCancellable, type Cancellable } from '../cancellable.js';
 import type { IOStream } from '../connection/io-stream.js';
 import { IOErrorEnum, TlsCertificateFlags, TlsErrorEnum } from '../errors/enums.js';
-import { GError, IOError, TlsError } from '../errors/gerror.js';
+import { IOError, TlsError } from '../errors/gerror.js';
 import { verifyCertificateChain } from './certificate-verifier.js';
 import { CertificateRevocationList } from './crl.js';
-import { handshakeError, PeerClosedError, type HandshakeContext } from './handshake-errors.js';
+import {
+  closedLocallyError,
+  handshakeError,
+  NO_HANDSHAKE_YET,
+  PeerClosedError,
+  type HandshakeContext,
+} from './handshake-errors.js';
 import { serverIdentityOf, sniFor } from './server-identity.js';
 import { cachedAnchors, defaultTrustAnchors } from './trust-anchors.js';
 
@@ -315,8 +321,8 @@ export class TlsClientConnection implements IOStream, AsyncDisposable {
       throw cancellable.error();
     }
     if (base.destroyed) {
-      const errored = base.errored;
-      throw errored instanceof GError ? errored : new IOError(IOErrorEnum.CLOSED, 'Connection is closed');
+      // The peer closed (or reset) between the connect and the handshake: as during it.
+      throw handshakeError(base.errored ?? new PeerClosedError(), NO_HANDSHAKE_YET);
     }
 
     let socket: TLSSocket;
@@ -407,7 +413,11 @@ export class TlsClientConnection implements IOStream, AsyncDisposable {
       this.#protocolVersion = socket.getProtocol();
       this.#ciphersuiteName = socket.getCipher()?.standardName ?? null;
     } catch (err) {
-      const error = cancellable?.isCancelled() ? cancellable.error() : handshakeError(err, ctx);
+      const error = cancellable?.isCancelled()
+        ? cancellable.error()
+        : this.#state === 'closed'
+          ? closedLocallyError(err)
+          : handshakeError(err, ctx);
       this.destroy();
       throw error;
     } finally {

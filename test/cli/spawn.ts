@@ -39,7 +39,13 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
  */
 export function startCli(
   args: readonly string[],
-  opts: { stdin?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+  opts: {
+    stdin?: string;
+    env?: NodeJS.ProcessEnv;
+    timeoutMs?: number;
+    /** Close our end of the CLI's stdout once this many bytes arrived (`| head -c N`). */
+    closeStdoutAfter?: number;
+  } = {},
 ): CliRun {
   // The network guard refuses (and reports) any lookup through the system DNS, as in the runner.
   const node = ['--import', 'tsx', '--import', './test/helpers/network-guard.ts'];
@@ -62,6 +68,10 @@ export function startCli(
   };
   child.stdout.setEncoding('utf8').on('data', (d: string) => {
     stdout += d;
+    if (opts.closeStdoutAfter !== undefined && stdout.length >= opts.closeStdoutAfter) {
+      stdout = stdout.slice(0, opts.closeStdoutAfter);
+      child.stdout.destroy();
+    }
     wake();
   });
   child.stderr.setEncoding('utf8').on('data', (d: string) => {
@@ -99,7 +109,7 @@ export function startCli(
 
 export function runCli(
   args: readonly string[],
-  opts: { stdin?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+  opts: Parameters<typeof startCli>[1] = {},
 ): Promise<CliResult> {
   return startCli(args, opts).done;
 }

@@ -1,7 +1,7 @@
 // --sync: the same command on the blocking API (connectSync, blocking read/write).
 import assert from 'node:assert/strict';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { HAS_OPENSSL, testPki } from '../helpers/certs.js';
 import { requireOrSkip } from '../helpers/env.js';
@@ -64,10 +64,30 @@ describe('gsocketclient --sync', () => {
   });
 
   test('a peer that never closes: the idle --timeout ends it with TIMED_OUT, exit 5', async () => {
-    const r = await runCli(['--sync', '--timeout', '0.5', `127.0.0.1:${echo.port}`], { stdin: 'ping\n' });
-    assert.equal(r.status, 5);
+    // Echoes, and stays open even after our FIN (half-open, so Node does not end it for us).
+    const sockets = new Set<Socket>();
+    const holder = createServer({ allowHalfOpen: true }, (s) => {
+      sockets.add(s);
+      s.on('error', () => undefined);
+      s.on('data', (d: Buffer) => s.write(d));
+    });
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (holder.address() as AddressInfo).port;
+      const r = await runCli(['--sync', '--timeout', '0.5', `127.0.0.1:${port}`], { stdin: 'ping\n' });
+      assert.equal(r.status, 5);
+      assert.equal(r.stdout, 'ping\n');
+      assert.equal(r.stderr, 'gsocketclient: g-io-error-quark TIMED_OUT: Socket I/O timed out\n');
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => holder.close(r));
+    }
+  });
+
+  test('an echo peer closes after our FIN: the echo is printed, exit 0', async () => {
+    const r = await runCli(['--sync', '--timeout', '5', `127.0.0.1:${echo.port}`], { stdin: 'ping\n' });
+    assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, 'ping\n');
-    assert.equal(r.stderr, 'gsocketclient: g-io-error-quark TIMED_OUT: Socket I/O timed out\n');
   });
 
   test('--udp: replies are read until the linger time passes', async () => {

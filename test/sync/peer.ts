@@ -7,7 +7,20 @@ export interface PeerSpec {
   readonly host?: string;
   readonly port?: number;
   readonly path?: string;
-  readonly mode?: 'echo' | 'hold' | 'reset-on-data' | 'send-close' | 'silent';
+  readonly mode?:
+    | 'echo'
+    | 'hold'
+    | 'reset-on-data'
+    | 'send-close'
+    | 'silent'
+    /** Shuts down (FIN) as soon as it accepted. */
+    | 'close-at-once'
+    /** Answers the first bytes with `payload` (may be empty) and shuts down. */
+    | 'close-after-first-data'
+    /** Sends `payload`, shuts down its writing side, reads to our FIN, then reports it (message). */
+    | 'half-close'
+    /** Reads until our FIN, then answers `got N bytes` and closes (a peer waiting for EOF). */
+    | 'reply-on-eof';
   readonly payload?: string;
   readonly certFile?: string;
   readonly keyFile?: string;
@@ -16,6 +29,8 @@ export interface PeerSpec {
 
 export interface Peer {
   readonly port: number;
+  /** The next line the peer reported after its port (e.g. what a half-close peer received). */
+  nextMessage(): Promise<Record<string, unknown>>;
   stop(): Promise<void>;
 }
 
@@ -48,24 +63,38 @@ export async function startPeer(spec: PeerSpec): Promise<Peer> {
       clearTimeout(timer);
     }
   };
+  // Every stdout line is a JSON message: first the port, then what the mode reports.
+  const lines: string[] = [];
+  let wake: (() => void) | null = null;
+  let out = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk: string) => {
+    out += chunk;
+    for (let nl = out.indexOf('\n'); nl >= 0; nl = out.indexOf('\n')) {
+      lines.push(out.slice(0, nl));
+      out = out.slice(nl + 1);
+    }
+    wake?.();
+  });
+  const nextLine = async (boundMs: number): Promise<string> => {
+    const deadline = Date.now() + boundMs;
+    while (lines.length === 0) {
+      if (child.exitCode !== null || Date.now() > deadline) throw new Error('peer reported nothing');
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        timer = setTimeout(resolve, 100);
+      });
+      clearTimeout(timer);
+      wake = null;
+    }
+    return lines.shift() as string;
+  };
   try {
-    const port = await new Promise<number>((resolve, reject) => {
-      let out = '';
-      const timer = setTimeout(() => reject(new Error('peer did not start')), START_MS);
-      child.stdout.setEncoding('utf8');
-      child.stdout.on('data', (chunk: string) => {
-        out += chunk;
-        const nl = out.indexOf('\n');
-        if (nl < 0) return;
-        clearTimeout(timer);
-        resolve((JSON.parse(out.slice(0, nl)) as { port: number }).port);
-      });
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`peer exited (${code})`));
-      });
-    });
-    return { port, stop };
+    const port = (JSON.parse(await nextLine(START_MS)) as { port: number }).port;
+    const nextMessage = async (): Promise<Record<string, unknown>> =>
+      JSON.parse(await nextLine(START_MS)) as Record<string, unknown>;
+    return { port, nextMessage, stop };
   } catch (err) {
     await stop();
     throw err;

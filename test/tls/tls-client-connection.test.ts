@@ -613,19 +613,19 @@ describe('TlsClientConnection: broken peers give typed errors and leave nothing 
     });
   });
 
-  it('an HTTP server answering the ClientHello → MISC', async (t) => {
+  it('an HTTP server answering the ClientHello → MISC "…: An unexpected TLS packet was received."', async (t) => {
     await against(t, (s) => s.once('data', () => s.end('HTTP/1.1 400 Bad Request\r\n\r\n')), {
       cls: TlsError,
       code: TlsErrorEnum.MISC,
-      message: 'Error performing TLS handshake: An unexpected TLS handshake packet was received.',
+      message: 'Error performing TLS handshake: An unexpected TLS packet was received.',
     });
   });
 
-  it('a server that closes after the ClientHello → EOF', async (t) => {
+  it('a server that closes after the ClientHello → NOT_TLS "…non-properly terminated."', async (t) => {
     await against(t, (s) => s.once('data', () => s.end()), {
       cls: TlsError,
-      code: TlsErrorEnum.EOF,
-      message: 'TLS connection closed unexpectedly',
+      code: TlsErrorEnum.NOT_TLS,
+      message: 'Peer failed to perform TLS handshake: The TLS connection was non-properly terminated.',
     });
   });
 
