@@ -18,6 +18,7 @@ import { SocketClient } from '../client/socket-client.js';
 import { invalidArgument } from '../errors/gerror.js';
 import { ConnectError } from './connect-error.js';
 import { originFor } from './origin.js';
+import { nodeSemantics } from './socket.js';
 
 export { ConnectError } from './connect-error.js';
 
@@ -138,5 +139,5 @@ function connectFor(
   }
   client
     .connect(origin.target, { tls: origin.secure, ...(tlsOptions === undefined ? {} : { tlsOptions }) })
-    .then((connection) => callback(null, connection.stream), fail);
+    .then((connection) => callback(null, nodeSemantics(connection)), fail);
 }

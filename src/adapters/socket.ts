@@ -21,7 +21,7 @@ export { ConnectError } from './connect-error.js';
 
 /**
  * The connection's stream, with `connect()` turned into a no-op that emits `'connect'` on the next
- * tick. Without it, a library that calls `connect(port, host)` on the socket it is given makes Node
+ * tick, and Node's end-of-stream rule (the socket ends its side when the peer ends its). Without it, a library that calls `connect(port, host)` on the socket it is given makes Node
  * resolve the host again and repeat the connect on an open socket.
  *
  * @example
@@ -29,7 +29,7 @@ export { ConnectError } from './connect-error.js';
  * const pgClient = new pg.Client({ stream: () => connectedSocket(conn) });
  */
 export function connectedSocket(connection: SocketConnection): Socket {
-  const socket = connection.stream as Socket;
+  const socket = nodeSemantics(connection);
   const alreadyConnected = function (this: Socket): Socket {
     process.nextTick(() => {
       if (!socket.destroyed) socket.emit('connect');
@@ -38,6 +38,20 @@ export function connectedSocket(connection: SocketConnection): Socket {
   };
   Object.defineProperty(socket, 'connect', { value: alreadyConnected, configurable: true, writable: true });
   return socket;
+}
+
+/**
+ * The connection's stream with `net.connect`'s end-of-stream rule: gsocketclient's connections
+ * stay half-open after the peer's FIN, as GIO's do, but libraries written for Node expect the
+ * socket to end its own side then (allowHalfOpen false); without it a server's close would leave
+ * their socket open for ever.
+ * @internal
+ */
+export function nodeSemantics(connection: SocketConnection): Socket {
+  const stream = connection.stream as Socket;
+  stream.allowHalfOpen = false;
+  if (connection.socket !== stream) (connection.socket as Socket).allowHalfOpen = false;
+  return stream;
 }
 
 /** Options of {@link deferredSocket}. */
@@ -76,7 +90,7 @@ export class DeferredSocket extends Duplex {
   connecting = false;
 
   constructor(client: SocketClient, target: string | null) {
-    super({ allowHalfOpen: true });
+    super({ allowHalfOpen: false }); // net.connect's rule: end our side when the peer ends its
     this.#client = client;
     this.#target = target;
   }
@@ -154,7 +168,7 @@ export class DeferredSocket extends Duplex {
       return;
     }
     this.#connection = connection;
-    const inner = connection.stream;
+    const inner = nodeSemantics(connection);
     this.#inner = inner;
     for (const call of this.#calls.splice(0)) call(connection.socket as Socket);
     inner.on('data', (chunk: Buffer) => {

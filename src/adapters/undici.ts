@@ -13,7 +13,6 @@
  *
  * @module
  */
-import type { Socket } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import { Agent, type buildConnector } from 'undici';
 import { SocketClient, type SocketClientOptions } from '../client/socket-client.js';
@@ -21,6 +20,7 @@ import { IOErrorEnum } from '../errors/enums.js';
 import { IOError } from '../errors/gerror.js';
 import { ConnectError } from './connect-error.js';
 import { originFor } from './origin.js';
+import { nodeSemantics } from './socket.js';
 
 export { ConnectError } from './connect-error.js';
 
@@ -70,7 +70,7 @@ export function createUndiciConnector(
     }
     const tlsOptions = origin.secure ? { ALPNProtocols: alpn, ...options.tlsOptions } : undefined;
     client.connect(origin.target, { tls: origin.secure, tlsOptions }).then(
-      (connection) => callback(null, connection.stream as Socket),
+      (connection) => callback(null, nodeSemantics(connection)),
       (err: unknown) => callback(ConnectError.from(err), null),
     );
   };

@@ -34,7 +34,7 @@ export function explainAbstractRefusal(address: SocketAddress, error: GError): G
   return new IOError(
     IOErrorEnum.NOT_SUPPORTED,
     `Node.js ${process.version} (libuv ${process.versions.uv}) cannot reach the abstract socket ` +
-      `${address.toString()}: it pads abstract names to the whole sockaddr_un, and this server ` +
+      `@${address.toString()}: it pads abstract names to the whole sockaddr_un, and this server ` +
       'bound the exact name (Node.js 22 or later can connect)',
     { cause: error },
   );

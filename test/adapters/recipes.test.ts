@@ -23,7 +23,7 @@ function gsocketclientConnector(client: SocketClient, target: string) {
     async connect(): Promise<Socket> {
       this.connecting = true;
       const connection = await client.connectToHost(target, 6379);
-      this.stream = connection.stream as Socket;
+      this.stream = connectedSocket(connection);
       return this.stream;
     }
   };
