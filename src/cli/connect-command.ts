@@ -5,6 +5,7 @@ import { ExitStatus, reportFailure } from './exit-status.js';
 import type { CliIO } from './io.js';
 import { DATAGRAM_LINGER_MS, relay } from './relay.js';
 import { runConnectSync } from './sync-command.js';
+import { printTimings } from './timings-output.js';
 import { JsonReporter, QuietReporter, TextReporter, type Reporter } from './reporter.js';
 
 /**
@@ -18,7 +19,7 @@ export async function runConnect(cmd: ConnectCommand, io: CliIO): Promise<number
     : cmd.verbose
       ? new TextReporter(io.stderr)
       : new QuietReporter(io.stderr);
-  if (cmd.sync) return runConnectSync(cmd, reporter);
+  if (cmd.sync) return runConnectSync(cmd, reporter, io.stderr);
   const cancellable = new Cancellable();
   const removeInterrupt = io.onInterrupt(() => cancellable.cancel());
   let connection: SocketConnection | null = null;
@@ -26,8 +27,12 @@ export async function runConnect(cmd: ConnectCommand, io: CliIO): Promise<number
     const connectable = parseTarget(cmd);
     const client = createClient(cmd);
     client.on('event', (event, source, conn) => reporter.event(event, source, conn));
-    connection = await client.connect(connectable, { cancellable });
+    connection = await client.connect(connectable, {
+      cancellable,
+      onAttemptEnd: (attempt) => reporter.attempt(attempt, connectable),
+    });
     reporter.connected(connection);
+    printTimings(cmd, io.stderr, connection);
     if (!cmd.zeroIo) {
       const options =
         cmd.type === SocketType.DATAGRAM
@@ -37,6 +42,7 @@ export async function runConnect(cmd: ConnectCommand, io: CliIO): Promise<number
     }
     return ExitStatus.OK;
   } catch (err) {
+    if (connection === null) printTimings(cmd, io.stderr, { error: err });
     return reportFailure(reporter, err);
   } finally {
     removeInterrupt();
