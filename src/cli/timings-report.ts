@@ -1,5 +1,5 @@
 import type { ConnectAttempt, ConnectionTimings } from '../index.js';
-import { formatAddress, viewAddress } from './describe.js';
+import { viewAddress } from './describe.js';
 
 /**
  * `--timings`: curl's `-w` timing variables as a block, each cumulative from the connect call
@@ -46,7 +46,11 @@ export function formatWaterfall(attempts: readonly ConnectAttempt[], total: numb
   if (attempts.length === 0) return 'no attempts (no address was found)\n';
   const span = Math.max(total, ...attempts.map((a) => a.end ?? 0), 0.001);
   const col = (ms: number): number => Math.min(AXIS - 1, Math.max(0, Math.floor((ms / span) * AXIS)));
-  const labels = attempts.map((a) => cut(formatAddress(viewAddress(a.address))));
+  // A proxy attempt is named by its proxy (the destination is the same for every attempt).
+  const labels = attempts.map((a) => {
+    const view = viewAddress(a.address);
+    return cut(view.proxy ? `${view.proxy.protocol} proxy ${view.address}` : view.address);
+  });
   const width = Math.max(...labels.map((l) => l.length));
   const lines = attempts.map((a, i) => `${labels[i].padEnd(width)} |${bar(a, col, total)}| ${outcome(a)}`);
   const end = `${span.toFixed(1)} ms`;
