@@ -226,7 +226,8 @@ export class ConnectOperation {
   #onFailed(attempt: Attempt, failure: AttemptFailure): void {
     this.#dropAttempt(attempt);
     if (this.#completed) return;
-    // Socket creation / bind errors: no event, no decoration, next address at once (§10).
+    // Socket creation / bind errors: no event, no decoration (gsocketclient.c applies
+    // clarify_connect_error to connect() failures only), next address at once.
     const error =
       failure.stage === 'create'
         ? failure.error
