@@ -159,6 +159,48 @@ describe('gsocketclient timings and attempts', () => {
     }
   });
 
+  test('-v names the stage a failed attempt reached: TLS_HANDSHAKING and PROXY_NEGOTIATING', async (t) => {
+    if (!requireOrSkip(t, HAS_OPENSSL, 'openssl CLI (test PKI)')) return;
+    if (!requireOrSkip(t, hasDaemon('microsocks'), 'microsocks is not installed')) return;
+    const pki = testPki();
+    const server = await startTlsServer('127.0.0.1', pki.valid);
+    const socks = await startMicrosocks();
+    try {
+      // No --ca: the test CA is unknown, the handshake fails.
+      const tls = await runCli(['-z', '-v', '--waterfall', '--tls', `127.0.0.1:${server.port}`]);
+      assert.equal(tls.status, 7, tls.stderr);
+      const line = tls.stderr.split('\n').find((l) => / failed: /.test(l)) ?? '';
+      assert.match(
+        line,
+        new RegExp(
+          `^\\+\\d+ms TLS_HANDSHAKING 127\\.0\\.0\\.1:${server.port} → 127\\.0\\.0\\.1:${server.port} failed: `,
+        ),
+      );
+      const [row] = bars(tls.stderr);
+      assert.match(row.bar, /=+T*x/, row.bar);
+      assert.match(row.outcome, /^failed at tls: /);
+
+      const refused = await unusedPort('127.0.0.1');
+      const proxy = await runCli([
+        '-z',
+        '-v',
+        '--proxy',
+        `socks5://127.0.0.1:${socks.port}`,
+        `127.0.0.1:${refused}`,
+      ]);
+      assert.equal(proxy.status, 4, proxy.stderr); // SOCKS5 "connection refused" is CONNECTION_REFUSED
+      assert.match(
+        proxy.stderr,
+        new RegExp(
+          `\\+\\d+ms PROXY_NEGOTIATING 127\\.0\\.0\\.1:${refused} → socks5 proxy 127\\.0\\.0\\.1:${socks.port} → 127\\.0\\.0\\.1:${refused} failed: `,
+        ),
+      );
+    } finally {
+      await socks.stop();
+      await server.close();
+    }
+  });
+
   test('--resolve pins a name for its port; entries for other ports are ignored; [v6] and lists', async () => {
     const name = 'pinned.test';
     const r = await runCli([
