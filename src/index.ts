@@ -38,6 +38,12 @@ export { SocketConnection } from './connection/socket-connection.js';
 export { TcpConnection } from './connection/tcp-connection.js';
 export { UnixConnection } from './connection/unix-connection.js';
 export { TcpWrapperConnection } from './connection/tcp-wrapper-connection.js';
+export type {
+  AttemptOutcome,
+  AttemptStage,
+  ConnectAttempt,
+  ConnectionTimings,
+} from './connection/timings.js';
 export { TlsClientConnection, type AcceptCertificateHandler } from './tls/tls-client-connection.js';
 export { formatCertificateFlags } from './tls/certificate-flags.js';
 export { DatagramConnection, DatagramStream } from './connection/datagram-connection.js';

@@ -2,11 +2,11 @@ import { parseArgs } from 'node:util';
 import { InetAddress, InetSocketAddress, SocketFamily, SocketType, TlsCertificateFlags } from '../index.js';
 import { MAX_TIMER_MS } from '../timeout-value.js';
 import { redactUri } from '../address/uri.js';
+import { parseResolveEntry, parseNoProxyFor, type ResolveEntry } from './resolve-args.js';
 
-/** A command-line mistake: printed as `gsocketclient: <message>` with a --help hint, exit 2. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+import { UsageError } from './usage-error.js';
+
+export { UsageError };
 
 /** `--tls` and its companions; file names are read when the client is made. */
 export interface TlsSettings {
@@ -46,6 +46,14 @@ export interface ConnectCommand {
   readonly zeroIo: boolean;
   /** `--sync`: the blocking API (connectSync, blocking read/write) instead of the Promise API. */
   readonly sync: boolean;
+  /** `--timings`: a curl-style summary of the phase timings after connecting. */
+  readonly timings: boolean;
+  /** `--waterfall`: the attempts drawn on a time axis after connecting (or failing). */
+  readonly waterfall: boolean;
+  /** `--resolve HOST:PORT:ADDR` entries, in order (a PinnedResolver, see resolve-args.ts). */
+  readonly resolve: readonly ResolveEntry[];
+  /** `--no-proxy-for LIST`: extra ignore-hosts entries for the proxy resolver. */
+  readonly noProxyFor: readonly string[];
 }
 
 export type Command =
@@ -79,6 +87,10 @@ const OPTIONS = {
   'validation-flags': { type: 'string' },
   insecure: { type: 'boolean', short: 'k' },
   sync: { type: 'boolean' },
+  timings: { type: 'boolean' },
+  waterfall: { type: 'boolean' },
+  resolve: { type: 'string', multiple: true },
+  'no-proxy-for': { type: 'string', multiple: true },
 } as const;
 
 /** Options that configure TLS and so only make sense with --tls. */
@@ -111,6 +123,9 @@ export function parseCommandLine(argv: readonly string[]): Command {
     throw new UsageError('--proxy and --no-proxy cannot be used together');
   }
   if (values.json && values.verbose) throw new UsageError('--json and -v cannot be used together');
+  if (values['no-proxy-for'] !== undefined && values['no-proxy']) {
+    throw new UsageError('--no-proxy-for and --no-proxy cannot be used together');
+  }
   const udp = values.udp ?? false;
   if (udp && values.proxy !== undefined)
     throw new UsageError('--proxy needs TCP: proxies carry streams only');
@@ -142,6 +157,10 @@ export function parseCommandLine(argv: readonly string[]): Command {
     json: values.json ?? false,
     zeroIo: values['zero-io'] ?? false,
     sync: values.sync ?? false,
+    timings: values.timings ?? false,
+    waterfall: values.waterfall ?? false,
+    resolve: (values.resolve ?? []).map(parseResolveEntry),
+    noProxyFor: (values['no-proxy-for'] ?? []).flatMap(parseNoProxyFor),
   };
 }
 

@@ -6,7 +6,6 @@ import {
   IOErrorEnum,
   NetworkAddress,
   NetworkService,
-  SimpleProxyResolver,
   SocketClient,
   invalidArgument,
   toGError,
@@ -14,6 +13,8 @@ import {
 } from '../index.js';
 import { redactUri } from '../address/uri.js';
 import type { ConnectCommand, TlsSettings } from './args.js';
+import { cliProxyResolver } from './proxy-args.js';
+import { pinnedResolverFor } from './resolve-args.js';
 import { TrackedService } from './srv-tracking.js';
 
 /**
@@ -42,6 +43,10 @@ export function parseTarget(cmd: ConnectCommand): SocketConnectable {
 
 /** A SocketClient with the command's settings (each maps to one GIO property). */
 export function createClient(cmd: ConnectCommand): SocketClient {
+  const proxyResolver = cliProxyResolver(cmd.proxy, cmd.noProxyFor);
+  const dns = cmd.dnsServers.length > 0 ? new DnsResolver({ servers: cmd.dnsServers }) : null;
+  // --resolve pins names whatever the port, so only the entries for the target's port apply.
+  const resolver = pinnedResolverFor(cmd.resolve, targetPort(cmd), dns ?? undefined) ?? dns;
   return new SocketClient({
     family: cmd.family,
     localAddress: cmd.localAddress,
@@ -49,12 +54,19 @@ export function createClient(cmd: ConnectCommand): SocketClient {
     timeout: cmd.timeout,
     enableProxy: cmd.enableProxy,
     // --proxy overrides the environment: one default proxy for every destination (§6.5).
-    ...(cmd.proxy !== null ? { proxyResolver: new SimpleProxyResolver(cmd.proxy) } : {}),
-    ...(cmd.dnsServers.length > 0 ? { resolver: new DnsResolver({ servers: cmd.dnsServers }) } : {}),
+    ...(proxyResolver !== null ? { proxyResolver } : {}),
+    ...(resolver !== null ? { resolver } : {}),
     ...(cmd.tls !== null
       ? { tls: true, tlsValidationFlags: cmd.tls.validationFlags, tlsOptions: tlsOptions(cmd.tls) }
       : {}),
   });
+}
+
+/** The port TARGET connects to; null with --service (the SRV records choose). */
+function targetPort(cmd: ConnectCommand): number | null {
+  if (cmd.service !== null || cmd.resolve.length === 0) return null;
+  const target = parseTarget(cmd);
+  return target instanceof NetworkAddress ? target.port : null;
 }
 
 /** --ca, --cert/--key and --alpn as Node tls options. */

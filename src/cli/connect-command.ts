@@ -5,6 +5,7 @@ import { ExitStatus, reportFailure } from './exit-status.js';
 import type { CliIO } from './io.js';
 import { DATAGRAM_LINGER_MS, relay } from './relay.js';
 import { runConnectSync } from './sync-command.js';
+import { printTimings } from './timings-output.js';
 import { JsonReporter, QuietReporter, TextReporter, type Reporter } from './reporter.js';
 
 /**
@@ -21,7 +22,7 @@ export async function runConnect(cmd: ConnectCommand, io: CliIO): Promise<number
   const restoreWarnings =
     cmd.json && io.captureWarnings ? io.captureWarnings((w) => reporter.warning(w)) : null;
   try {
-    return cmd.sync ? runConnectSync(cmd, reporter) : await runConnectAsync(cmd, io, reporter);
+    return cmd.sync ? runConnectSync(cmd, reporter, io.stderr) : await runConnectAsync(cmd, io, reporter);
   } finally {
     // process.emitWarning delivers on a later tick (after a blocking --sync call returns, too).
     if (restoreWarnings) await new Promise((resolve) => setImmediate(resolve));
@@ -37,8 +38,12 @@ async function runConnectAsync(cmd: ConnectCommand, io: CliIO, reporter: Reporte
     const connectable = parseTarget(cmd);
     const client = createClient(cmd);
     client.on('event', (event, source, conn) => reporter.event(event, source, conn));
-    connection = await client.connect(connectable, { cancellable });
+    connection = await client.connect(connectable, {
+      cancellable,
+      onAttemptEnd: (attempt) => reporter.attempt(attempt, connectable),
+    });
     reporter.connected(connection);
+    printTimings(cmd, io.stderr, connection);
     if (!cmd.zeroIo) {
       const options =
         cmd.type === SocketType.DATAGRAM
@@ -48,6 +53,7 @@ async function runConnectAsync(cmd: ConnectCommand, io: CliIO, reporter: Reporte
     }
     return ExitStatus.OK;
   } catch (err) {
+    if (connection === null) printTimings(cmd, io.stderr, { error: err });
     return reportFailure(reporter, err);
   } finally {
     removeInterrupt();

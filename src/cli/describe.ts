@@ -9,6 +9,7 @@ import {
   type SocketAddress,
   type SocketConnectable,
   type SyncEventConnection,
+  type ConnectionTimings,
 } from '../index.js';
 
 /** What an 'event' listener may receive: from the async engine, or during a blocking connect. */
@@ -18,6 +19,8 @@ export type AnyEventConnection = EventConnection | SyncEventConnection;
 export interface Endpoints {
   getRemoteAddress(): SocketAddress;
   getLocalAddress(): SocketAddress | null;
+  /** Set on the connection a connect returned (not on an event's attempt). */
+  readonly timings?: ConnectionTimings | null;
 }
 import { TrackedService } from './srv-tracking.js';
 

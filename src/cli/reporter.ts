@@ -1,6 +1,14 @@
 import { performance } from 'node:perf_hooks';
 import type { Writable } from 'node:stream';
-import { SocketClientEvent, TlsError, type GError, type SocketConnectable } from '../index.js';
+import {
+  SocketClientEvent,
+  TlsError,
+  type ConnectAttempt,
+  type GError,
+  type SocketConnectable,
+} from '../index.js';
+import { attemptJson, timingsJson } from './timings-json.js';
+import { attemptReason } from './timings-report.js';
 import {
   formatAddress,
   formatSrv,
@@ -34,6 +42,8 @@ export interface Reporter {
     connectable: SocketConnectable,
     connection: AnyEventConnection | null,
   ): void;
+  /** An attempt ended (failed or abandoned), while the others go on. */
+  attempt(attempt: ConnectAttempt, connectable: SocketConnectable): void;
   connected(connection: Endpoints): void;
   closed(stats: RelayStats): void;
   failed(error: GError, status: ExitStatus): void;
@@ -56,6 +66,7 @@ export class QuietReporter implements Reporter {
     this.#out = out;
   }
   event(): void {}
+  attempt(): void {}
   connected(): void {}
   closed(): void {}
   failed(error: GError): void {
@@ -100,6 +111,24 @@ export class TextReporter implements Reporter {
     if (tls) text += ` ${formatTls(tls)}`;
     if (event === SocketClientEvent.COMPLETE && connection === null) text += ' (no connection)';
     this.#line(text);
+  }
+
+  /**
+   * A failed attempt, as curl -v shows it, named by the event it failed after:
+   * `CONNECTING localhost:8080 → [::1]:8080 failed: Connection refused`.
+   */
+  attempt(attempt: ConnectAttempt, connectable: SocketConnectable): void {
+    if (attempt.outcome !== 'failed') return;
+    const during =
+      attempt.stage === 'proxy'
+        ? 'PROXY_NEGOTIATING'
+        : attempt.stage === 'tls'
+          ? 'TLS_HANDSHAKING'
+          : 'CONNECTING';
+    this.#line(
+      `${during} ${connectable.toString()} → ${formatAddress(viewAddress(attempt.address))} ` +
+        `failed: ${attemptReason(attempt)}`,
+    );
   }
 
   connected(connection: Endpoints): void {
@@ -162,11 +191,17 @@ export class JsonReporter implements Reporter {
     this.#emit(record);
   }
 
+  /** `{"attempt": {...}}` for a failed attempt, while the others go on. */
+  attempt(attempt: ConnectAttempt): void {
+    if (attempt.outcome === 'failed') this.#emit({ attempt: attemptJson(attempt) });
+  }
+
   connected(connection: Endpoints): void {
     this.#emit({
       result: 'connected',
       ...addressFields(viewAddress(connection.getRemoteAddress())),
       local: connection.getLocalAddress()?.toString() ?? null,
+      ...(connection.timings ? { timings: timingsJson(connection.timings) } : {}),
     });
   }
 
@@ -180,6 +215,7 @@ export class JsonReporter implements Reporter {
       error: { domain: error.domain, code: error.code, code_name: error.codeName, message: error.message },
       exit_status: status,
       ...(tls ? { tls: tlsRecord(tls) } : {}),
+      ...(error.attempts ? { attempts: error.attempts.map(attemptJson) } : {}),
     });
   }
 

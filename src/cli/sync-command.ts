@@ -1,5 +1,14 @@
 import { readSync, writeSync } from 'node:fs';
-import { IOErrorEnum, SocketType, toGError, type GError, type SyncSocketConnection } from '../index.js';
+import type { Writable } from 'node:stream';
+import {
+  GError,
+  IOErrorEnum,
+  SocketType,
+  toGError,
+  type SocketConnectable,
+  type SyncSocketConnection,
+} from '../index.js';
+import { printTimings } from './timings-output.js';
 import type { ConnectCommand } from './args.js';
 import { createClient, parseTarget } from './client-factory.js';
 import { DATAGRAM_LINGER_MS, isReaderGone } from './relay.js';
@@ -22,17 +31,26 @@ const EAGAIN_SLEEP_MS = 5;
  * the linger time. While a call blocks no JavaScript runs, so Ctrl-C cannot cancel
  * anything: it ends the process as usual (no exit status 8 in this mode).
  */
-export function runConnectSync(cmd: ConnectCommand, reporter: Reporter): number {
+export function runConnectSync(cmd: ConnectCommand, reporter: Reporter, stderr: Writable): number {
   let connection: SyncSocketConnection | null = null;
+  let connectable: SocketConnectable | null = null;
   try {
-    const connectable = parseTarget(cmd);
+    connectable = parseTarget(cmd);
     const client = createClient(cmd);
     client.on('event', (event, source, conn) => reporter.event(event, source, conn));
     connection = client.connectSync(connectable);
+    // No JavaScript runs while the call blocks: failed attempts are shown once it returns.
+    for (const attempt of connection.timings?.attempts ?? []) reporter.attempt(attempt, connectable);
     reporter.connected(connection);
+    printTimings(cmd, stderr, connection);
     if (!cmd.zeroIo) reporter.closed(relaySync(connection, cmd));
     return ExitStatus.OK;
   } catch (err) {
+    if (connection === null && connectable !== null) {
+      const attempts = err instanceof GError ? (err.attempts ?? []) : [];
+      for (const attempt of attempts) reporter.attempt(attempt, connectable);
+      printTimings(cmd, stderr, { error: err });
+    }
     return reportFailure(reporter, err);
   } finally {
     try {

@@ -29,6 +29,11 @@ Options:
       --proxy URL           use this proxy for every destination (socks5://, socks4a://,
                             socks4://, http://, https://), overriding the environment
       --no-proxy            connect directly, ignoring proxy settings
+      --no-proxy-for LIST   connect directly to these hosts (comma-separated, no_proxy
+                            syntax; repeatable), added to --proxy or the environment
+      --resolve HOST:PORT:ADDR[,ADDR...]
+                            connect to ADDR when HOST is looked up for PORT (or *),
+                            as curl; ADDR may be [IPv6]; repeatable
       --tls                 TLS over the connection (after any proxy)
       --ca FILE             trust only the CA certificates in FILE (PEM)
       --cert FILE --key FILE
@@ -38,6 +43,8 @@ Options:
                             certificate problems that fail the handshake, e.g.
                             UNKNOWN_CA,BAD_IDENTITY (default VALIDATE_ALL)
   -k, --insecure            accept any certificate (validation flags NO_FLAGS)
+      --timings             print a timing summary (resolve, connect, proxy, TLS, total)
+      --waterfall           draw the connection attempts on a time axis
       --sync                use the blocking API: stdin is sent in full, then the reply is
                             read until the peer closes (Ctrl-C cannot cancel in this mode)
   -h, --help                show this help

@@ -23,6 +23,7 @@ import { ProxyAddress, type SocketAddress } from '../address/socket-address.js';
 import { LinkedCancellable } from '../cancellable.js';
 import type { IOStream } from '../connection/io-stream.js';
 import type { SocketConnection } from '../connection/socket-connection.js';
+import type { ConnectAttempt } from '../connection/timings.js';
 import { TcpConnection } from '../connection/tcp-connection.js';
 import { TcpWrapperConnection } from '../connection/tcp-wrapper-connection.js';
 import {
@@ -36,6 +37,7 @@ import { toGError } from '../errors/errno.js';
 import { getProxyForProtocol } from '../proxy/proxy.js';
 import { isSameServerAlternative } from '../proxy/proxy-address-enumerator.js';
 import { TlsClientConnection } from '../tls/tls-client-connection.js';
+import { AttemptLog, type AttemptRecord } from './attempt-log.js';
 import { Deadline } from './deadline.js';
 import { ErrorInfo, clarifyConnectError, connectTimeoutError } from './error-info.js';
 import { SocketAttempt, type AttemptFailure, type SocketSettings } from './socket-attempt.js';
@@ -57,8 +59,12 @@ export interface OperationSettings extends SocketSettings {
 
 export type EmitEvent = (event: SocketClientEvent, connection: EventConnection | null) => void;
 
+/** Told when an attempt ends (failed or abandoned; the winner too, once the operation completes). */
+export type AttemptListener = (attempt: ConnectAttempt) => void;
+
 interface Attempt {
   readonly socket: SocketAttempt;
+  readonly record: AttemptRecord;
   delayTimer: NodeJS.Timeout | null;
   connection: SocketConnection | null;
 }
@@ -74,6 +80,7 @@ export class ConnectOperation {
   readonly #attempts = new Set<Attempt>();
   readonly #successful: Attempt[] = [];
   readonly #errors = new ErrorInfo();
+  readonly #log: AttemptLog;
   #inProgress: Attempt | null = null;
   #resolvingEmitted = false;
   #pulling = false;
@@ -94,7 +101,9 @@ export class ConnectOperation {
     settings: OperationSettings,
     caller: LinkedCancellable,
     emit: EmitEvent,
+    onAttemptEnd: AttemptListener | null = null,
   ) {
+    this.#log = new AttemptLog(onAttemptEnd);
     this.#connectable = connectable;
     this.#enumerator = enumerator;
     this.#settings = settings;
@@ -181,6 +190,7 @@ export class ConnectOperation {
     }
     // RESOLVED comes with the first usable address, not when resolution is complete (Q2).
     if (this.#enumerated === 0) {
+      this.#log.resolved();
       this.#emit(SocketClientEvent.RESOLVED, null);
       if (this.#completed) return;
     }
@@ -193,6 +203,7 @@ export class ConnectOperation {
   #startAttempt(address: SocketAddress): void {
     // The callbacks run on a later tick (SocketAttempt starts on nextTick), when `attempt` exists.
     const attempt: Attempt = {
+      record: this.#log.begin(address),
       socket: new SocketAttempt(address, this.#settings, {
         onConnecting: (connection) => {
           attempt.connection = connection;
@@ -215,15 +226,15 @@ export class ConnectOperation {
   #onFailed(attempt: Attempt, failure: AttemptFailure): void {
     this.#dropAttempt(attempt);
     if (this.#completed) return;
-    if (failure.stage === 'create') {
-      // Socket creation / bind errors: no event, no decoration, next address at once (§10).
-      this.#errors.consider(failure.error, SocketClientEvent.CONNECTING);
-    } else {
-      this.#errors.consider(
-        clarifyConnectError(failure.error, this.#connectable, attempt.socket.address),
-        SocketClientEvent.CONNECTING,
-      );
-    }
+    // Socket creation / bind errors: no event, no decoration (gsocketclient.c applies
+    // clarify_connect_error to connect() failures only), next address at once.
+    const error =
+      failure.stage === 'create'
+        ? failure.error
+        : clarifyConnectError(failure.error, this.#connectable, attempt.socket.address);
+    if (failure.stage === 'create') attempt.record.stage = 'socket';
+    this.#log.end(attempt.record, 'failed', error);
+    this.#errors.consider(error, SocketClientEvent.CONNECTING);
     this.#tryNextOrFinish();
   }
 
@@ -231,6 +242,7 @@ export class ConnectOperation {
     if (attempt.delayTimer) clearTimeout(attempt.delayTimer);
     attempt.delayTimer = null;
     this.#attempts.delete(attempt);
+    attempt.record.connected = this.#log.now();
     if (this.#completed) {
       connection.destroy();
       return;
@@ -239,6 +251,7 @@ export class ConnectOperation {
     this.#emit(SocketClientEvent.CONNECTED, connection);
     if (this.#completed) {
       connection.destroy();
+      this.#log.end(attempt.record, 'abandoned');
       return;
     }
     this.#successful.push(attempt);
@@ -308,6 +321,7 @@ export class ConnectOperation {
             `Proxy protocol “${address.protocol}” is not supported.`,
           );
         }
+        attempt.record.stage = 'proxy';
         const shown = proxy.prepare?.(connection, address) ?? connection;
         this.#emit(SocketClientEvent.PROXY_NEGOTIATING, shown);
         this.#throwIfOver();
@@ -317,12 +331,14 @@ export class ConnectOperation {
         } finally {
           deadline.dispose();
         }
+        attempt.record.proxy = this.#log.now();
         this.#throwIfOver();
         this.#emit(SocketClientEvent.PROXY_NEGOTIATED, stream);
         this.#throwIfOver();
       }
       if (this.#settings.tls) {
         stage = SocketClientEvent.TLS_HANDSHAKING;
+        attempt.record.stage = 'tls';
         const tls = new TlsClientConnection(
           stream,
           this.#connectable,
@@ -338,6 +354,7 @@ export class ConnectOperation {
         } finally {
           deadline.dispose();
         }
+        attempt.record.tls = this.#log.now();
         this.#throwIfOver();
         this.#emit(SocketClientEvent.TLS_HANDSHAKED, tls);
         this.#throwIfOver();
@@ -364,7 +381,9 @@ export class ConnectOperation {
           this.#completeWithError(this.#caller.error());
           return;
         }
-        this.#errors.consider(toGError(err), stage);
+        const error = toGError(err);
+        this.#log.end(attempt.record, 'failed', error);
+        this.#errors.consider(error, stage);
         this.#tryNextOrFinish();
       },
     );
@@ -392,6 +411,8 @@ export class ConnectOperation {
     }
     this.#completed = true;
     this.#cancelAll(winner);
+    this.#log.end(winner.record, 'succeeded');
+    result.setTimings(this.#log.timings(winner.record));
     this.#applyInactivityTimeout(result);
     this.#emit(SocketClientEvent.COMPLETE, result);
     this.#release();
@@ -402,6 +423,7 @@ export class ConnectOperation {
     if (this.#completed) return;
     this.#completed = true;
     this.#cancelAll(null);
+    this.#log.annotate(error);
     this.#emit(SocketClientEvent.COMPLETE, null);
     this.#release();
     this.#reject(error);
@@ -412,9 +434,16 @@ export class ConnectOperation {
     for (const attempt of [...this.#attempts]) {
       this.#dropAttempt(attempt);
       attempt.socket.abort();
+      this.#log.end(attempt.record, 'abandoned');
     }
-    for (const attempt of this.#successful.splice(0)) attempt.connection?.destroy();
-    if (this.#inProgress && this.#inProgress !== winner) this.#inProgress.connection?.destroy();
+    for (const attempt of this.#successful.splice(0)) {
+      attempt.connection?.destroy();
+      this.#log.end(attempt.record, 'abandoned');
+    }
+    if (this.#inProgress && this.#inProgress !== winner) {
+      this.#inProgress.connection?.destroy();
+      this.#log.end(this.#inProgress.record, 'abandoned');
+    }
     this.#enumerationCancel.cancel();
     this.#enumerator.close?.();
   }

@@ -5,6 +5,7 @@ import { NetworkAddress } from '../address/network-address.js';
 import { InetSocketAddress, type SocketAddress } from '../address/socket-address.js';
 import { Cancellable, LinkedCancellable, type CancelOptions } from '../cancellable.js';
 import type { SocketConnection } from '../connection/socket-connection.js';
+import type { ConnectAttempt } from '../connection/timings.js';
 import {
   SocketClientEvent,
   SocketFamily,
@@ -68,6 +69,12 @@ export interface ConnectOptions extends CancelOptions {
   readonly tls?: boolean;
   /** Merged over the client's `tlsOptions` (this operation's keys win). */
   readonly tlsOptions?: ConnectionOptions | null;
+  /**
+   * Extension: called as each attempt ends — failed (with its own error), abandoned, or the
+   * winner when the operation completes — e.g. to log `[::1]:80 failed: Connection refused`
+   * while the other attempts go on (docs/timings.md). Async API only.
+   */
+  readonly onAttemptEnd?: ((attempt: ConnectAttempt) => void) | null;
 }
 
 /** The typed signal: `client.on('event', (event, connectable, connection) => …)`. */
@@ -498,6 +505,7 @@ export class SocketClient extends EventEmitter<SocketClientEvents> {
       settings,
       caller,
       (event, connection) => this.#emitEvent(event, connectable, connection),
+      checkListener(opts?.onAttemptEnd),
     );
     return operation.run();
   }
@@ -545,6 +553,14 @@ function withOverrides(settings: OperationSettings, opts: ConnectOptions | undef
 function checkBoolean(name: string, value: unknown): boolean {
   if (typeof value !== 'boolean') throw invalidArgument(`${name} must be a boolean`);
   return value;
+}
+
+function checkListener(
+  listener: ((attempt: ConnectAttempt) => void) | null | undefined,
+): ((attempt: ConnectAttempt) => void) | null {
+  if (listener === undefined || listener === null) return null;
+  if (typeof listener !== 'function') throw invalidArgument('onAttemptEnd must be a function');
+  return listener;
 }
 
 function checkConnectable(connectable: unknown): asserts connectable is SocketConnectable {

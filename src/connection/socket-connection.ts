@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { SocketAddress } from '../address/socket-address.js';
 import type { IOStream } from './io-stream.js';
+import type { ConnectionTimings } from './timings.js';
 
 /** How long close() waits for queued writes to drain before dropping the socket. */
 export const CLOSE_FLUSH_MS = 5000;
@@ -18,6 +19,7 @@ export class SocketConnection implements IOStream, AsyncDisposable {
   readonly #remote: SocketAddress;
   #local: SocketAddress | null = null;
   #connected = false;
+  #timings: ConnectionTimings | null = null;
 
   constructor(socket: Socket | DgramSocket, stream: Duplex, remote: SocketAddress) {
     this.socket = socket;
@@ -35,6 +37,23 @@ export class SocketConnection implements IOStream, AsyncDisposable {
 
   getLocalAddress(): SocketAddress | null {
     return this.#local;
+  }
+
+  /**
+   * How long each phase of the connect that made this connection took, and every address it
+   * tried (docs/timings.md). Null on a connection the client did not return (an event's
+   * attempt, or one built by hand).
+   *
+   * @example
+   * const { resolve, connect, tls, total } = conn.timings!;
+   */
+  get timings(): ConnectionTimings | null {
+    return this.#timings;
+  }
+
+  /** @internal set once by the client when the operation completes. */
+  setTimings(timings: ConnectionTimings): void {
+    this.#timings = timings;
   }
 
   isConnected(): boolean {

@@ -7,6 +7,7 @@
  * shared control block and calls Atomics.notify; the caller, which never runs its event loop
  * while it blocks, reads messages with receiveMessageOnPort and sleeps in Atomics.wait on SEQ.
  */
+import type { AttemptOutcome, AttemptStage } from '../connection/timings.js';
 import type { SocketClientEvent } from '../errors/enums.js';
 
 /** Int32 slots of the control block (a SharedArrayBuffer of CONTROL_BYTES). */
@@ -84,6 +85,30 @@ export interface ErrorDesc {
   readonly code: number;
   readonly message: string;
   readonly cause: { readonly name: string; readonly message: string; readonly code?: string } | null;
+}
+
+/** One attempt of a connect (ConnectAttempt) as data; times are ms since the operation started. */
+export interface AttemptDesc {
+  readonly address: AddressDesc;
+  readonly stage: AttemptStage;
+  readonly outcome: AttemptOutcome;
+  readonly error: ErrorDesc | null;
+  readonly start: number;
+  readonly connected: number | null;
+  readonly proxy: number | null;
+  readonly tls: number | null;
+  readonly end: number | null;
+}
+
+/** ConnectionTimings as data; `startEpoch` is performance.timeOrigin + startTime (threads differ). */
+export interface TimingsDesc {
+  readonly startEpoch: number;
+  readonly resolve: number;
+  readonly connect: number;
+  readonly proxy: number | null;
+  readonly tls: number | null;
+  readonly total: number;
+  readonly attempts: readonly AttemptDesc[];
 }
 
 /** What an event's `connection` was, so the caller can show a stand-in object. */
@@ -237,8 +262,19 @@ export type WorkerMessage =
       readonly tls: TlsDesc;
       readonly errors: number;
     }
-  | { readonly kind: 'connected'; readonly call: number; readonly connection: ConnectionDesc }
+  | {
+      readonly kind: 'connected';
+      readonly call: number;
+      readonly connection: ConnectionDesc;
+      readonly timings: TimingsDesc | null;
+    }
   | { readonly kind: 'data'; readonly call: number; readonly data: Uint8Array }
   | { readonly kind: 'done'; readonly call: number; readonly value: number }
   | { readonly kind: 'stats'; readonly call: number; readonly stats: WorkerStats }
-  | { readonly kind: 'error'; readonly call: number; readonly error: ErrorDesc };
+  | {
+      readonly kind: 'error';
+      readonly call: number;
+      readonly error: ErrorDesc;
+      /** A failed connect's attempts (GError `attempts`). */
+      readonly attempts?: readonly AttemptDesc[];
+    };

@@ -37,6 +37,7 @@ import type {
 } from './protocol.js';
 import { SharedCancellable } from './shared-cancellable.js';
 import { SyncSocketConnection } from './sync-socket-connection.js';
+import { attachAttempts, rebuildTimings } from './timings-codec.js';
 import { SyncTlsClientConnection } from './sync-tls-connection.js';
 import { cloneableTlsOptions } from './tls-options.js';
 
@@ -226,7 +227,7 @@ function run(
       const message = channel.receive(call);
       if (message.kind === 'error') {
         finished = true;
-        throw rebuildError(message.error);
+        throw attachAttempts(rebuildError(message.error), message.attempts);
       }
       const result = handle(message);
       if (result) {
@@ -299,6 +300,7 @@ function run(
           );
         }
         connection.markOpen();
+        if (message.timings) connection.setTimings(rebuildTimings(message.timings));
         return connection;
       }
       default:

@@ -1,5 +1,6 @@
 import type { SocketAddress } from '../address/socket-address.js';
 import type { Cancellable } from '../cancellable.js';
+import type { ConnectionTimings } from '../connection/timings.js';
 import { IOErrorEnum } from '../errors/enums.js';
 import { IOError, invalidArgument } from '../errors/gerror.js';
 import { timeoutSecondsToMs } from '../timeout-value.js';
@@ -53,6 +54,7 @@ export class SyncSocketConnection implements Disposable {
   #timeoutMs: number;
   #open = false;
   #closed = false;
+  #timings: ConnectionTimings | null = null;
 
   /** @internal made by the blocking connect, never by users. */
   constructor(channel: EngineChannel, desc: SocketDesc, timeoutMs: number) {
@@ -88,6 +90,19 @@ export class SyncSocketConnection implements Disposable {
   getLocalAddress(): SocketAddress | null {
     this.#local ??= this.#desc.local ? rebuildAddress(this.#desc.local) : null;
     return this.#local;
+  }
+
+  /**
+   * The connect's phase timings and attempts, as SocketConnection's `timings` (measured on the
+   * sync engine thread; `startTime` is on this thread's clock). Null on an event's stand-in.
+   */
+  get timings(): ConnectionTimings | null {
+    return this.#timings;
+  }
+
+  /** @internal set by the blocking connect on the connection it returns. */
+  setTimings(timings: ConnectionTimings): void {
+    this.#timings = timings;
   }
 
   isConnected(): boolean {

@@ -18,6 +18,7 @@ import type { EventConnection } from '../client/connect-operation.js';
 import { SocketClient } from '../client/socket-client.js';
 import { SocketConnection } from '../connection/socket-connection.js';
 import { SocketClientEvent, type TlsCertificateFlags } from '../errors/enums.js';
+import { GError } from '../errors/gerror.js';
 import type { ProxyResolver } from '../proxy/proxy-resolver.js';
 import { DnsResolver } from '../resolver/dns-resolver.js';
 import { PinnedResolver } from '../resolver/pinned-resolver.js';
@@ -27,6 +28,7 @@ import { TlsClientConnection } from '../tls/tls-client-connection.js';
 import { describeError, rebuildAddress, rebuildConnectable, rebuildError } from './codec.js';
 import type { ConnectRequest, ErrorDesc, ResolverDesc, TlsChanges, WorkerMessage } from './protocol.js';
 import { watchSharedWord } from './shared-cancellable.js';
+import { describeAttempts, describeTimings } from './timings-codec.js';
 import { restoreBuffers } from './tls-options.js';
 import { describeConnection, describeTls, idOf } from './worker-describe.js';
 
@@ -73,9 +75,16 @@ export class WorkerConnect {
         kind: 'connected',
         call: this.#call,
         connection: describeConnection(connection, target),
+        timings: connection.timings ? describeTimings(connection.timings) : null,
       });
     } catch (err) {
-      this.#host.post({ kind: 'error', call: this.#call, error: describeError(err) });
+      const attempts = err instanceof GError ? err.attempts : undefined;
+      this.#host.post({
+        kind: 'error',
+        call: this.#call,
+        error: describeError(err),
+        ...(attempts ? { attempts: describeAttempts(attempts) } : {}),
+      });
     } finally {
       unwatch?.();
       this.#settlePending();

@@ -27,6 +27,10 @@ test('defaults: TCP, any family, no timeout, proxies on, quiet, relay', () => {
     json: false,
     zeroIo: false,
     sync: false,
+    timings: false,
+    waterfall: false,
+    resolve: [],
+    noProxyFor: [],
   });
 });
 

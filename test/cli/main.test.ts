@@ -100,11 +100,25 @@ describe('gsocketclient CLI', () => {
     );
   });
 
-  test('-v on localhost with both families refused: two CONNECTINGs, then COMPLETE (no connection)', async () => {
+  test('-v on localhost with both families refused: two CONNECTINGs, each failed, then COMPLETE (no connection)', async () => {
     const port = await unusedPort('127.0.0.1');
     const r = await runCli(['-z', '-v', `localhost:${port}`]);
     assert.equal(r.status, 4);
-    const lines = timeline(r.stderr);
+    const all = timeline(r.stderr);
+    // Each failed attempt has its own line, as curl -v shows it (the next attempt starts after it).
+    assert.deepEqual(
+      all.filter((l) => l.endsWith(' failed: Connection refused')).map((l) => l.replace(/^\+\d+ms /, '')),
+      [
+        `CONNECTING localhost:${port} → [::1]:${port} failed: Connection refused`,
+        `CONNECTING localhost:${port} → 127.0.0.1:${port} failed: Connection refused`,
+      ],
+    );
+    assert.match(
+      all[3],
+      /\[::1\]:\d+ failed: /,
+      'the refused ::1 attempt is reported before the next starts',
+    );
+    const lines = all.filter((l) => !l.includes(' failed: '));
     assert.deepEqual(eventNames(lines), ['RESOLVING', 'RESOLVED', 'CONNECTING', 'CONNECTING', 'COMPLETE']);
     assert.match(lines[2], new RegExp(`→ \\[::1\\]:${port}$`));
     assert.match(lines[3], new RegExp(`→ 127\\.0\\.0\\.1:${port}$`));
@@ -146,16 +160,36 @@ describe('gsocketclient CLI', () => {
       records.filter((rec) => 'event' in rec).map((e) => e.event),
       ['RESOLVING', 'RESOLVED', 'CONNECTING', 'COMPLETE'],
     );
-    assert.deepEqual(records.at(-1), {
-      t_ms: records.at(-1)!.t_ms,
-      error: {
-        domain: 'g-io-error-quark',
-        code: 39,
-        code_name: 'CONNECTION_REFUSED',
-        message: 'Could not connect to 127.0.0.1: Connection refused',
+    const error = {
+      domain: 'g-io-error-quark',
+      code: 39,
+      code_name: 'CONNECTION_REFUSED',
+      message: 'Could not connect to 127.0.0.1: Connection refused',
+    };
+    const attempts = records.at(-1)!.attempts as Record<string, unknown>[];
+    assert.deepEqual(records.at(-1), { t_ms: records.at(-1)!.t_ms, error, exit_status: 4, attempts });
+    // Every attempt, with its stage and own error (docs/timings.md).
+    assert.equal(attempts.length, 1);
+    assert.deepEqual(
+      { ...attempts[0], start_ms: 0, end_ms: 0 },
+      {
+        remote: `127.0.0.1:${refusedPort}`,
+        stage: 'connect',
+        outcome: 'failed',
+        start_ms: 0,
+        connected_ms: null,
+        proxy_ms: null,
+        tls_ms: null,
+        end_ms: 0,
+        error,
       },
-      exit_status: 4,
-    });
+    );
+    const failed = records.filter((rec) => 'attempt' in rec);
+    assert.deepEqual(
+      failed.map((rec) => rec.attempt),
+      attempts,
+      'the live attempt record is the same',
+    );
   });
 
   test('--json parse error: only the error object, no events', async () => {

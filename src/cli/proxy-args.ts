@@ -1,0 +1,27 @@
+import {
+  EnvironmentProxyResolver,
+  SimpleProxyResolver,
+  type ProxyEnvironment,
+  type ProxyResolver,
+} from '../index.js';
+
+/**
+ * The proxy resolver for --proxy and --no-proxy-for; null leaves the client's default (the
+ * environment). --proxy makes a SimpleProxyResolver whose ignore-hosts are the --no-proxy-for
+ * entries. --no-proxy-for alone keeps the environment's proxies and adds its entries to the
+ * environment's own `no_proxy` list (`no_proxy`, else `NO_PROXY`): an EnvironmentProxyResolver
+ * over a copy of the environment, so the process environment is never changed.
+ */
+export function cliProxyResolver(
+  proxy: string | null,
+  noProxyFor: readonly string[],
+  env: ProxyEnvironment = process.env,
+): ProxyResolver | null {
+  if (proxy !== null) return new SimpleProxyResolver(proxy, noProxyFor.length > 0 ? noProxyFor : null);
+  if (noProxyFor.length === 0) return null;
+  // GIO_USE_PROXY_RESOLVER=dummy: no proxies at all, so nothing to except.
+  if (env.GIO_USE_PROXY_RESOLVER === 'dummy') return null;
+  const current = env.no_proxy !== undefined ? env.no_proxy : env.NO_PROXY;
+  const merged = [...(current ? [current] : []), ...noProxyFor].join(',');
+  return new EnvironmentProxyResolver({ ...env, no_proxy: merged });
+}

@@ -1,0 +1,122 @@
+import { performance } from 'node:perf_hooks';
+import type { SocketAddress } from '../address/socket-address.js';
+import type {
+  AttemptOutcome,
+  AttemptStage,
+  ConnectAttempt,
+  ConnectionTimings,
+} from '../connection/timings.js';
+import type { GError } from '../errors/gerror.js';
+
+/** One attempt while it runs; frozen into a ConnectAttempt when read. */
+export class AttemptRecord {
+  readonly address: SocketAddress;
+  readonly start: number;
+  stage: AttemptStage = 'connect';
+  outcome: AttemptOutcome = 'pending';
+  error: GError | null = null;
+  connected: number | null = null;
+  proxy: number | null = null;
+  tls: number | null = null;
+  end: number | null = null;
+
+  constructor(address: SocketAddress, start: number) {
+    this.address = address;
+    this.start = start;
+  }
+
+  snapshot(): ConnectAttempt {
+    return Object.freeze({
+      address: this.address,
+      stage: this.stage,
+      outcome: this.outcome,
+      error: this.error,
+      start: this.start,
+      connected: this.connected,
+      proxy: this.proxy,
+      tls: this.tls,
+      end: this.end,
+    });
+  }
+}
+
+/**
+ * The clock and the attempts of one connect operation (undici's and curl's connection timings):
+ * a few `performance.now()` calls per attempt, no promises, nothing else on the hot path.
+ */
+export class AttemptLog {
+  readonly #origin = performance.now();
+  readonly #records: AttemptRecord[] = [];
+  readonly #listener: ((attempt: ConnectAttempt) => void) | null;
+  #resolve: number | null = null;
+
+  constructor(listener: ((attempt: ConnectAttempt) => void) | null) {
+    this.#listener = listener;
+  }
+
+  /** Milliseconds since the operation started. */
+  now(): number {
+    return performance.now() - this.#origin;
+  }
+
+  /** The first address is ready. */
+  resolved(): void {
+    this.#resolve ??= this.now();
+  }
+
+  begin(address: SocketAddress): AttemptRecord {
+    const record = new AttemptRecord(address, this.now());
+    this.#records.push(record);
+    return record;
+  }
+
+  /** Ends an attempt (once; later calls keep the first outcome). */
+  end(
+    record: AttemptRecord,
+    outcome: 'succeeded' | 'failed' | 'abandoned',
+    error: GError | null = null,
+  ): void {
+    if (record.outcome !== 'pending') return;
+    record.outcome = outcome;
+    record.error = error;
+    record.end = this.now();
+    if (outcome === 'succeeded') record.stage = 'complete';
+    if (this.#listener) {
+      // As with 'event' listeners, an exception must not break the operation half-way.
+      try {
+        this.#listener(record.snapshot());
+      } catch (err) {
+        process.nextTick(() => {
+          throw err;
+        });
+      }
+    }
+  }
+
+  attempts(): readonly ConnectAttempt[] {
+    return Object.freeze(this.#records.map((r) => r.snapshot()));
+  }
+
+  timings(winner: AttemptRecord): ConnectionTimings {
+    const total = winner.end ?? this.now();
+    return Object.freeze({
+      startTime: this.#origin,
+      resolve: this.#resolve ?? winner.start,
+      connect: winner.connected ?? total,
+      proxy: winner.proxy,
+      tls: winner.tls,
+      total,
+      attempts: this.attempts(),
+    });
+  }
+
+  /** Puts the attempts on the error the operation fails with (non-enumerable: logs stay as GIO's). */
+  annotate(error: GError): void {
+    Object.defineProperty(error, 'attempts', {
+      value: this.attempts(),
+      enumerable: false,
+      writable: true,
+      configurable: true,
+    });
+  }
+}
