@@ -16,7 +16,7 @@ import { InetAddress } from './inet-address.js';
 import { InetSocketAddress, type SocketAddress } from './socket-address.js';
 import { joinNetworkUri, splitNetworkUri } from './uri.js';
 
-/** RFC 8305 §3 "Resolution Delay": how long an IPv4 answer waits for a pending IPv6 one. */
+/** RFC 8305 section 3 "Resolution Delay": how long an IPv4 answer waits for a pending IPv6 one. */
 export const RESOLUTION_DELAY_MS = 50;
 
 interface CacheEntry {
@@ -48,7 +48,7 @@ export class NetworkAddress implements SocketConnectable {
     this.scheme = scheme ?? null;
   }
 
-  /** g_network_address_parse: `host`, `host:port`, `[v6]:port`, `host:service` (§4.1). */
+  /** g_network_address_parse: `host`, `host:port`, `[v6]:port`, `host:service`. */
   static parse(hostAndPort: string, defaultPort: number): NetworkAddress {
     checkDefaultPort(defaultPort);
     if (typeof hostAndPort !== 'string') throw invalidArgument('host_and_port must be a string');
@@ -56,7 +56,7 @@ export class NetworkAddress implements SocketConnectable {
     return new NetworkAddress(host, port);
   }
 
-  /** g_network_address_parse_uri: strict URI, keeps the (lower-cased) scheme (§4.2). */
+  /** g_network_address_parse_uri: strict URI, keeps the (lower-cased) scheme. */
   static parseUri(uri: string, defaultPort: number): NetworkAddress {
     checkDefaultPort(defaultPort);
     if (typeof uri !== 'string') throw invalidArgument('uri must be a string');
@@ -90,7 +90,7 @@ export class NetworkAddress implements SocketConnectable {
     return new NetworkAddressEnumerator(this, opts?.resolver ?? Resolver.getDefault());
   }
 
-  /** The destination URI given to the proxy resolver: `<scheme or none>://host:port` (§6.1). */
+  /** The destination URI given to the proxy resolver: `<scheme or none>://host:port` (what g_network_address_get_scheme and g_proxy_resolver_lookup see). */
   proxyEnumerate(opts?: EnumerateOptions): SocketAddressEnumerator {
     return new ProxyAddressEnumerator(
       this,
@@ -126,8 +126,8 @@ type FamilyState =
   | { readonly kind: 'failed'; readonly error: GError; readonly at: number };
 
 /**
- * The Happy Eyeballs address enumerator (§4.4 with SPEC §3's fixes): AAAA and A lookups run in
- * parallel; an IPv4 answer waits up to RESOLUTION_DELAY_MS for IPv6 (RFC 8305 §3); addresses are
+ * The Happy Eyeballs address enumerator (GNetworkAddressAddressEnumerator in gio/gnetworkaddress.c, with the fixes listed in docs/differences.md): AAAA and A lookups run in
+ * parallel; an IPv4 answer waits up to RESOLUTION_DELAY_MS for IPv6 (RFC 8305 section 3); addresses are
  * handed out interleaved by family, starting with IPv6 and then alternating from the family last
  * handed out. Unlike GIO 2.74, a negative IPv4 answer never ends the lookup while IPv6 is still
  * pending, and IPv6 arriving inside the delay goes first.
@@ -188,7 +188,7 @@ export class NetworkAddressEnumerator extends BaseAddressEnumerator {
     const v4 = this.#v4.state;
     const bothSettled = v6.kind !== 'pending' && v4.kind !== 'pending';
     if (this.#queue.length > 0) {
-      // The first address waits for IPv6 while the resolution delay runs (RFC 8305 §3).
+      // The first address waits for IPv6 while the resolution delay runs (RFC 8305 section 3).
       const mayHandOut = this.#handedOut > 0 || v6.kind !== 'pending' || this.#delayExpired;
       if (!mayHandOut) return undefined;
       const next = this.#queue.shift()!;

@@ -8,11 +8,11 @@ import { SimpleProxyResolver } from './simple-proxy-resolver.js';
 export type ProxyEnvironment = Readonly<Record<string, string | undefined>>;
 
 /**
- * glib-networking's GEnvironmentProxyResolver (§6.4), the default here: a SimpleProxyResolver
+ * glib-networking's GEnvironmentProxyResolver (proxy/gnome/genvironmentproxyresolver.c), the default here: a SimpleProxyResolver
  * built once, at construction, from the usual variables (later changes are not seen):
  * - `http_proxy` / `HTTP_PROXY` is the default proxy, used for *every* scheme;
  * - `https_proxy` / `HTTPS_PROXY` and `ftp_proxy` / `FTP_PROXY` are the proxies for those schemes;
- * - `no_proxy` / `NO_PROXY` is the comma-separated ignore list (entries trimmed, SPEC §3).
+ * - `no_proxy` / `NO_PROXY` is the comma-separated ignore list (entries trimmed, see docs/differences.md).
  * The lower-case form wins; an empty value counts as unset and an invalid one is skipped with a
  * warning, falling through to the upper-case form. With nothing set every lookup is `direct://`.
  */

@@ -62,11 +62,11 @@ export function isSameServerAlternative(address: SocketAddress): boolean {
 }
 
 /**
- * GProxyAddressEnumerator (§6.2): asks the proxy resolver once which proxies to use for
+ * GProxyAddressEnumerator (gio/gproxyaddressenumerator.c): asks the proxy resolver once which proxies to use for
  * `destUri`, then yields, proxy URI by proxy URI, either the connectable's own addresses
  * (`direct://`) or the proxy server's addresses as ProxyAddresses that say where to go next.
  *
- * Differences from GIO 2.74 (SPEC §3): proxy schemes are lower-cased (`DIRECT://` is direct,
+ * Differences from GIO 2.74 (docs/differences.md): proxy schemes are lower-cased (`DIRECT://` is direct,
  * `SOCKS5://` is socks5); a proxy URI without a port gets its scheme's default port (GLib 2.77+).
  * Errors follow GLib's fix for #2597: only the first `next()` can fail — with the first error seen,
  * or FAILED "Unspecified proxy lookup failure" when the resolver gave nothing usable — and after a
@@ -318,7 +318,7 @@ function parseScheme(uri: string): string | null {
   return /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(uri)?.[1] ?? null;
 }
 
-/** g_uri_get_default_scheme_port as GLib 2.77+ uses it for proxies (SPEC §3); 0 when unknown. */
+/** g_uri_get_default_scheme_port as GLib 2.77+ uses it for proxies (docs/differences.md); 0 when unknown. */
 export function defaultSchemePort(scheme: string): number {
   switch (scheme.toLowerCase()) {
     case 'http':

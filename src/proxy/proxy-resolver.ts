@@ -13,7 +13,7 @@ let defaultResolver: ProxyResolver | null = null;
 
 /**
  * g_proxy_resolver_get_default. GIO picks the best implementation on the `gio-proxy-resolver`
- * extension point (§6.4); here there are two: `environment` (the default) and `dummy` (always
+ * extension point (g_proxy_resolver_get_default); here there are two: `environment` (the default) and `dummy` (always
  * `direct://`), chosen by `GIO_USE_PROXY_RESOLVER` as in GIO. Created once, on first use.
  */
 export function getDefaultProxyResolver(): ProxyResolver {
@@ -36,7 +36,7 @@ export function createDefaultProxyResolver(env: NodeJS.ProcessEnv): ProxyResolve
   return new EnvironmentProxyResolver(env);
 }
 
-/** `ProxyResolver.getDefault()` / `ProxyResolver.setDefault()`, as SPEC §2 names them. */
+/** `ProxyResolver.getDefault()` / `ProxyResolver.setDefault()`, the names GJS users know (g_proxy_resolver_get_default). */
 export const ProxyResolver = {
   getDefault: getDefaultProxyResolver,
   setDefault: setDefaultProxyResolver,
@@ -57,7 +57,7 @@ class DummyProxyResolver implements ProxyResolver {
 }
 
 /**
- * The checks of GIO's g_proxy_resolver_lookup wrapper (§6.1): an invalid URI is
+ * The checks of GIO's g_proxy_resolver_lookup wrapper (gio/gproxyresolver.c): an invalid URI is
  * INVALID_ARGUMENT `Invalid URI ‘<uri>’`; then a cancelled lookup reports its cancellation.
  * Userinfo is masked: a caller's own URI may carry a password.
  */

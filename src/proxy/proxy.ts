@@ -1,4 +1,4 @@
-// The GProxy interface and its registry by protocol name (the `gio-proxy` extension point, §6.3).
+// The GProxy interface and its registry by protocol name (the `gio-proxy` extension point, gio/giomodule.c).
 import type { Cancellable } from '../cancellable.js';
 import type { IOStream } from '../connection/io-stream.js';
 import type { ProxyAddress } from '../address/socket-address.js';
@@ -45,7 +45,7 @@ export function registerProxy(protocol: string, proxy: Proxy): void {
   registry.set(protocol.toLowerCase(), proxy);
 }
 
-/** g_proxy_get_default_for_protocol; names are matched lower-cased (SPEC §3). */
+/** g_proxy_get_default_for_protocol; names are matched lower-cased (docs/differences.md). */
 export function getProxyForProtocol(protocol: string): Proxy | null {
   ensureBuiltins();
   return registry.get(protocol.toLowerCase()) ?? null;

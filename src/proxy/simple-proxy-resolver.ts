@@ -7,7 +7,7 @@ import { checkLookup, proxyWarning, redactForLog, type ProxyResolver } from './p
 const SOCKS_PREFIX = /^socks:\/\//i;
 
 /**
- * GSimpleProxyResolver (§6.5): one default proxy, per-scheme proxies and hosts that bypass the
+ * GSimpleProxyResolver (gio/gsimpleproxyresolver.c): one default proxy, per-scheme proxies and hosts that bypass the
  * proxy. Lookups are pure computation; the async form only adds the cancellation check.
  */
 export class SimpleProxyResolver implements ProxyResolver {
@@ -92,7 +92,7 @@ export class SimpleProxyResolver implements ProxyResolver {
     if (this.#isIgnored(uri)) return ['direct://'];
     const proxy = this.#uriProxyFor(uri) ?? this.#defaultProxy ?? 'direct://';
     // `socks://` names no version: try them all, best first. GIO compares case-sensitively;
-    // like every other scheme here (SPEC §3) it is matched case-insensitively.
+    // like every other scheme here (docs/differences.md) it is matched case-insensitively.
     if (SOCKS_PREFIX.test(proxy)) {
       const rest = proxy.slice('socks://'.length);
       return [`socks5://${rest}`, `socks4a://${rest}`, `socks4://${rest}`];

@@ -17,10 +17,10 @@ import { Resolver } from './resolver.js';
 import { SrvTarget } from './srv-target.js';
 
 /**
- * GNetworkService (gio/gnetworkservice.c, gio-behaviour §5): a service on a domain, found through
+ * GNetworkService (gio/gnetworkservice.c): a service on a domain, found through
  * DNS SRV records (`_service._protocol.domain`), each target then resolved as a NetworkAddress.
  *
- * Differences from GIO 2.74 (SPEC §3): `proxyEnumerate()` hands each target to the target's own
+ * Differences from GIO 2.74 (docs/differences.md): `proxyEnumerate()` hands each target to the target's own
  * proxy enumerator with the client's options, so the client's proxy resolver is honoured, and the
  * URI given to it uses `<scheme or service>` in every API style (GIO's async path used `none`).
  */
@@ -95,7 +95,7 @@ export class NetworkService implements SocketConnectable {
 
   /**
    * @internal The targets in RFC 2782 order, looked up once per resolver. Without an SRV record
-   * (NOT_FOUND only) a service name /etc/services knows falls back to `domain:port` (§5).
+   * (NOT_FOUND only) a service name /etc/services knows falls back to `domain:port` (as gio/gnetworkservice.c does).
    */
   async targets(resolver: Resolver, cancellable: Cancellable | null): Promise<readonly SrvTarget[]> {
     const cached = this.#targets.get(resolver);
@@ -104,7 +104,7 @@ export class NetworkService implements SocketConnectable {
     try {
       targets = await resolver.lookupService(this.service, this.protocol, this.domain, { cancellable });
     } catch (err) {
-      // GIO asks getservbyname(service, "tcp") whatever the protocol (§5).
+      // GIO asks getservbyname(service, "tcp") whatever the protocol (gio/gnetworkservice.c).
       const port =
         err instanceof ResolverError && err.code === ResolverErrorEnum.NOT_FOUND
           ? getServiceByName(this.service, 'tcp')
@@ -114,7 +114,7 @@ export class NetworkService implements SocketConnectable {
     }
     if (targets.length === 0) {
       // A lone "." target: "decidedly not available" (RFC 2782). GIO 2.74 returns no address and
-      // no error here, which its async connect asserts on (§3.6); we report it.
+      // no error here, which its async connect asserts on (g_socket_client_connect_async); we report it.
       throw new ResolverError(
         ResolverErrorEnum.NOT_FOUND,
         `Service “${this.service}” is not available on “${this.domain}”`,
@@ -132,7 +132,7 @@ export class NetworkService implements SocketConnectable {
  *
  * Errors: a target that fails (say, its name does not resolve) is skipped; the first such error
  * is reported at the end only if no address at all was returned. Once an address was handed out
- * errors are dropped, as the enumerator contract requires (GIO reports them anyway: §3.5 Q4).
+ * errors are dropped, as the enumerator contract requires (GIO reports them anyway).
  */
 export class NetworkServiceAddressEnumerator extends BaseAddressEnumerator {
   readonly #service: NetworkService;
@@ -201,7 +201,7 @@ export class NetworkServiceAddressEnumerator extends BaseAddressEnumerator {
     while (this.#index < targets.length) {
       const target = targets[this.#index++];
       this.#currentTarget = target;
-      // g_hostname_to_ascii on the target, as GIO's sync enumerator does (§5).
+      // g_hostname_to_ascii on the target, as GIO's sync enumerator does.
       const ascii = hostnameToAscii(target.hostname);
       if (ascii === null || ascii === '' || target.hostname === '.') {
         this.#firstError ??= new IOError(
@@ -223,7 +223,7 @@ export class NetworkServiceAddressEnumerator extends BaseAddressEnumerator {
     this.#currentTarget = null;
     if (this.#returned > 0) return null;
     if (this.#firstError) throw this.#firstError;
-    // Targets existed but none gave an address or an error: never an empty success (§3.6).
+    // Targets existed but none gave an address or an error: never an empty success (GIO's async connect asserts on one).
     throw new ResolverError(
       ResolverErrorEnum.NOT_FOUND,
       `Error resolving “${this.#service.domain}”: No valid addresses were found`,
