@@ -8,10 +8,10 @@ import {
   NetworkService,
   SimpleProxyResolver,
   SocketClient,
-  invalidArgument,
-  toGError,
   type SocketConnectable,
 } from '../index.js';
+import { toGError } from '../errors/errno.js';
+import { invalidArgument } from '../errors/gerror.js';
 import { redactUri } from '../address/uri.js';
 import type { ConnectCommand, TlsSettings } from './args.js';
 import { TrackedService } from './srv-tracking.js';

@@ -1,5 +1,6 @@
 import { readSync, writeSync } from 'node:fs';
-import { IOErrorEnum, SocketType, toGError, type GError, type SyncSocketConnection } from '../index.js';
+import { IOErrorEnum, SocketType, type GError, type SyncSocketConnection } from '../index.js';
+import { toGError } from '../errors/errno.js';
 import type { ConnectCommand } from './args.js';
 import { createClient, parseTarget } from './client-factory.js';
 import { DATAGRAM_LINGER_MS } from './relay.js';
