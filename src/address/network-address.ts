@@ -27,15 +27,26 @@ interface CacheEntry {
 /**
  * GNetworkAddress: a host name (or IP literal) and port, resolved when enumerated. Addresses are
  * cached on the object per resolver, as GIO caches them, until the resolver's serial changes.
+ *
+ * @example
+ * const address = NetworkAddress.parse('example.com:https', 443);
+ * const conn = await new SocketClient().connect(address);
  */
 export class NetworkAddress implements SocketConnectable {
+  /** g_network_address_get_hostname: as given (not IDNA-converted; an IPv6 literal without brackets). */
   readonly hostname: string;
+  /** g_network_address_get_port: 0 to 65535. */
   readonly port: number;
+  /** g_network_address_get_scheme: the URI scheme it was parsed from, or null. */
   readonly scheme: string | null;
   readonly #cache = new WeakMap<Resolver, CacheEntry>();
   /** new_loopback(): a fixed list no resolver is asked about. */
   #fixed: readonly InetAddress[] | null = null;
 
+  /**
+   * g_network_address_new: no parsing, `hostname` is taken as is. Throws INVALID_ARGUMENT for a
+   * port outside 0..65535 or a name with control characters.
+   */
   constructor(hostname: string, port: number, scheme?: string | null) {
     if (typeof hostname !== 'string') throw invalidArgument('NetworkAddress hostname must be a string');
     if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -71,12 +82,15 @@ export class NetworkAddress implements SocketConnectable {
     return na;
   }
 
+  /** g_network_address_get_hostname. */
   getHostname(): string {
     return this.hostname;
   }
+  /** g_network_address_get_port. */
   getPort(): number {
     return this.port;
   }
+  /** g_network_address_get_scheme. */
   getScheme(): string | null {
     return this.scheme;
   }
@@ -86,6 +100,10 @@ export class NetworkAddress implements SocketConnectable {
     return `${this.scheme !== null ? `${this.scheme}:` : ''}${this.hostname}${this.port !== 0 ? `:${this.port}` : ''}`;
   }
 
+  /**
+   * g_socket_connectable_enumerate: resolves the name (unless an IP literal) and yields the
+   * addresses in Happy Eyeballs order (RFC 8305: IPv6 and IPv4 interleaved).
+   */
   enumerate(opts?: EnumerateOptions): SocketAddressEnumerator {
     return new NetworkAddressEnumerator(this, opts?.resolver ?? Resolver.getDefault());
   }
