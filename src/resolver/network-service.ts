@@ -23,15 +23,23 @@ import { SrvTarget } from './srv-target.js';
  * Differences from GIO 2.74 (docs/differences.md): `proxyEnumerate()` hands each target to the target's own
  * proxy enumerator with the client's options, so the client's proxy resolver is honoured, and the
  * URI given to it uses `<scheme or service>` in every API style (GIO's async path used `none`).
+ *
+ * @example
+ * // _xmpp-client._tcp.example.com SRV records, each target resolved and tried in RFC 2782 order
+ * const conn = await new SocketClient().connect(new NetworkService('xmpp-client', 'tcp', 'example.com'));
  */
 export class NetworkService implements SocketConnectable {
+  /** g_network_service_get_service: the service name, e.g. `xmpp-client` (no leading `_`). */
   readonly service: string;
+  /** g_network_service_get_protocol: `tcp` or `udp` (no leading `_`). */
   readonly protocol: string;
+  /** g_network_service_get_domain: the domain whose SRV records are looked up. */
   readonly domain: string;
   #scheme: string | null = null;
   /** GIO resolves targets once per object; here once per resolver, as NetworkAddress caches. */
   readonly #targets = new WeakMap<Resolver, readonly SrvTarget[]>();
 
+  /** g_network_service_new; throws INVALID_ARGUMENT for an empty part or one with control characters. */
   constructor(service: string, protocol: string, domain: string) {
     for (const [name, value] of [
       ['service', service],
@@ -55,23 +63,29 @@ export class NetworkService implements SocketConnectable {
   get scheme(): string {
     return this.#scheme ?? this.service;
   }
+  /** Sets the scheme; null returns to the default (the service name). */
   set scheme(value: string | null) {
     if (value !== null && typeof value !== 'string') throw invalidArgument('scheme must be a string or null');
     this.#scheme = value;
   }
 
+  /** g_network_service_get_service. */
   getService(): string {
     return this.service;
   }
+  /** g_network_service_get_protocol. */
   getProtocol(): string {
     return this.protocol;
   }
+  /** g_network_service_get_domain. */
   getDomain(): string {
     return this.domain;
   }
+  /** g_network_service_get_scheme: the scheme, or the service name when none was set. */
   getScheme(): string {
     return this.scheme;
   }
+  /** g_network_service_set_scheme; null returns to the default (the service name). */
   setScheme(scheme: string | null): void {
     this.scheme = scheme;
   }
@@ -85,10 +99,15 @@ export class NetworkService implements SocketConnectable {
     return `(${this.service}, ${this.protocol}, ${this.domain}, ${this.scheme})`;
   }
 
+  /**
+   * g_socket_connectable_enumerate: looks up the SRV records once, then yields each target's
+   * addresses in turn.
+   */
   enumerate(opts?: EnumerateOptions): SocketAddressEnumerator {
     return new NetworkServiceAddressEnumerator(this, opts, false);
   }
 
+  /** g_socket_connectable_proxy_enumerate: as enumerate(), each target asked about proxies. */
   proxyEnumerate(opts?: EnumerateOptions): SocketAddressEnumerator {
     return new NetworkServiceAddressEnumerator(this, opts, true);
   }
