@@ -19,6 +19,12 @@ export type ProxyEnvironment = Readonly<Record<string, string | undefined>>;
 export class EnvironmentProxyResolver implements ProxyResolver {
   readonly #base: SimpleProxyResolver;
 
+  /**
+   * Reads the variables of `env` now.
+   *
+   * @example
+   * const client = new SocketClient({ proxyResolver: new EnvironmentProxyResolver({ http_proxy: 'socks5://127.0.0.1:1080' }) });
+   */
   constructor(env: ProxyEnvironment = process.env) {
     if (env === null || typeof env !== 'object') throw invalidArgument('env must be an object of strings');
     const noProxy = variable(env, 'no_proxy') ?? variable(env, 'NO_PROXY');
@@ -40,6 +46,7 @@ export class EnvironmentProxyResolver implements ProxyResolver {
     return true;
   }
 
+  /** g_proxy_resolver_lookup_async: the proxy the variables give for `uri`'s scheme, or `direct://`. */
   lookup(uri: string, opts?: CancelOptions): Promise<string[]> {
     return this.#base.lookup(uri, opts);
   }

@@ -87,6 +87,10 @@ export class ProxyAddressEnumerator extends BaseAddressEnumerator {
   /** Cancelled by close(), stopping the work of a call in progress. */
   readonly #closer = new Cancellable();
 
+  /**
+   * g_proxy_address_enumerator (its `connectable`, `uri` and `default-port` properties): the
+   * enumerator a connectable's `proxyEnumerate()` returns; `destUri` is `scheme://host:port`.
+   */
   constructor(connectable: SocketConnectable, destUri: string, opts?: EnumerateOptions) {
     super();
     this.#connectable = connectable;
@@ -111,6 +115,7 @@ export class ProxyAddressEnumerator extends BaseAddressEnumerator {
     return this.#destUri;
   }
 
+  /** The next direct address or ProxyAddress, asking the proxy resolver on the first call. */
   protected async nextAddress(cancellable: Cancellable | null): Promise<SocketAddress | null> {
     cancellable?.throwIfCancelled();
     if (this.#finished) return null;

@@ -3,9 +3,25 @@ import { invalidArgument } from '../errors/gerror.js';
 import { isValidUri, redactUri } from '../address/uri.js';
 import { EnvironmentProxyResolver } from './environment-proxy-resolver.js';
 
-/** GProxyResolver: which proxies to use for a destination URI, in order (`direct://` = none). */
+/**
+ * GProxyResolver: which proxies to use for a destination URI, in order (`direct://` = none).
+ * Implement it, or use SimpleProxyResolver / EnvironmentProxyResolver, and pass it as a client's
+ * `proxyResolver`.
+ *
+ * @example
+ * const viaSocks: ProxyResolver = {
+ *   isSupported: () => true,
+ *   lookup: async (uri) => (uri.includes('.internal:') ? ['direct://'] : ['socks5://127.0.0.1:1080']),
+ * };
+ */
 export interface ProxyResolver {
+  /** g_proxy_resolver_is_supported: whether this resolver can work here (false: GIO falls back to none). */
   isSupported(): boolean;
+  /**
+   * g_proxy_resolver_lookup_async: the proxy URIs to try for `uri` (`scheme://host:port`), in
+   * order, such as `socks5://user:pass@proxy:1080` or `direct://`. Rejects with
+   * INVALID_ARGUMENT for an invalid URI and CANCELLED when cancelled.
+   */
   lookup(uri: string, opts?: CancelOptions): Promise<string[]>;
 }
 
@@ -38,7 +54,9 @@ export function createDefaultProxyResolver(env: NodeJS.ProcessEnv): ProxyResolve
 
 /** `ProxyResolver.getDefault()` / `ProxyResolver.setDefault()`, the names GJS users know (g_proxy_resolver_get_default). */
 export const ProxyResolver = {
+  /** g_proxy_resolver_get_default; see {@link getDefaultProxyResolver}. */
   getDefault: getDefaultProxyResolver,
+  /** g_proxy_resolver_set_default; see {@link setDefaultProxyResolver}. */
   setDefault: setDefaultProxyResolver,
 } as const;
 

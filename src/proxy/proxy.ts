@@ -4,7 +4,9 @@ import type { IOStream } from '../connection/io-stream.js';
 import type { ProxyAddress } from '../address/socket-address.js';
 import { builtinProxies } from './builtin.js';
 
+/** Options of {@link Proxy.connect}. */
 export interface ProxyConnectOptions {
+  /** Cancels the negotiation: it rejects with CANCELLED and the stream is destroyed. */
   readonly cancellable?: Cancellable | null;
 }
 
@@ -13,6 +15,9 @@ export interface ProxyConnectOptions {
  * the proxy server. Resolves to the stream to use afterwards (the same one for SOCKS and HTTP, a
  * TLS stream for HTTPS). Errors are GErrors scored at PROXY_NEGOTIATING; on failure the
  * built-in implementations destroy the stream (it is in an unknown state).
+ *
+ * @example
+ * registerProxy('myproto', { supportsHostname: () => true, connect: async (stream, address) => { … return stream; } });
  */
 export interface Proxy {
   /** False for SOCKS4: the enumerator then resolves the destination locally. */
@@ -23,6 +28,10 @@ export interface Proxy {
    * a private CA; others show the TCP connection itself.
    */
   prepare?(connection: IOStream, proxyAddress: ProxyAddress): IOStream;
+  /**
+   * g_proxy_connect_async: speaks the proxy protocol on `connection` so that it then reaches
+   * `proxyAddress.destinationHostname`:`destinationPort`.
+   */
   connect(connection: IOStream, proxyAddress: ProxyAddress, opts?: ProxyConnectOptions): Promise<IOStream>;
 }
 
@@ -39,7 +48,10 @@ function ensureBuiltins(): void {
   for (const [name, proxy] of builtinProxies()) if (!registry.has(name)) registry.set(name, proxy);
 }
 
-/** The GProxy extension point: registers (or replaces) the implementation for a protocol name. */
+/**
+ * The GProxy extension point (`gio-proxy` in GIO): registers (or replaces) the implementation used
+ * for proxy URIs of that scheme, matched lower-cased.
+ */
 export function registerProxy(protocol: string, proxy: Proxy): void {
   ensureBuiltins();
   registry.set(protocol.toLowerCase(), proxy);
