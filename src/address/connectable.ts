@@ -21,7 +21,9 @@ export interface EnumerateOptions {
  * async-iterable.
  *
  * @example
- * for await (const address of NetworkAddress.parse('localhost:80', 0).enumerate()) console.log(String(address));
+ * for await (const address of NetworkAddress.parse('localhost:80', 0).enumerate()) {
+ *   console.log(String(address)); // [::1]:80, then 127.0.0.1:80
+ * }
  */
 export interface SocketAddressEnumerator extends AsyncIterable<SocketAddress> {
   /**
@@ -47,7 +49,10 @@ export interface SocketAddressEnumerator extends AsyncIterable<SocketAddress> {
 export interface SocketConnectable {
   /** g_socket_connectable_enumerate: the addresses to try, in order, without asking about proxies. */
   enumerate(opts?: EnumerateOptions): SocketAddressEnumerator;
-  /** g_socket_connectable_proxy_enumerate: the addresses to try once the proxy resolver is asked (the client uses this). */
+  /**
+   * g_socket_connectable_proxy_enumerate: the addresses to try once the proxy resolver is asked (the client
+   * uses this).
+   */
   proxyEnumerate(opts?: EnumerateOptions): SocketAddressEnumerator;
   /** g_socket_connectable_to_string: for messages and events; must not reveal credentials. */
   toString(): string;

@@ -108,7 +108,10 @@ export class NetworkAddress implements SocketConnectable {
     return new NetworkAddressEnumerator(this, opts?.resolver ?? Resolver.getDefault());
   }
 
-  /** The destination URI given to the proxy resolver: `<scheme or none>://host:port` (what g_network_address_get_scheme and g_proxy_resolver_lookup see). */
+  /**
+   * The destination URI given to the proxy resolver: `<scheme or none>://host:port` (what
+   * g_network_address_get_scheme and g_proxy_resolver_lookup see).
+   */
   proxyEnumerate(opts?: EnumerateOptions): SocketAddressEnumerator {
     return new ProxyAddressEnumerator(
       this,
@@ -144,11 +147,11 @@ type FamilyState =
   | { readonly kind: 'failed'; readonly error: GError; readonly at: number };
 
 /**
- * The Happy Eyeballs address enumerator (GNetworkAddressAddressEnumerator in gio/gnetworkaddress.c, with the fixes listed in docs/differences.md): AAAA and A lookups run in
- * parallel; an IPv4 answer waits up to RESOLUTION_DELAY_MS for IPv6 (RFC 8305 section 3); addresses are
- * handed out interleaved by family, starting with IPv6 and then alternating from the family last
- * handed out. Unlike GIO 2.74, a negative IPv4 answer never ends the lookup while IPv6 is still
- * pending, and IPv6 arriving inside the delay goes first.
+ * The Happy Eyeballs address enumerator (GNetworkAddressAddressEnumerator in gio/gnetworkaddress.c, with the
+ * fixes listed in docs/differences.md): AAAA and A lookups run in parallel; an IPv4 answer waits up to
+ * RESOLUTION_DELAY_MS for IPv6 (RFC 8305 section 3); addresses are handed out interleaved by family, starting
+ * with IPv6 and then alternating from the family last handed out. Unlike GIO 2.74, a negative IPv4 answer
+ * never ends the lookup while IPv6 is still pending, and IPv6 arriving inside the delay goes first.
  */
 export class NetworkAddressEnumerator extends BaseAddressEnumerator {
   readonly #address: NetworkAddress;

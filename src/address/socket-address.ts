@@ -23,7 +23,10 @@ export abstract class SocketAddress implements SocketConnectable {
     return new ListAddressEnumerator([this]);
   }
 
-  /** g_socket_connectable_proxy_enumerate: like enumerate(); IP addresses override it to ask the proxy resolver. */
+  /**
+   * g_socket_connectable_proxy_enumerate: like enumerate(); IP addresses override it to ask the proxy
+   * resolver.
+   */
   proxyEnumerate(opts?: EnumerateOptions): SocketAddressEnumerator {
     return this.enumerate(opts);
   }

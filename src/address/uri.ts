@@ -58,8 +58,8 @@ export function isValidUri(uri: string): boolean {
 
 /**
  * g_uri_join(NONE, scheme, NULL, host, port, "", NULL, NULL), as GNetworkAddress builds the
- * destination URI for the proxy resolver (g_proxy_resolver_lookup): `<scheme>://<host>:<port>`, the port always
- * present. An IPv6 literal is bracketed with `%` escaped (`[fe80::1%25lo]`); any other host is
+ * destination URI for the proxy resolver (g_proxy_resolver_lookup): `<scheme>://<host>:<port>`, the port
+ * always present. An IPv6 literal is bracketed with `%` escaped (`[fe80::1%25lo]`); any other host is
  * escaped as a reg-name (sub-delims and UTF-8 kept, host case kept).
  */
 export function joinNetworkUri(scheme: string, host: string, port: number): string {

@@ -243,7 +243,10 @@ export enum TlsCertificateFlags {
   VALIDATE_ALL = 0x7f,
 }
 
-/** GResolverNameLookupFlags: which address families a name lookup asks for (g_resolver_lookup_by_name_with_flags). */
+/**
+ * GResolverNameLookupFlags: which address families a name lookup asks for
+ * (g_resolver_lookup_by_name_with_flags).
+ */
 export enum ResolverNameLookupFlags {
   /** Both IPv4 and IPv6 addresses. */
   DEFAULT = 0,

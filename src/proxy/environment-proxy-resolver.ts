@@ -8,8 +8,8 @@ import { SimpleProxyResolver } from './simple-proxy-resolver.js';
 export type ProxyEnvironment = Readonly<Record<string, string | undefined>>;
 
 /**
- * glib-networking's GEnvironmentProxyResolver (proxy/gnome/genvironmentproxyresolver.c), the default here: a SimpleProxyResolver
- * built once, at construction, from the usual variables (later changes are not seen):
+ * glib-networking's GEnvironmentProxyResolver (proxy/gnome/genvironmentproxyresolver.c), the default here: a
+ * SimpleProxyResolver built once, at construction, from the usual variables (later changes are not seen):
  * - `http_proxy` / `HTTP_PROXY` is the default proxy, used for *every* scheme;
  * - `https_proxy` / `HTTPS_PROXY` and `ftp_proxy` / `FTP_PROXY` are the proxies for those schemes;
  * - `no_proxy` / `NO_PROXY` is the comma-separated ignore list (entries trimmed, see docs/differences.md).
@@ -23,7 +23,8 @@ export class EnvironmentProxyResolver implements ProxyResolver {
    * Reads the variables of `env` now.
    *
    * @example
-   * const client = new SocketClient({ proxyResolver: new EnvironmentProxyResolver({ http_proxy: 'socks5://127.0.0.1:1080' }) });
+   * const proxyResolver = new EnvironmentProxyResolver({ http_proxy: 'socks5://127.0.0.1:1080' });
+   * const client = new SocketClient({ proxyResolver });
    */
   constructor(env: ProxyEnvironment = process.env) {
     if (env === null || typeof env !== 'object') throw invalidArgument('env must be an object of strings');

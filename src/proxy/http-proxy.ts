@@ -41,8 +41,8 @@ export function httpConnectAuthority(hostname: string, port: number): string {
   const ascii = /^[\x00-\x7f]*$/.test(hostname) ? hostname : domainToASCII(hostname);
   if (ascii === '') throw new IOError(IOErrorEnum.FAILED, 'Invalid hostname');
   // Defence in depth (entry points refuse control characters already): the authority-form target
-  // (RFC 9112 section 3.2.3) holds a reg-name, RFC 3986 section 3.2.2, here without %-escapes. A CR or LF would
-  // end the line and start a header or request of the caller's choosing, a space would split the
+  // (RFC 9112 section 3.2.3) holds a reg-name, RFC 3986 section 3.2.2, here without %-escapes. A CR or LF
+  // would end the line and start a header or request of the caller's choosing, a space would split the
   // request line, and `@`, `/`, `?`, `#` or `%` could be read by the proxy as another authority.
   const bad = /[^A-Za-z0-9\-._~!$&'()*+,;=]/.exec(ascii);
   if (bad !== null) {

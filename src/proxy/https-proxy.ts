@@ -13,8 +13,8 @@ import type { Proxy, ProxyConnectOptions } from './proxy.js';
 /**
  * Who the proxy's certificate must name: the host of the proxy URI, with the port connected to.
  * GIO uses the GProxyAddress, i.e. the proxy's IP, so a certificate for `proxy.example` never
- * validates and no SNI is sent (a fix, see docs/differences.md). An IP-literal host stays an IP identity (no SNI,
- * the certificate must cover the IP); a zone is dropped, as certificates carry none. Without a
+ * validates and no SNI is sent (a fix, see docs/differences.md). An IP-literal host stays an IP identity (no
+ * SNI, the certificate must cover the IP); a zone is dropped, as certificates carry none. Without a
  * usable URI the IP is the identity, as in GIO.
  */
 export function httpsProxyIdentity(proxyAddress: ProxyAddress): NetworkAddress {

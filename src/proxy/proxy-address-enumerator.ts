@@ -62,8 +62,8 @@ export function isSameServerAlternative(address: SocketAddress): boolean {
 }
 
 /**
- * GProxyAddressEnumerator (gio/gproxyaddressenumerator.c): asks the proxy resolver once which proxies to use for
- * `destUri`, then yields, proxy URI by proxy URI, either the connectable's own addresses
+ * GProxyAddressEnumerator (gio/gproxyaddressenumerator.c): asks the proxy resolver once which proxies to use
+ * for `destUri`, then yields, proxy URI by proxy URI, either the connectable's own addresses
  * (`direct://`) or the proxy server's addresses as ProxyAddresses that say where to go next.
  *
  * Differences from GIO 2.74 (docs/differences.md): proxy schemes are lower-cased (`DIRECT://` is direct,
@@ -163,7 +163,10 @@ export class ProxyAddressEnumerator extends BaseAddressEnumerator {
     this.#source = null;
   }
 
-  /** The next address, or null when every proxy URI is used up. Throws only on cancellation or a failed resolver lookup. */
+  /**
+   * The next address, or null when every proxy URI is used up. Throws only on cancellation or a failed
+   * resolver lookup.
+   */
   async #advance(cancellable: Cancellable | null): Promise<SocketAddress | null> {
     if (this.#proxies === null) this.#proxies = await this.#lookupProxies(cancellable);
     // Bounded: each turn either returns or moves on to the next proxy URI.

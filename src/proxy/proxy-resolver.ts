@@ -29,7 +29,7 @@ let defaultResolver: ProxyResolver | null = null;
 
 /**
  * g_proxy_resolver_get_default. GIO picks the best implementation on the `gio-proxy-resolver`
- * extension point (g_proxy_resolver_get_default); here there are two: `environment` (the default) and `dummy` (always
+ * extension point; here there are two: `environment` (the default) and `dummy` (always
  * `direct://`), chosen by `GIO_USE_PROXY_RESOLVER` as in GIO. Created once, on first use.
  */
 export function getDefaultProxyResolver(): ProxyResolver {
@@ -52,7 +52,10 @@ export function createDefaultProxyResolver(env: NodeJS.ProcessEnv): ProxyResolve
   return new EnvironmentProxyResolver(env);
 }
 
-/** `ProxyResolver.getDefault()` / `ProxyResolver.setDefault()`, the names GJS users know (g_proxy_resolver_get_default). */
+/**
+ * `ProxyResolver.getDefault()` / `ProxyResolver.setDefault()`, the names GJS users know
+ * (g_proxy_resolver_get_default).
+ */
 export const ProxyResolver = {
   /** g_proxy_resolver_get_default; see {@link getDefaultProxyResolver}. */
   getDefault: getDefaultProxyResolver,

@@ -17,7 +17,13 @@ export interface ProxyConnectOptions {
  * built-in implementations destroy the stream (it is in an unknown state).
  *
  * @example
- * registerProxy('myproto', { supportsHostname: () => true, connect: async (stream, address) => { … return stream; } });
+ * registerProxy('myproto', {
+ *   supportsHostname: () => true,
+ *   connect: async (stream, address) => {
+ *     // write the request for address.destinationHostname:destinationPort, read the reply
+ *     return stream;
+ *   },
+ * });
  */
 export interface Proxy {
   /** False for SOCKS4: the enumerator then resolves the destination locally. */

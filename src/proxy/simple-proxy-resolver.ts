@@ -7,8 +7,8 @@ import { checkLookup, proxyWarning, redactForLog, type ProxyResolver } from './p
 const SOCKS_PREFIX = /^socks:\/\//i;
 
 /**
- * GSimpleProxyResolver (gio/gsimpleproxyresolver.c): one default proxy, per-scheme proxies and hosts that bypass the
- * proxy. Lookups are pure computation; the async form only adds the cancellation check.
+ * GSimpleProxyResolver (gio/gsimpleproxyresolver.c): one default proxy, per-scheme proxies and hosts that
+ * bypass the proxy. Lookups are pure computation; the async form only adds the cancellation check.
  *
  * @example
  * const proxyResolver = new SimpleProxyResolver('socks5://127.0.0.1:1080', ['localhost', '10.0.0.0/8']);

@@ -21,8 +21,8 @@ export const SOCKS4_REPLY_LENGTH = 8;
 const proxyFailed = (message: string): IOError => new IOError(IOErrorEnum.PROXY_FAILED, message);
 
 /**
- * GLib leaves EOF unhandled here (garbage or an endless loop, gio/gsocks4aproxy.c); we report it as SOCKS5 does
- * (docs/differences.md), with the analogous message.
+ * GLib leaves EOF unhandled here (garbage or an endless loop, gio/gsocks4aproxy.c); we report it as SOCKS5
+ * does (docs/differences.md), with the analogous message.
  */
 export const socks4LostError = (): IOError =>
   new IOError(CONNECTION_CLOSED, 'Connection to SOCKSv4 proxy server lost');

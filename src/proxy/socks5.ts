@@ -117,7 +117,10 @@ export function encodeSocks5Connect(hostname: string, port: number): Buffer {
   return Buffer.concat([head, Buffer.from([ATYP_DOMAINNAME, name.length]), name, portBytes]);
 }
 
-/** REP → error (the REP table of RFC 1928 section 6, with gio/gsocks5proxy.c's messages). Only reached for REP ≠ 00. */
+/**
+ * REP → error (the REP table of RFC 1928 section 6, with gio/gsocks5proxy.c's messages). Only reached for REP
+ * ≠ 00.
+ */
 function replyError(rep: number): IOError {
   switch (rep) {
     case 0x01:

@@ -2,7 +2,10 @@ import { domainToASCII } from 'node:url';
 import { hostnameProblem } from '../address/hostname-check.js';
 import { InetAddress } from '../address/inet-address.js';
 
-/** `localhost`, `localhost.`, `*.localhost`, `*.localhost.` (case-insensitive): always loopback (g_resolver_lookup_by_name, RFC 6761 section 6.3). */
+/**
+ * `localhost`, `localhost.`, `*.localhost`, `*.localhost.` (case-insensitive): always loopback
+ * (g_resolver_lookup_by_name, RFC 6761 section 6.3).
+ */
 export function isLocalhostName(host: string): boolean {
   const h = host.toLowerCase().replace(/\.$/, '');
   return h === 'localhost' || h.endsWith('.localhost');

@@ -114,7 +114,8 @@ export class NetworkService implements SocketConnectable {
 
   /**
    * @internal The targets in RFC 2782 order, looked up once per resolver. Without an SRV record
-   * (NOT_FOUND only) a service name /etc/services knows falls back to `domain:port` (as gio/gnetworkservice.c does).
+   * (NOT_FOUND only) a service name /etc/services knows falls back to `domain:port` (as gio/gnetworkservice.c
+   * does).
    */
   async targets(resolver: Resolver, cancellable: Cancellable | null): Promise<readonly SrvTarget[]> {
     const cached = this.#targets.get(resolver);
@@ -242,7 +243,8 @@ export class NetworkServiceAddressEnumerator extends BaseAddressEnumerator {
     this.#currentTarget = null;
     if (this.#returned > 0) return null;
     if (this.#firstError) throw this.#firstError;
-    // Targets existed but none gave an address or an error: never an empty success (GIO's async connect asserts on one).
+    // Targets existed but none gave an address or an error: never an empty success (GIO's async connect
+    // asserts on one).
     throw new ResolverError(
       ResolverErrorEnum.NOT_FOUND,
       `Error resolving “${this.#service.domain}”: No valid addresses were found`,
