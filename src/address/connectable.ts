@@ -60,8 +60,8 @@ export interface SocketConnectable {
 
 /**
  * Base for enumerators: GIO's contract forbids overlapping `next()` calls; instead of corrupting
- * state (as overlapping calls can in GIO) requests are serialised here, so subclasses see one request at a
- * time.
+ * state (as overlapping calls can in GIO) requests are serialised here, so subclasses see one
+ * request at a time.
  */
 export abstract class BaseAddressEnumerator implements SocketAddressEnumerator {
   #tail: Promise<unknown> = Promise.resolve();
