@@ -1,13 +1,5 @@
 // Everything public is exported from here; other modules are internal.
-export * from './errors/enums.js';
-export {
-  GError,
-  IOError,
-  ResolverError,
-  TlsError,
-  type ErrorDomain,
-  type GErrorClass,
-} from './errors/gerror.js';
+export * from './errors/index.js';
 export { Cancellable, type CancelOptions } from './cancellable.js';
 export { InetAddress } from './address/inet-address.js';
 export {
