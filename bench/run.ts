@@ -1,7 +1,7 @@
 // `npm run bench`: gsocketclient against plain Node on loopback, one table of ratios.
 // See docs/benchmarks.md. Numbers are informative only; no test asserts on them.
 import { performance } from 'node:perf_hooks';
-import { toGError } from '../src/index.js';
+import { toGError } from '../src/errors/errno.js';
 import type { BenchContext, BenchSection } from './section.js';
 import { formatTable, type SectionResult } from './table.js';
 import { connectSection } from './sections/connect.js';

@@ -3,7 +3,9 @@ import { GError, IOError, cancelledError, timedOutError } from './errors/gerror.
 
 /** What every async operation accepts: a GIO-style Cancellable, a Node AbortSignal, or both. */
 export interface CancelOptions {
+  /** Cancels the operation when cancelled (the GCancellable argument of GIO's calls). */
   readonly cancellable?: Cancellable | null;
+  /** Cancels the operation when aborted; `AbortSignal.timeout()` makes it fail with TIMED_OUT. */
   readonly signal?: AbortSignal | null;
 }
 
@@ -11,6 +13,11 @@ export interface CancelOptions {
  * GCancellable bridged both ways with AbortSignal: `cancel()` aborts `signal`, and a Cancellable
  * made with `fromSignal()` is cancelled when that signal aborts. The error a cancelled operation
  * reports is CANCELLED, except for `AbortSignal.timeout()` which reports TIMED_OUT.
+ *
+ * @example
+ * const cancellable = new Cancellable();
+ * setTimeout(() => cancellable.cancel(), 1000);
+ * const conn = await client.connectToHost('example.com:443', 0, cancellable); // IOError CANCELLED after 1 s
  */
 export class Cancellable {
   // The AbortController is made only when `signal` is asked for: most operations never need one,
@@ -21,6 +28,7 @@ export class Cancellable {
   readonly #handlers = new Map<number, (c: Cancellable) => void>();
   #nextHandlerId = 1;
 
+  /** An AbortSignal aborted when this is cancelled, for Node APIs (fetch, streams, timers). */
   get signal(): AbortSignal {
     if (!this.#controller) {
       this.#controller = new AbortController();
@@ -47,6 +55,7 @@ export class Cancellable {
     for (const handler of handlers) handler(this);
   }
 
+  /** g_cancellable_is_cancelled: whether cancel() was called (or the source signal aborted). */
   isCancelled(): boolean {
     return this.#cancelled;
   }
@@ -56,6 +65,7 @@ export class Cancellable {
     return errorForAbortReason(this.reason);
   }
 
+  /** g_cancellable_set_error_if_cancelled: throws {@link Cancellable.error} when cancelled. */
   throwIfCancelled(): void {
     if (this.#cancelled) throw this.error();
   }
@@ -74,15 +84,23 @@ export class Cancellable {
     return id;
   }
 
+  /** g_cancellable_disconnect: removes a callback added by {@link Cancellable.connect}; 0 is ignored. */
   disconnect(id: number): void {
     this.#handlers.delete(id);
   }
 
-  /** Number of connected handlers, for leak tests. */
+  /** @internal Number of connected handlers, for leak tests. */
   get handlerCount(): number {
     return this.#handlers.size;
   }
 
+  /**
+   * A Cancellable cancelled when `signal` aborts (at once if it already has), with the signal's
+   * reason as the cause.
+   *
+   * @example
+   * await client.connectToHost('example.com:443', 0, Cancellable.fromSignal(AbortSignal.timeout(5000)));
+   */
   static fromSignal(signal: AbortSignal): Cancellable {
     const c = new Cancellable();
     if (signal.aborted) c.cancel(signal.reason);
@@ -128,6 +146,7 @@ export class LinkedCancellable extends Cancellable {
     }
   }
 
+  /** Unlinks from every parent; this one stays as it is (cancelled or not). */
   dispose(): void {
     for (const unlink of this.#unlinks.splice(0)) unlink();
   }
@@ -164,6 +183,7 @@ export async function raceCancellable<T>(
   }
 }
 
+/** Whether `err` is GIO's CANCELLED error (g_error_matches with G_IO_ERROR_CANCELLED). */
 export function isCancelledError(err: unknown): boolean {
   return err instanceof IOError && err.code === IOErrorEnum.CANCELLED;
 }

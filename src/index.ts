@@ -1,6 +1,6 @@
 // Everything public is exported from here; other modules are internal.
 export * from './errors/index.js';
-export * from './cancellable.js';
+export { Cancellable, type CancelOptions } from './cancellable.js';
 export { InetAddress } from './address/inet-address.js';
 export {
   SocketAddress,
@@ -16,14 +16,14 @@ export {
   type SocketConnectable,
   type EnumerateOptions,
 } from './address/connectable.js';
-export { NetworkAddress, NetworkAddressEnumerator, RESOLUTION_DELAY_MS } from './address/network-address.js';
+export { NetworkAddress } from './address/network-address.js';
 export { Resolver, type LookupOptions } from './resolver/resolver.js';
 export { SystemResolver, type SystemResolverOptions } from './resolver/system-resolver.js';
 export { DnsResolver, type DnsResolverOptions } from './resolver/dns-resolver.js';
 export { PinnedResolver } from './resolver/pinned-resolver.js';
 export { SrvTarget } from './resolver/srv-target.js';
-export { sortSrvTargets, type RandomSource } from './resolver/srv-order.js';
-export { NetworkService, NetworkServiceAddressEnumerator } from './resolver/network-service.js';
+export type { RandomSource } from './resolver/srv-order.js';
+export { NetworkService } from './resolver/network-service.js';
 export { ProxyResolver, getDefaultProxyResolver, setDefaultProxyResolver } from './proxy/proxy-resolver.js';
 export { SimpleProxyResolver } from './proxy/simple-proxy-resolver.js';
 export { EnvironmentProxyResolver, type ProxyEnvironment } from './proxy/environment-proxy-resolver.js';

@@ -1,13 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  Cancellable,
-  IOError,
-  IOErrorEnum,
-  LinkedCancellable,
-  errorForAbortReason,
-  raceCancellable,
-} from '../src/index.js';
+import { Cancellable, IOError, IOErrorEnum } from '../src/index.js';
+import { LinkedCancellable, errorForAbortReason, raceCancellable } from '../src/cancellable.js';
 
 describe('Cancellable', () => {
   it('cancel() aborts its signal, runs handlers once, and reports CANCELLED', () => {

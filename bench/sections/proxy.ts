@@ -1,7 +1,8 @@
 import { request } from 'node:http';
 import type { Socket } from 'node:net';
 import { SocksClient } from 'socks';
-import { SimpleProxyResolver, SocketClient, toGError } from '../../src/index.js';
+import { SimpleProxyResolver, SocketClient } from '../../src/index.js';
+import { toGError } from '../../src/errors/errno.js';
 import { hasCommand, startMicrosocks, startTinyproxy, type Daemon } from '../daemons.js';
 import { compare, concurrentRate, sequentialRate } from '../measure.js';
 import { rows, skip, type BenchContext, type BenchRow, type BenchSection } from '../section.js';

@@ -15,11 +15,14 @@ import { toGError } from '../errors/errno.js';
  * }
  */
 export class ConnectError extends Error {
+  /** `ConnectError`, shown by Node when the error is printed. */
   override readonly name = 'ConnectError';
   /** Node's string code; see `GError.nodeCode`. */
   readonly code: string;
+  /** The GError of the failed connect: GIO's domain, numeric code and message. */
   override readonly cause: GError;
 
+  /** Wraps `cause`, taking its message and its Node string code. */
   constructor(cause: GError) {
     super(cause.message, { cause });
     this.cause = cause;

@@ -22,7 +22,8 @@ import { nodeSemantics } from './socket.js';
 
 export { ConnectError } from './connect-error.js';
 
-type CreateCallback = (err: Error | null, stream: Duplex) => void;
+/** The callback Node's Agent passes to `createConnection`: the connected socket, or the error. */
+export type CreateCallback = (err: Error | null, stream: Duplex) => void;
 
 /** Options of {@link HttpAgent}: Node's agent options plus the SocketClient to connect with. */
 export interface HttpAgentOptions extends http.AgentOptions {

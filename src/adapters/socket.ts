@@ -100,10 +100,12 @@ export class DeferredSocket extends Duplex {
     return this.#connection;
   }
 
+  /** The peer's IP address once connected, as `net.Socket.remoteAddress` (the proxy's, when proxied). */
   get remoteAddress(): string | undefined {
     return (this.#connection?.socket as Socket | undefined)?.remoteAddress;
   }
 
+  /** The peer's port once connected, as `net.Socket.remotePort`. */
   get remotePort(): number | undefined {
     return (this.#connection?.socket as Socket | undefined)?.remotePort;
   }
@@ -131,14 +133,17 @@ export class DeferredSocket extends Duplex {
     return this;
   }
 
+  /** As `net.Socket.setNoDelay`; applied to the real socket once it is connected. */
   setNoDelay(noDelay?: boolean): this {
     return this.#socketCall((s) => s.setNoDelay(noDelay));
   }
 
+  /** As `net.Socket.setKeepAlive`; applied to the real socket once it is connected. */
   setKeepAlive(enable?: boolean, initialDelay?: number): this {
     return this.#socketCall((s) => s.setKeepAlive(enable, initialDelay));
   }
 
+  /** As `net.Socket.setTimeout`: `'timeout'` is emitted after `ms` of inactivity (0 disables). */
   setTimeout(ms: number, callback?: () => void): this {
     if (callback) this.once('timeout', callback);
     return this.#socketCall((s) => {
@@ -147,10 +152,12 @@ export class DeferredSocket extends Duplex {
     });
   }
 
+  /** As `net.Socket.ref`: the socket keeps the event loop alive (the default). */
   ref(): this {
     return this.#socketCall((s) => s.ref());
   }
 
+  /** As `net.Socket.unref`: the socket alone does not keep the process running. */
   unref(): this {
     return this.#socketCall((s) => s.unref());
   }
@@ -185,20 +192,24 @@ export class DeferredSocket extends Duplex {
     this.emit('ready');
   }
 
+  /** @internal Duplex hook: resumes the inner stream. */
   override _read(): void {
     this.#inner?.resume();
   }
 
+  /** @internal Duplex hook: writes through, or queues until connected. */
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (err?: Error | null) => void): void {
     if (this.#inner) this.#inner.write(chunk, callback);
     else this.#queued.push({ chunk, callback });
   }
 
+  /** @internal Duplex hook: ends the inner stream. */
   override _final(callback: (err?: Error | null) => void): void {
     if (this.#inner) this.#inner.end(callback);
     else callback();
   }
 
+  /** @internal Duplex hook: fails queued writes and destroys the inner stream. */
   override _destroy(err: Error | null, callback: (err?: Error | null) => void): void {
     for (const { callback: cb } of this.#queued.splice(0)) cb(err ?? new Error('socket destroyed'));
     this.#inner?.destroy();

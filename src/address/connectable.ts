@@ -8,33 +8,65 @@ import type { SocketAddress } from './socket-address.js';
  * (`resolver`, `proxyResolver`) down to the enumerators it creates.
  */
 export interface EnumerateOptions {
+  /** The resolver for name and SRV lookups; `Resolver.getDefault()` when absent. */
   readonly resolver?: Resolver | null;
+  /** The proxy resolver asked by proxyEnumerate(); `ProxyResolver.getDefault()` when absent. */
   readonly proxyResolver?: ProxyResolver | null;
   /** Default port given to the proxy enumerator's destination URI parse. */
   readonly defaultPort?: number;
 }
 
-/** GSocketAddressEnumerator: `next()` resolves to the next address, or null at the end. */
+/**
+ * GSocketAddressEnumerator: `next()` resolves to the next address, or null at the end. Also
+ * async-iterable.
+ *
+ * @example
+ * for await (const address of NetworkAddress.parse('localhost:80', 0).enumerate()) {
+ *   console.log(String(address)); // [::1]:80, then 127.0.0.1:80
+ * }
+ */
 export interface SocketAddressEnumerator extends AsyncIterable<SocketAddress> {
+  /**
+   * g_socket_address_enumerator_next_async: the next address, or null when there are no more.
+   * Rejects with a GError (e.g. a ResolverError) when the lookup behind it fails.
+   */
   next(cancellable?: Cancellable | null): Promise<SocketAddress | null>;
   /** Optional: stop background work (lookups, timers) when the caller abandons the enumeration. */
   close?(): void;
 }
 
-/** GSocketConnectable: anything that can be turned into socket addresses. */
+/**
+ * GSocketConnectable: anything that can be turned into socket addresses — what
+ * `SocketClient.connect()` takes. Implement it to connect to addresses of your own choosing.
+ *
+ * @example
+ * const both: SocketConnectable = {
+ *   enumerate: () => new ListAddressEnumerator([a, b]),
+ *   proxyEnumerate: (opts) => new ProxyAddressEnumerator(both, 'none://example.com:443', opts),
+ *   toString: () => 'example.com:443',
+ * };
+ */
 export interface SocketConnectable {
+  /** g_socket_connectable_enumerate: the addresses to try, in order, without asking about proxies. */
   enumerate(opts?: EnumerateOptions): SocketAddressEnumerator;
+  /**
+   * g_socket_connectable_proxy_enumerate: the addresses to try once the proxy resolver is asked (the client
+   * uses this).
+   */
   proxyEnumerate(opts?: EnumerateOptions): SocketAddressEnumerator;
+  /** g_socket_connectable_to_string: for messages and events; must not reveal credentials. */
   toString(): string;
 }
 
 /**
  * Base for enumerators: GIO's contract forbids overlapping `next()` calls; instead of corrupting
- * state (GIO Q3) requests are serialised here, so subclasses see one request at a time.
+ * state (as overlapping calls can in GIO) requests are serialised here, so subclasses see one
+ * request at a time.
  */
 export abstract class BaseAddressEnumerator implements SocketAddressEnumerator {
   #tail: Promise<unknown> = Promise.resolve();
 
+  /** The next address or null at the end; calls made before the previous one settled wait their turn. */
   next(cancellable?: Cancellable | null): Promise<SocketAddress | null> {
     const run = this.#tail.then(
       () => this.nextAddress(cancellable ?? null),
@@ -44,11 +76,13 @@ export abstract class BaseAddressEnumerator implements SocketAddressEnumerator {
     return run;
   }
 
+  /** What subclasses implement: the next address, or null; called one request at a time. */
   protected abstract nextAddress(cancellable: Cancellable | null): Promise<SocketAddress | null>;
 
   /** Subclasses with background work override this; the client calls it when it is done. */
   close(): void {}
 
+  /** `for await (const address of enumerator)`: next() until null. */
   async *[Symbol.asyncIterator](): AsyncIterator<SocketAddress> {
     for (;;) {
       const address = await this.next();
@@ -61,10 +95,12 @@ export abstract class BaseAddressEnumerator implements SocketAddressEnumerator {
 /** An enumerator over a fixed list (GSocketAddress's own enumerator yields the address once). */
 export class ListAddressEnumerator extends BaseAddressEnumerator {
   readonly #addresses: SocketAddress[];
+  /** Yields `addresses` in order (the list is copied). */
   constructor(addresses: readonly SocketAddress[]) {
     super();
     this.#addresses = [...addresses];
   }
+  /** The next address of the list; rejects with CANCELLED when `cancellable` is. */
   protected async nextAddress(cancellable: Cancellable | null): Promise<SocketAddress | null> {
     cancellable?.throwIfCancelled();
     return this.#addresses.shift() ?? null;

@@ -10,7 +10,7 @@ export interface HostAndPort {
 const invalid = (message: string): IOError => new IOError(IOErrorEnum.INVALID_ARGUMENT, message);
 
 /**
- * g_network_address_parse's splitting rules (gio-behaviour §4.1): `host`, `host:port`,
+ * g_network_address_parse's splitting rules: `host`, `host:port`,
  * `[host]`, `[host]:port`, `host:service`; a string with two or more colons and no brackets is
  * an unbracketed IPv6 literal with no port. The host is not validated at all (GIO leaves that to
  * resolution), so `""`, `":80"` and `[]` are accepted here. Only the first message is translated

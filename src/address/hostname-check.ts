@@ -5,7 +5,7 @@ import { IOError } from '../errors/gerror.js';
  * Characters no host name, domain or zone id holds, refused wherever a name enters the library:
  * C0 and C1 controls and DEL (CR and LF would split an HTTP CONNECT request line or header, NUL
  * ends a SOCKS4a name), the Unicode line and paragraph separators, and lone surrogates (no UTF-8
- * form). GIO passes such names on verbatim; RFC 9110 §5.5 forbids CR, LF and NUL in any field.
+ * form). GIO passes such names on verbatim; RFC 9110 section 5.5 forbids CR, LF and NUL in any field.
  */
 const FORBIDDEN = /[\p{Cc}\p{Zl}\p{Zp}\p{Cs}]/u;
 

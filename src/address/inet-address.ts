@@ -5,8 +5,13 @@ import { SocketFamily } from '../errors/enums.js';
 /**
  * An IPv4 or IPv6 address (GInetAddress). IPv6 addresses may carry a scope (`fe80::1%eth0`):
  * `toString()` gives the bare address and `scopeId` the zone, as GIO separates them.
+ *
+ * @example
+ * const ip = InetAddress.newFromString('::1');
+ * ip?.isLoopback; // true
  */
 export class InetAddress {
+  /** IPV4 or IPV6 (g_inet_address_get_family). */
   readonly family: SocketFamily.IPV4 | SocketFamily.IPV6;
   /** The address text without any zone. */
   readonly #text: string;
@@ -35,18 +40,21 @@ export class InetAddress {
     return null;
   }
 
+  /** g_inet_address_new_loopback: `127.0.0.1` or `::1`. */
   static newLoopback(family: SocketFamily.IPV4 | SocketFamily.IPV6): InetAddress {
     return family === SocketFamily.IPV4
       ? new InetAddress('127.0.0.1', SocketFamily.IPV4, '')
       : new InetAddress('::1', SocketFamily.IPV6, '');
   }
 
+  /** g_inet_address_new_any: the wildcard address `0.0.0.0` or `::`. */
   static newAny(family: SocketFamily.IPV4 | SocketFamily.IPV6): InetAddress {
     return family === SocketFamily.IPV4
       ? new InetAddress('0.0.0.0', SocketFamily.IPV4, '')
       : new InetAddress('::', SocketFamily.IPV6, '');
   }
 
+  /** g_inet_address_to_string: the canonical text (inet_ntop's form), without the zone. */
   toString(): string {
     return this.#text;
   }
@@ -63,10 +71,12 @@ export class InetAddress {
     return interfaceIndex(this.scope);
   }
 
+  /** g_inet_address_get_is_loopback: `127.0.0.0/8` or `::1`. */
   get isLoopback(): boolean {
     return this.family === SocketFamily.IPV4 ? this.#text.startsWith('127.') : this.#text === '::1';
   }
 
+  /** g_inet_address_get_is_any: the wildcard address of its family. */
   get isAny(): boolean {
     return this.#text === '0.0.0.0' || this.#text === '::';
   }
@@ -77,6 +87,7 @@ export class InetAddress {
     return ipv6ToBytes(this.#text);
   }
 
+  /** g_inet_address_equal: same family and bytes (the zone is compared too). */
   equals(other: InetAddress): boolean {
     return (
       this.family === other.family && this.toBytes().equals(other.toBytes()) && this.scope === other.scope

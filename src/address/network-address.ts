@@ -16,7 +16,7 @@ import { InetAddress } from './inet-address.js';
 import { InetSocketAddress, type SocketAddress } from './socket-address.js';
 import { joinNetworkUri, splitNetworkUri } from './uri.js';
 
-/** RFC 8305 §3 "Resolution Delay": how long an IPv4 answer waits for a pending IPv6 one. */
+/** RFC 8305 section 3 "Resolution Delay": how long an IPv4 answer waits for a pending IPv6 one. */
 export const RESOLUTION_DELAY_MS = 50;
 
 interface CacheEntry {
@@ -27,15 +27,26 @@ interface CacheEntry {
 /**
  * GNetworkAddress: a host name (or IP literal) and port, resolved when enumerated. Addresses are
  * cached on the object per resolver, as GIO caches them, until the resolver's serial changes.
+ *
+ * @example
+ * const address = NetworkAddress.parse('example.com:https', 443);
+ * const conn = await new SocketClient().connect(address);
  */
 export class NetworkAddress implements SocketConnectable {
+  /** g_network_address_get_hostname: as given (not IDNA-converted; an IPv6 literal without brackets). */
   readonly hostname: string;
+  /** g_network_address_get_port: 0 to 65535. */
   readonly port: number;
+  /** g_network_address_get_scheme: the URI scheme it was parsed from, or null. */
   readonly scheme: string | null;
   readonly #cache = new WeakMap<Resolver, CacheEntry>();
   /** new_loopback(): a fixed list no resolver is asked about. */
   #fixed: readonly InetAddress[] | null = null;
 
+  /**
+   * g_network_address_new: no parsing, `hostname` is taken as is. Throws INVALID_ARGUMENT for a
+   * port outside 0..65535 or a name with control characters.
+   */
   constructor(hostname: string, port: number, scheme?: string | null) {
     if (typeof hostname !== 'string') throw invalidArgument('NetworkAddress hostname must be a string');
     if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -48,7 +59,7 @@ export class NetworkAddress implements SocketConnectable {
     this.scheme = scheme ?? null;
   }
 
-  /** g_network_address_parse: `host`, `host:port`, `[v6]:port`, `host:service` (§4.1). */
+  /** g_network_address_parse: `host`, `host:port`, `[v6]:port`, `host:service`. */
   static parse(hostAndPort: string, defaultPort: number): NetworkAddress {
     checkDefaultPort(defaultPort);
     if (typeof hostAndPort !== 'string') throw invalidArgument('host_and_port must be a string');
@@ -56,7 +67,7 @@ export class NetworkAddress implements SocketConnectable {
     return new NetworkAddress(host, port);
   }
 
-  /** g_network_address_parse_uri: strict URI, keeps the (lower-cased) scheme (§4.2). */
+  /** g_network_address_parse_uri: strict URI, keeps the (lower-cased) scheme. */
   static parseUri(uri: string, defaultPort: number): NetworkAddress {
     checkDefaultPort(defaultPort);
     if (typeof uri !== 'string') throw invalidArgument('uri must be a string');
@@ -71,12 +82,15 @@ export class NetworkAddress implements SocketConnectable {
     return na;
   }
 
+  /** g_network_address_get_hostname. */
   getHostname(): string {
     return this.hostname;
   }
+  /** g_network_address_get_port. */
   getPort(): number {
     return this.port;
   }
+  /** g_network_address_get_scheme. */
   getScheme(): string | null {
     return this.scheme;
   }
@@ -86,11 +100,18 @@ export class NetworkAddress implements SocketConnectable {
     return `${this.scheme !== null ? `${this.scheme}:` : ''}${this.hostname}${this.port !== 0 ? `:${this.port}` : ''}`;
   }
 
+  /**
+   * g_socket_connectable_enumerate: resolves the name (unless an IP literal) and yields the
+   * addresses in Happy Eyeballs order (RFC 8305: IPv6 and IPv4 interleaved).
+   */
   enumerate(opts?: EnumerateOptions): SocketAddressEnumerator {
     return new NetworkAddressEnumerator(this, opts?.resolver ?? Resolver.getDefault());
   }
 
-  /** The destination URI given to the proxy resolver: `<scheme or none>://host:port` (§6.1). */
+  /**
+   * The destination URI given to the proxy resolver: `<scheme or none>://host:port` (what
+   * g_network_address_get_scheme and g_proxy_resolver_lookup see).
+   */
   proxyEnumerate(opts?: EnumerateOptions): SocketAddressEnumerator {
     return new ProxyAddressEnumerator(
       this,
@@ -126,11 +147,11 @@ type FamilyState =
   | { readonly kind: 'failed'; readonly error: GError; readonly at: number };
 
 /**
- * The Happy Eyeballs address enumerator (§4.4 with SPEC §3's fixes): AAAA and A lookups run in
- * parallel; an IPv4 answer waits up to RESOLUTION_DELAY_MS for IPv6 (RFC 8305 §3); addresses are
- * handed out interleaved by family, starting with IPv6 and then alternating from the family last
- * handed out. Unlike GIO 2.74, a negative IPv4 answer never ends the lookup while IPv6 is still
- * pending, and IPv6 arriving inside the delay goes first.
+ * The Happy Eyeballs address enumerator (GNetworkAddressAddressEnumerator in gio/gnetworkaddress.c, with the
+ * fixes listed in docs/differences.md): AAAA and A lookups run in parallel; an IPv4 answer waits up to
+ * RESOLUTION_DELAY_MS for IPv6 (RFC 8305 section 3); addresses are handed out interleaved by family, starting
+ * with IPv6 and then alternating from the family last handed out. Unlike GIO 2.74, a negative IPv4 answer
+ * never ends the lookup while IPv6 is still pending, and IPv6 arriving inside the delay goes first.
  */
 export class NetworkAddressEnumerator extends BaseAddressEnumerator {
   readonly #address: NetworkAddress;
@@ -188,7 +209,7 @@ export class NetworkAddressEnumerator extends BaseAddressEnumerator {
     const v4 = this.#v4.state;
     const bothSettled = v6.kind !== 'pending' && v4.kind !== 'pending';
     if (this.#queue.length > 0) {
-      // The first address waits for IPv6 while the resolution delay runs (RFC 8305 §3).
+      // The first address waits for IPv6 while the resolution delay runs (RFC 8305 section 3).
       const mayHandOut = this.#handedOut > 0 || v6.kind !== 'pending' || this.#delayExpired;
       if (!mayHandOut) return undefined;
       const next = this.#queue.shift()!;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 
 /**
- * getservbyname(3) for `host:service` ports (gio-behaviour §4.1 step 4). GIO asks libc, which
+ * getservbyname(3) for `host:service` ports (the last step of g_network_address_parse). GIO asks libc, which
  * reads /etc/services; Node has no binding, so the file is parsed here, once, on first use.
  */
 

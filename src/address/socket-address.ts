@@ -13,23 +13,39 @@ import { redactUri } from './uri.js';
 
 /** GSocketAddress: a concrete address, itself a connectable that yields just itself. */
 export abstract class SocketAddress implements SocketConnectable {
+  /** g_socket_address_get_family: IPV4, IPV6 or UNIX. */
   abstract readonly family: SocketFamily;
+  /** g_socket_connectable_to_string: the address as GIO prints it (no credentials). */
   abstract toString(): string;
 
+  /** g_socket_connectable_enumerate: yields this address once. */
   enumerate(_opts?: EnumerateOptions): SocketAddressEnumerator {
     return new ListAddressEnumerator([this]);
   }
 
+  /**
+   * g_socket_connectable_proxy_enumerate: like enumerate(); IP addresses override it to ask the proxy
+   * resolver.
+   */
   proxyEnumerate(opts?: EnumerateOptions): SocketAddressEnumerator {
     return this.enumerate(opts);
   }
 }
 
-/** GInetSocketAddress: an IP address and a port. */
+/**
+ * GInetSocketAddress: an IP address and a port.
+ *
+ * @example
+ * const addr = InetSocketAddress.newFromString('::1', 8080); // [::1]:8080
+ * const conn = await new SocketClient().connect(addr!);
+ */
 export class InetSocketAddress extends SocketAddress {
+  /** g_inet_socket_address_get_address. */
   readonly address: InetAddress;
+  /** g_inet_socket_address_get_port: 0 to 65535. */
   readonly port: number;
 
+  /** g_inet_socket_address_new; throws INVALID_ARGUMENT for a port outside 0..65535. */
   constructor(address: InetAddress, port: number) {
     super();
     if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -45,6 +61,7 @@ export class InetSocketAddress extends SocketAddress {
     return inet ? new InetSocketAddress(inet, port) : null;
   }
 
+  /** The family of {@link InetSocketAddress.address}. */
   get family(): SocketFamily.IPV4 | SocketFamily.IPV6 {
     return this.address.family;
   }
@@ -72,10 +89,20 @@ export class InetSocketAddress extends SocketAddress {
  * spells it with a leading NUL byte).
  */
 export class UnixSocketAddress extends SocketAddress {
+  /** Always UNIX. */
   readonly family = SocketFamily.UNIX;
+  /** g_unix_socket_address_get_path: the file path, or the abstract name without its NUL. */
   readonly path: string;
+  /** Whether `path` is a Linux abstract name (G_UNIX_SOCKET_ADDRESS_ABSTRACT) rather than a file. */
   readonly abstract: boolean;
 
+  /**
+   * g_unix_socket_address_new (or _new_with_type with `abstract`); throws INVALID_ARGUMENT for an
+   * empty path or one longer than sun_path's 107 bytes.
+   *
+   * @example
+   * await new SocketClient().connect(new UnixSocketAddress('/run/app.sock'));
+   */
   constructor(path: string, opts?: { abstract?: boolean }) {
     super();
     if (typeof path !== 'string' || path.length === 0) {
@@ -88,6 +115,7 @@ export class UnixSocketAddress extends SocketAddress {
     }
   }
 
+  /** g_unix_socket_address_new_abstract: a Linux abstract socket name (`@name` in ss/netstat). */
   static newAbstract(name: string): UnixSocketAddress {
     return new UnixSocketAddress(name, { abstract: true });
   }
@@ -111,12 +139,19 @@ export class UnixSocketAddress extends SocketAddress {
   }
 }
 
+/** The properties of a {@link ProxyAddress} besides the proxy's own IP and port (g_proxy_address_new). */
 export interface ProxyAddressInit {
+  /** The proxy protocol: `socks5`, `socks4a`, `socks4`, `http` or `https`. */
   readonly protocol: string;
+  /** The scheme of the destination URI (`none` when the connectable had none, e.g. `https`). */
   readonly destinationProtocol: string;
+  /** The host the proxy is asked to reach: a name (resolved by the proxy) or an IP literal. */
   readonly destinationHostname: string;
+  /** The port the proxy is asked to reach. */
   readonly destinationPort: number;
+  /** The user name for the proxy (SOCKS5 or HTTP Basic), or null. */
   readonly username?: string | null;
+  /** The password for the proxy, or null; never printed. */
   readonly password?: string | null;
   /** The proxy URI as the resolver returned it (userinfo included). */
   readonly uri?: string | null;
@@ -127,14 +162,19 @@ export interface ProxyAddressInit {
  * private fields so neither `util.inspect`, `JSON.stringify` nor `toString()` reveals them.
  */
 export class ProxyAddress extends InetSocketAddress {
+  /** g_proxy_address_get_protocol: the proxy protocol, e.g. `socks5`. */
   readonly protocol: string;
+  /** g_proxy_address_get_destination_protocol: the destination URI's scheme (`none` if it had none). */
   readonly destinationProtocol: string;
+  /** g_proxy_address_get_destination_hostname: where the proxy is asked to connect. */
   readonly destinationHostname: string;
+  /** g_proxy_address_get_destination_port. */
   readonly destinationPort: number;
   readonly #username: string | null;
   readonly #password: string | null;
   readonly #uri: string | null;
 
+  /** g_proxy_address_new: the proxy server at `address`:`port`, and the rest in `init`. */
   constructor(address: InetAddress, port: number, init: ProxyAddressInit) {
     super(address, port);
     checkHostname(init.destinationHostname, 'destination hostname');
@@ -147,9 +187,11 @@ export class ProxyAddress extends InetSocketAddress {
     this.#uri = init.uri ?? null;
   }
 
+  /** g_proxy_address_get_username, or null. */
   get username(): string | null {
     return this.#username;
   }
+  /** g_proxy_address_get_password, or null. Private field: not shown by inspect or JSON. */
   get password(): string | null {
     return this.#password;
   }
@@ -167,6 +209,7 @@ export class ProxyAddress extends InetSocketAddress {
     return this.enumerate(opts);
   }
 
+  /** For `JSON.stringify`: the public fields and the redacted URI, never the credentials. */
   toJSON(): Record<string, unknown> {
     return {
       address: this.toString(),

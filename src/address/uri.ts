@@ -4,8 +4,8 @@ import { IOErrorEnum } from '../errors/enums.js';
 
 /**
  * A strict GUri splitter: glib/guri.c `g_uri_split_internal` with flags NONE, which is what
- * g_network_address_parse_uri (gio-behaviour §4.2), g_proxy_resolver_lookup's validity check
- * (§6.1) and the proxy enumerator's userinfo split (§6.2) use. Written out rather than built on
+ * g_network_address_parse_uri, g_proxy_resolver_lookup's validity check
+ * and GProxyAddressEnumerator's userinfo split use. Written out rather than built on
  * WHATWG `URL`, whose rules differ (it rewrites hosts, accepts bad escapes, knows special schemes).
  */
 
@@ -58,8 +58,8 @@ export function isValidUri(uri: string): boolean {
 
 /**
  * g_uri_join(NONE, scheme, NULL, host, port, "", NULL, NULL), as GNetworkAddress builds the
- * destination URI for the proxy resolver (§6.1): `<scheme>://<host>:<port>`, the port always
- * present. An IPv6 literal is bracketed with `%` escaped (`[fe80::1%25lo]`); any other host is
+ * destination URI for the proxy resolver (g_proxy_resolver_lookup): `<scheme>://<host>:<port>`, the port
+ * always present. An IPv6 literal is bracketed with `%` escaped (`[fe80::1%25lo]`); any other host is
  * escaped as a reg-name (sub-delims and UTF-8 kept, host case kept).
  */
 export function joinNetworkUri(scheme: string, host: string, port: number): string {

@@ -7,10 +7,10 @@ import {
   NetworkAddress,
   NetworkService,
   SocketClient,
-  invalidArgument,
-  toGError,
   type SocketConnectable,
 } from '../index.js';
+import { toGError } from '../errors/errno.js';
+import { invalidArgument } from '../errors/gerror.js';
 import { redactUri } from '../address/uri.js';
 import type { ConnectCommand, TlsSettings } from './args.js';
 import { cliProxyResolver } from './proxy-args.js';

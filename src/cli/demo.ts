@@ -1,14 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
-import {
-  CONNECTION_CLOSED,
-  Cancellable,
-  IOError,
-  IOErrorEnum,
-  SocketClient,
-  timedOutError,
-  toGError,
-} from '../index.js';
+import { CONNECTION_CLOSED, Cancellable, IOError, IOErrorEnum, SocketClient } from '../index.js';
+import { toGError } from '../errors/errno.js';
+import { timedOutError } from '../errors/gerror.js';
 import { startEchoServer, type EchoServer } from './demo-server.js';
 import { ExitStatus, describeError, exitStatusFor } from './exit-status.js';
 import type { CliIO } from './io.js';

@@ -1,4 +1,5 @@
-import { IOErrorEnum, IOError, ResolverError, TlsError, toGError, type GError } from '../index.js';
+import { IOErrorEnum, IOError, ResolverError, TlsError, type GError } from '../index.js';
+import { toGError } from '../errors/errno.js';
 import type { Reporter } from './reporter.js';
 
 /**

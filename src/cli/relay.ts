@@ -1,5 +1,6 @@
 import type { Duplex, Readable, Writable } from 'node:stream';
-import { toGError, type Cancellable } from '../index.js';
+import type { Cancellable } from '../index.js';
+import { toGError } from '../errors/errno.js';
 import type { RelayStats } from './reporter.js';
 
 /** With --udp and no --timeout: how long replies are awaited after stdin EOF. */

@@ -1,13 +1,13 @@
 import {
   BaseAddressEnumerator,
   NetworkService,
-  NetworkServiceAddressEnumerator,
   type Cancellable,
   type EnumerateOptions,
   type SocketAddress,
   type SocketAddressEnumerator,
   type SrvTarget,
 } from '../index.js';
+import { NetworkServiceAddressEnumerator } from '../resolver/network-service.js';
 
 /**
  * A NetworkService that remembers which SRV target each address it hands out came from, so the

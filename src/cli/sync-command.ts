@@ -4,10 +4,10 @@ import {
   GError,
   IOErrorEnum,
   SocketType,
-  toGError,
   type SocketConnectable,
   type SyncSocketConnection,
 } from '../index.js';
+import { toGError } from '../errors/errno.js';
 import { printTimings } from './timings-output.js';
 import type { ConnectCommand } from './args.js';
 import { createClient, parseTarget } from './client-factory.js';

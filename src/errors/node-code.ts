@@ -48,7 +48,9 @@ const TLS_TO_NODE: Readonly<Partial<Record<TlsErrorEnum, string>>> = {
   [TlsErrorEnum.EOF]: 'ECONNRESET',
 };
 
-/** errno names (`ECONNRESET`), Node's own codes (`ERR_TLS_CERT_ALTNAME_INVALID`), OpenSSL's verify reasons. */
+/**
+ * errno names (`ECONNRESET`), Node's own codes (`ERR_TLS_CERT_ALTNAME_INVALID`), OpenSSL's verify reasons.
+ */
 const NODE_CODE = /^(?:E[A-Z0-9]+|ERR_[A-Z0-9_]+|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)$/;
 
 /** Codes of causes that say less than our own table (a generic socket timeout, an abort). */

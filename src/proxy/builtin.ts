@@ -1,4 +1,4 @@
-// The five GProxy implementations GIO registers (gio/giomodule.c, §6.3 and §7). proxy.ts asks for
+// The five GProxy implementations GIO registers (gio/giomodule.c). proxy.ts asks for
 // them on first use of the registry; nothing here touches the registry at module evaluation, so
 // the import cycle proxy.ts → here → https-proxy.ts → network-address.ts → … → proxy.ts is safe.
 import { HttpProxy } from './http-proxy.js';

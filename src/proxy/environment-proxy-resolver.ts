@@ -8,17 +8,24 @@ import { SimpleProxyResolver } from './simple-proxy-resolver.js';
 export type ProxyEnvironment = Readonly<Record<string, string | undefined>>;
 
 /**
- * glib-networking's GEnvironmentProxyResolver (§6.4), the default here: a SimpleProxyResolver
- * built once, at construction, from the usual variables (later changes are not seen):
+ * glib-networking's GEnvironmentProxyResolver (proxy/gnome/genvironmentproxyresolver.c), the default here: a
+ * SimpleProxyResolver built once, at construction, from the usual variables (later changes are not seen):
  * - `http_proxy` / `HTTP_PROXY` is the default proxy, used for *every* scheme;
  * - `https_proxy` / `HTTPS_PROXY` and `ftp_proxy` / `FTP_PROXY` are the proxies for those schemes;
- * - `no_proxy` / `NO_PROXY` is the comma-separated ignore list (entries trimmed, SPEC §3).
+ * - `no_proxy` / `NO_PROXY` is the comma-separated ignore list (entries trimmed, see docs/differences.md).
  * The lower-case form wins; an empty value counts as unset and an invalid one is skipped with a
  * warning, falling through to the upper-case form. With nothing set every lookup is `direct://`.
  */
 export class EnvironmentProxyResolver implements ProxyResolver {
   readonly #base: SimpleProxyResolver;
 
+  /**
+   * Reads the variables of `env` now.
+   *
+   * @example
+   * const proxyResolver = new EnvironmentProxyResolver({ http_proxy: 'socks5://127.0.0.1:1080' });
+   * const client = new SocketClient({ proxyResolver });
+   */
   constructor(env: ProxyEnvironment = process.env) {
     if (env === null || typeof env !== 'object') throw invalidArgument('env must be an object of strings');
     const noProxy = variable(env, 'no_proxy') ?? variable(env, 'NO_PROXY');
@@ -40,6 +47,7 @@ export class EnvironmentProxyResolver implements ProxyResolver {
     return true;
   }
 
+  /** g_proxy_resolver_lookup_async: the proxy the variables give for `uri`'s scheme, or `direct://`. */
   lookup(uri: string, opts?: CancelOptions): Promise<string[]> {
     return this.#base.lookup(uri, opts);
   }

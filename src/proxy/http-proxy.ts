@@ -1,4 +1,4 @@
-// HTTP CONNECT (gio/ghttpproxy.c), gio-behaviour §7.3. Pure codec first, then the thin I/O layer.
+// HTTP CONNECT (gio/ghttpproxy.c). Pure codec first, then the thin I/O layer.
 import type { Duplex } from 'node:stream';
 import { domainToASCII } from 'node:url';
 import { escapeForMessage, hostnameProblem } from '../address/hostname-check.js';
@@ -27,7 +27,7 @@ const proxyFailed = (message: string): IOError => new IOError(IOErrorEnum.PROXY_
 /**
  * `host:port` for the request line and Host header. Names go through IDNA like
  * g_hostname_to_ascii (`bücher.test` → `xn--bcher-kva.test`; pure-ASCII names are kept as
- * given). IPv6 literals are bracketed — GLib 2.74 sends `2001:db8::1:443` (SPEC §3) — and a zone
+ * given). IPv6 literals are bracketed — GLib 2.74 sends `2001:db8::1:443` (docs/differences.md) — and a zone
  * is dropped, as for SOCKS5: it names one of *our* interfaces, which means nothing to the proxy.
  */
 export function httpConnectAuthority(hostname: string, port: number): string {
@@ -41,8 +41,8 @@ export function httpConnectAuthority(hostname: string, port: number): string {
   const ascii = /^[\x00-\x7f]*$/.test(hostname) ? hostname : domainToASCII(hostname);
   if (ascii === '') throw new IOError(IOErrorEnum.FAILED, 'Invalid hostname');
   // Defence in depth (entry points refuse control characters already): the authority-form target
-  // (RFC 9112 §3.2.3) holds a reg-name, RFC 3986 §3.2.2, here without %-escapes. A CR or LF would
-  // end the line and start a header or request of the caller's choosing, a space would split the
+  // (RFC 9112 section 3.2.3) holds a reg-name, RFC 3986 section 3.2.2, here without %-escapes. A CR or LF
+  // would end the line and start a header or request of the caller's choosing, a space would split the
   // request line, and `@`, `/`, `?`, `#` or `%` could be read by the proxy as another authority.
   const bad = /[^A-Za-z0-9\-._~!$&'()*+,;=]/.exec(ascii);
   if (bad !== null) {
@@ -62,7 +62,7 @@ export interface HttpConnectRequest {
 }
 
 /**
- * The exact request of §7.3. Basic credentials are sent only when both user name and password
+ * The exact request gio/ghttpproxy.c sends. Basic credentials are sent only when both user name and password
  * exist (`http://a@proxy` sends none, as GIO). The bytes carry the credentials: never log them.
  */
 export function encodeHttpConnect(

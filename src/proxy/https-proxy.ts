@@ -1,4 +1,4 @@
-// HTTPS proxy (GHttpsProxy in gio/ghttpproxy.c), gio-behaviour §7.3: TLS to the proxy, then the
+// HTTPS proxy (GHttpsProxy in gio/ghttpproxy.c), TLS to the proxy, then the
 // HTTP CONNECT exchange inside it. The returned stream is the TLS connection.
 import { InetAddress } from '../address/inet-address.js';
 import { NetworkAddress } from '../address/network-address.js';
@@ -13,8 +13,8 @@ import type { Proxy, ProxyConnectOptions } from './proxy.js';
 /**
  * Who the proxy's certificate must name: the host of the proxy URI, with the port connected to.
  * GIO uses the GProxyAddress, i.e. the proxy's IP, so a certificate for `proxy.example` never
- * validates and no SNI is sent (SPEC §3 fix). An IP-literal host stays an IP identity (no SNI,
- * the certificate must cover the IP); a zone is dropped, as certificates carry none. Without a
+ * validates and no SNI is sent (a fix, see docs/differences.md). An IP-literal host stays an IP identity (no
+ * SNI, the certificate must cover the IP); a zone is dropped, as certificates carry none. Without a
  * usable URI the IP is the identity, as in GIO.
  */
 export function httpsProxyIdentity(proxyAddress: ProxyAddress): NetworkAddress {
@@ -43,7 +43,7 @@ export class HttpsProxy implements Proxy {
   /**
    * The not-yet-handshaken TLS connection to the proxy. The client shows it in the
    * PROXY_NEGOTIATING event, so handlers can trust a private CA or connect accept-certificate
-   * before `connect()` starts the handshake (GIO gives no such hook, §7.3).
+   * before `connect()` starts the handshake (GIO gives no such hook).
    */
   prepare(connection: IOStream, proxyAddress: ProxyAddress): TlsClientConnection {
     const tls = new TlsClientConnection(connection, httpsProxyIdentity(proxyAddress));

@@ -1,5 +1,6 @@
-// The ignore-hosts ("no_proxy") grammar and matching of GSimpleProxyResolver (gio-behaviour §6.5),
-// with SPEC §3's fix: entries are trimmed on both sides, so `no_proxy="a, b"` ignores `b` too.
+// The ignore-hosts ("no_proxy") grammar and matching of GSimpleProxyResolver (gio/gsimpleproxyresolver.c),
+// with one fix (docs/differences.md): entries are trimmed on both sides, so `no_proxy="a, b"` ignores `b`
+// too.
 import { InetAddress } from '../address/inet-address.js';
 import { hostnameToAscii } from '../resolver/host-checks.js';
 

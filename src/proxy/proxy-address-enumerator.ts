@@ -62,11 +62,11 @@ export function isSameServerAlternative(address: SocketAddress): boolean {
 }
 
 /**
- * GProxyAddressEnumerator (§6.2): asks the proxy resolver once which proxies to use for
- * `destUri`, then yields, proxy URI by proxy URI, either the connectable's own addresses
+ * GProxyAddressEnumerator (gio/gproxyaddressenumerator.c): asks the proxy resolver once which proxies to use
+ * for `destUri`, then yields, proxy URI by proxy URI, either the connectable's own addresses
  * (`direct://`) or the proxy server's addresses as ProxyAddresses that say where to go next.
  *
- * Differences from GIO 2.74 (SPEC §3): proxy schemes are lower-cased (`DIRECT://` is direct,
+ * Differences from GIO 2.74 (docs/differences.md): proxy schemes are lower-cased (`DIRECT://` is direct,
  * `SOCKS5://` is socks5); a proxy URI without a port gets its scheme's default port (GLib 2.77+).
  * Errors follow GLib's fix for #2597: only the first `next()` can fail — with the first error seen,
  * or FAILED "Unspecified proxy lookup failure" when the resolver gave nothing usable — and after a
@@ -87,6 +87,10 @@ export class ProxyAddressEnumerator extends BaseAddressEnumerator {
   /** Cancelled by close(), stopping the work of a call in progress. */
   readonly #closer = new Cancellable();
 
+  /**
+   * g_proxy_address_enumerator (its `connectable`, `uri` and `default-port` properties): the
+   * enumerator a connectable's `proxyEnumerate()` returns; `destUri` is `scheme://host:port`.
+   */
   constructor(connectable: SocketConnectable, destUri: string, opts?: EnumerateOptions) {
     super();
     this.#connectable = connectable;
@@ -111,6 +115,7 @@ export class ProxyAddressEnumerator extends BaseAddressEnumerator {
     return this.#destUri;
   }
 
+  /** The next direct address or ProxyAddress, asking the proxy resolver on the first call. */
   protected async nextAddress(cancellable: Cancellable | null): Promise<SocketAddress | null> {
     cancellable?.throwIfCancelled();
     if (this.#finished) return null;
@@ -158,7 +163,10 @@ export class ProxyAddressEnumerator extends BaseAddressEnumerator {
     this.#source = null;
   }
 
-  /** The next address, or null when every proxy URI is used up. Throws only on cancellation or a failed resolver lookup. */
+  /**
+   * The next address, or null when every proxy URI is used up. Throws only on cancellation or a failed
+   * resolver lookup.
+   */
   async #advance(cancellable: Cancellable | null): Promise<SocketAddress | null> {
     if (this.#proxies === null) this.#proxies = await this.#lookupProxies(cancellable);
     // Bounded: each turn either returns or moves on to the next proxy URI.
@@ -318,7 +326,7 @@ function parseScheme(uri: string): string | null {
   return /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(uri)?.[1] ?? null;
 }
 
-/** g_uri_get_default_scheme_port as GLib 2.77+ uses it for proxies (SPEC §3); 0 when unknown. */
+/** g_uri_get_default_scheme_port as GLib 2.77+ uses it for proxies (docs/differences.md); 0 when unknown. */
 export function defaultSchemePort(scheme: string): number {
   switch (scheme.toLowerCase()) {
     case 'http':

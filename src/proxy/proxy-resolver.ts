@@ -3,9 +3,25 @@ import { invalidArgument } from '../errors/gerror.js';
 import { isValidUri, redactUri } from '../address/uri.js';
 import { EnvironmentProxyResolver } from './environment-proxy-resolver.js';
 
-/** GProxyResolver: which proxies to use for a destination URI, in order (`direct://` = none). */
+/**
+ * GProxyResolver: which proxies to use for a destination URI, in order (`direct://` = none).
+ * Implement it, or use SimpleProxyResolver / EnvironmentProxyResolver, and pass it as a client's
+ * `proxyResolver`.
+ *
+ * @example
+ * const viaSocks: ProxyResolver = {
+ *   isSupported: () => true,
+ *   lookup: async (uri) => (uri.includes('.internal:') ? ['direct://'] : ['socks5://127.0.0.1:1080']),
+ * };
+ */
 export interface ProxyResolver {
+  /** g_proxy_resolver_is_supported: whether this resolver can work here (false: GIO falls back to none). */
   isSupported(): boolean;
+  /**
+   * g_proxy_resolver_lookup_async: the proxy URIs to try for `uri` (`scheme://host:port`), in
+   * order, such as `socks5://user:pass@proxy:1080` or `direct://`. Rejects with
+   * INVALID_ARGUMENT for an invalid URI and CANCELLED when cancelled.
+   */
   lookup(uri: string, opts?: CancelOptions): Promise<string[]>;
 }
 
@@ -13,7 +29,7 @@ let defaultResolver: ProxyResolver | null = null;
 
 /**
  * g_proxy_resolver_get_default. GIO picks the best implementation on the `gio-proxy-resolver`
- * extension point (§6.4); here there are two: `environment` (the default) and `dummy` (always
+ * extension point; here there are two: `environment` (the default) and `dummy` (always
  * `direct://`), chosen by `GIO_USE_PROXY_RESOLVER` as in GIO. Created once, on first use.
  */
 export function getDefaultProxyResolver(): ProxyResolver {
@@ -36,9 +52,14 @@ export function createDefaultProxyResolver(env: NodeJS.ProcessEnv): ProxyResolve
   return new EnvironmentProxyResolver(env);
 }
 
-/** `ProxyResolver.getDefault()` / `ProxyResolver.setDefault()`, as SPEC §2 names them. */
+/**
+ * `ProxyResolver.getDefault()` / `ProxyResolver.setDefault()`, the names GJS users know
+ * (g_proxy_resolver_get_default).
+ */
 export const ProxyResolver = {
+  /** g_proxy_resolver_get_default; see {@link getDefaultProxyResolver}. */
   getDefault: getDefaultProxyResolver,
+  /** g_proxy_resolver_set_default; see {@link setDefaultProxyResolver}. */
   setDefault: setDefaultProxyResolver,
 } as const;
 
@@ -57,7 +78,7 @@ class DummyProxyResolver implements ProxyResolver {
 }
 
 /**
- * The checks of GIO's g_proxy_resolver_lookup wrapper (§6.1): an invalid URI is
+ * The checks of GIO's g_proxy_resolver_lookup wrapper (gio/gproxyresolver.c): an invalid URI is
  * INVALID_ARGUMENT `Invalid URI ‘<uri>’`; then a cancelled lookup reports its cancellation.
  * Userinfo is masked: a caller's own URI may carry a password.
  */

@@ -1,10 +1,12 @@
-// The GProxy interface and its registry by protocol name (the `gio-proxy` extension point, §6.3).
+// The GProxy interface and its registry by protocol name (the `gio-proxy` extension point, gio/giomodule.c).
 import type { Cancellable } from '../cancellable.js';
 import type { IOStream } from '../connection/io-stream.js';
 import type { ProxyAddress } from '../address/socket-address.js';
 import { builtinProxies } from './builtin.js';
 
+/** Options of {@link Proxy.connect}. */
 export interface ProxyConnectOptions {
+  /** Cancels the negotiation: it rejects with CANCELLED and the stream is destroyed. */
   readonly cancellable?: Cancellable | null;
 }
 
@@ -13,6 +15,15 @@ export interface ProxyConnectOptions {
  * the proxy server. Resolves to the stream to use afterwards (the same one for SOCKS and HTTP, a
  * TLS stream for HTTPS). Errors are GErrors scored at PROXY_NEGOTIATING; on failure the
  * built-in implementations destroy the stream (it is in an unknown state).
+ *
+ * @example
+ * registerProxy('myproto', {
+ *   supportsHostname: () => true,
+ *   connect: async (stream, address) => {
+ *     // write the request for address.destinationHostname:destinationPort, read the reply
+ *     return stream;
+ *   },
+ * });
  */
 export interface Proxy {
   /** False for SOCKS4: the enumerator then resolves the destination locally. */
@@ -23,6 +34,10 @@ export interface Proxy {
    * a private CA; others show the TCP connection itself.
    */
   prepare?(connection: IOStream, proxyAddress: ProxyAddress): IOStream;
+  /**
+   * g_proxy_connect_async: speaks the proxy protocol on `connection` so that it then reaches
+   * `proxyAddress.destinationHostname`:`destinationPort`.
+   */
   connect(connection: IOStream, proxyAddress: ProxyAddress, opts?: ProxyConnectOptions): Promise<IOStream>;
 }
 
@@ -39,13 +54,16 @@ function ensureBuiltins(): void {
   for (const [name, proxy] of builtinProxies()) if (!registry.has(name)) registry.set(name, proxy);
 }
 
-/** The GProxy extension point: registers (or replaces) the implementation for a protocol name. */
+/**
+ * The GProxy extension point (`gio-proxy` in GIO): registers (or replaces) the implementation used
+ * for proxy URIs of that scheme, matched lower-cased.
+ */
 export function registerProxy(protocol: string, proxy: Proxy): void {
   ensureBuiltins();
   registry.set(protocol.toLowerCase(), proxy);
 }
 
-/** g_proxy_get_default_for_protocol; names are matched lower-cased (SPEC §3). */
+/** g_proxy_get_default_for_protocol; names are matched lower-cased (docs/differences.md). */
 export function getProxyForProtocol(protocol: string): Proxy | null {
   ensureBuiltins();
   return registry.get(protocol.toLowerCase()) ?? null;

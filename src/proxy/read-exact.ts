@@ -1,6 +1,6 @@
 // The thin I/O layer under the proxy codecs: write a request, read a reply exactly, never a byte
 // more. Bytes a destination sends right after the proxy's reply stay in the stream for the
-// application (GIO reads its HTTP reply one byte at a time for the same reason, §7.3).
+// application (GIO reads its HTTP reply one byte at a time for the same reason, gio/ghttpproxy.c).
 import type { Duplex } from 'node:stream';
 import type { Cancellable } from '../cancellable.js';
 import { toGError } from '../errors/errno.js';
@@ -11,7 +11,7 @@ export interface NegotiateOptions {
   readonly cancellable?: Cancellable | null;
   /**
    * The error for a peer that closes in the middle of a reply, e.g. CONNECTION_CLOSED
-   * "Connection to SOCKSv5 proxy server lost" (§7.2 point 7).
+   * "Connection to SOCKSv5 proxy server lost" (gio/gsocks5proxy.c, GLib 2.69+).
    */
   readonly lostError: () => GError;
   /**

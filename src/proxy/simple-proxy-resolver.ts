@@ -7,8 +7,12 @@ import { checkLookup, proxyWarning, redactForLog, type ProxyResolver } from './p
 const SOCKS_PREFIX = /^socks:\/\//i;
 
 /**
- * GSimpleProxyResolver (§6.5): one default proxy, per-scheme proxies and hosts that bypass the
- * proxy. Lookups are pure computation; the async form only adds the cancellation check.
+ * GSimpleProxyResolver (gio/gsimpleproxyresolver.c): one default proxy, per-scheme proxies and hosts that
+ * bypass the proxy. Lookups are pure computation; the async form only adds the cancellation check.
+ *
+ * @example
+ * const proxyResolver = new SimpleProxyResolver('socks5://127.0.0.1:1080', ['localhost', '10.0.0.0/8']);
+ * const client = new SocketClient({ proxyResolver });
  */
 export class SimpleProxyResolver implements ProxyResolver {
   #defaultProxy: string | null = null;
@@ -16,6 +20,7 @@ export class SimpleProxyResolver implements ProxyResolver {
   #rules: readonly IgnoreRule[] = [];
   readonly #uriProxies = new Map<string, string>();
 
+  /** g_simple_proxy_resolver_new: the default proxy and the hosts that bypass it. */
   constructor(defaultProxy?: string | null, ignoreHosts?: readonly string[] | null) {
     this.setDefaultProxy(defaultProxy ?? null);
     this.setIgnoreHosts(ignoreHosts ?? null);
@@ -25,9 +30,11 @@ export class SimpleProxyResolver implements ProxyResolver {
   get defaultProxy(): string | null {
     return this.#defaultProxy;
   }
+  /** Sets the default proxy, as {@link SimpleProxyResolver.setDefaultProxy}. */
   set defaultProxy(proxy: string | null) {
     this.setDefaultProxy(proxy);
   }
+  /** The default proxy URI, or null (GSimpleProxyResolver:default-proxy). */
   getDefaultProxy(): string | null {
     return this.#defaultProxy;
   }
@@ -46,12 +53,15 @@ export class SimpleProxyResolver implements ProxyResolver {
   get ignoreHosts(): readonly string[] {
     return this.#ignoreHosts;
   }
+  /** Sets the ignore list, as {@link SimpleProxyResolver.setIgnoreHosts}. */
   set ignoreHosts(hosts: readonly string[] | null) {
     this.setIgnoreHosts(hosts);
   }
+  /** The ignore list as given (GSimpleProxyResolver:ignore-hosts). */
   getIgnoreHosts(): readonly string[] {
     return this.#ignoreHosts;
   }
+  /** g_simple_proxy_resolver_set_ignore_hosts: the hosts reached directly; null clears the list. */
   setIgnoreHosts(hosts: readonly string[] | null): void {
     if (
       hosts !== null &&
@@ -73,10 +83,15 @@ export class SimpleProxyResolver implements ProxyResolver {
     this.#uriProxies.set(scheme.toLowerCase(), proxy);
   }
 
+  /** Always true. */
   isSupported(): boolean {
     return true;
   }
 
+  /**
+   * g_proxy_resolver_lookup_async: `direct://` for ignored hosts, else the scheme's proxy or the
+   * default proxy (`socks://` expands to socks5, socks4a, socks4), else `direct://`.
+   */
   async lookup(uri: string, opts?: CancelOptions): Promise<string[]> {
     checkLookup(uri, opts);
     return this.#choose(uri);
@@ -92,7 +107,7 @@ export class SimpleProxyResolver implements ProxyResolver {
     if (this.#isIgnored(uri)) return ['direct://'];
     const proxy = this.#uriProxyFor(uri) ?? this.#defaultProxy ?? 'direct://';
     // `socks://` names no version: try them all, best first. GIO compares case-sensitively;
-    // like every other scheme here (SPEC §3) it is matched case-insensitively.
+    // like every other scheme here (docs/differences.md) it is matched case-insensitively.
     if (SOCKS_PREFIX.test(proxy)) {
       const rest = proxy.slice('socks://'.length);
       return [`socks5://${rest}`, `socks4a://${rest}`, `socks4://${rest}`];

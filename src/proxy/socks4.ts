@@ -1,5 +1,5 @@
 // SOCKS4 and SOCKS4a (gio/gsocks4aproxy.c; gio/gsocks4proxy.c is the subclass without hostname
-// support), gio-behaviour §7.1. Pure codec first, then the thin I/O layer.
+// support). Pure codec first, then the thin I/O layer.
 import { checkHostname, hostnameProblem } from '../address/hostname-check.js';
 import { InetAddress } from '../address/inet-address.js';
 import type { ProxyAddress } from '../address/socket-address.js';
@@ -21,8 +21,8 @@ export const SOCKS4_REPLY_LENGTH = 8;
 const proxyFailed = (message: string): IOError => new IOError(IOErrorEnum.PROXY_FAILED, message);
 
 /**
- * GLib leaves EOF unhandled here (garbage or an endless loop, §7.1); we report it as SOCKS5 does
- * (SPEC §3), with the analogous message.
+ * GLib leaves EOF unhandled here (garbage or an endless loop, gio/gsocks4aproxy.c); we report it as SOCKS5
+ * does (docs/differences.md), with the analogous message.
  */
 export const socks4LostError = (): IOError =>
   new IOError(CONNECTION_CLOSED, 'Connection to SOCKSv4 proxy server lost');

@@ -1,4 +1,4 @@
-// SOCKS5 (gio/gsocks5proxy.c; RFC 1928, RFC 1929 username/password), gio-behaviour §7.2.
+// SOCKS5 (gio/gsocks5proxy.c; RFC 1928, RFC 1929 username/password).
 // Pure codec first, then the thin I/O layer.
 import { checkHostname } from '../address/hostname-check.js';
 import { InetAddress } from '../address/inet-address.js';
@@ -12,7 +12,7 @@ import { done, fail, need, type Decoded } from './wire.js';
 
 const SOCKS5_VERSION = 0x05;
 const SOCKS5_CMD_CONNECT = 0x01;
-const SOCKS5_AUTH_VERSION = 0x01; // RFC 1929 §2: the sub-negotiation has its own version byte
+const SOCKS5_AUTH_VERSION = 0x01; // RFC 1929 section 2: the sub-negotiation has its own version byte
 const AUTH_NONE = 0x00;
 const AUTH_USR_PASS = 0x02;
 const AUTH_NO_ACCEPT = 0xff;
@@ -32,7 +32,7 @@ const unsupportedAuth = (): IOError =>
 const needAuth = (): IOError =>
   new IOError(IOErrorEnum.PROXY_NEED_AUTH, 'The SOCKSv5 proxy requires authentication.');
 
-/** EOF mid-negotiation (GLib 2.69+, untranslated), used for the sync path too (§7.2 point 7). */
+/** EOF mid-negotiation (GLib 2.69+, untranslated), used for the sync path too (gio/gsocks5proxy.c). */
 export const socks5LostError = (): IOError =>
   new IOError(CONNECTION_CLOSED, 'Connection to SOCKSv5 proxy server lost');
 
@@ -98,7 +98,7 @@ export function decodeSocks5AuthReply(bytes: Buffer): Decoded<true> {
 /**
  * Connect request `05 01 00 ATYP DST.ADDR DST.PORT(2, BE)`. IP literals are sent as addresses;
  * a scoped IPv6 literal (`fe80::1%lo`) has its zone dropped — it means nothing to the proxy, and
- * GLib 2.74 crashed on it (SPEC §3). Anything else is a domain name (ATYP 03).
+ * GLib 2.74 crashed on it (docs/differences.md). Anything else is a domain name (ATYP 03).
  */
 export function encodeSocks5Connect(hostname: string, port: number): Buffer {
   const head = Buffer.from([SOCKS5_VERSION, SOCKS5_CMD_CONNECT, 0x00]);
@@ -117,7 +117,10 @@ export function encodeSocks5Connect(hostname: string, port: number): Buffer {
   return Buffer.concat([head, Buffer.from([ATYP_DOMAINNAME, name.length]), name, portBytes]);
 }
 
-/** REP → error (§7.2 table). Only reached for REP ≠ 00. */
+/**
+ * REP → error (the REP table of RFC 1928 section 6, with gio/gsocks5proxy.c's messages). Only reached for REP
+ * ≠ 00.
+ */
 function replyError(rep: number): IOError {
   switch (rep) {
     case 0x01:

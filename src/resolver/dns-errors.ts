@@ -1,7 +1,10 @@
 import { ResolverErrorEnum } from '../errors/enums.js';
 import { GError, ResolverError, cancelledError } from '../errors/gerror.js';
 
-/** Node's getaddrinfo / c-ares error codes → GResolverError for a name lookup (§4.5). */
+/**
+ * Node's getaddrinfo / c-ares error codes → GResolverError for a name lookup (g_resolver_lookup_by_name,
+ * gio/gthreadedresolver.c).
+ */
 export function nameLookupError(err: unknown, displayName: string): GError {
   if (err instanceof GError) return err;
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
@@ -49,10 +52,10 @@ export function nameLookupError(err: unknown, displayName: string): GError {
 }
 
 /**
- * c-ares error codes → GResolverError for an SRV lookup, in gthreadedresolver's wording (§5).
- * GIO maps res_query's h_errno: HOST_NOT_FOUND / NO_DATA → NOT_FOUND, TRY_AGAIN → TEMPORARY_FAILURE,
- * anything else → INTERNAL. glibc reports TRY_AGAIN when no server gave a usable answer (timeout,
- * unreachable, SERVFAIL, REFUSED), so those are temporary; a reply that cannot be parsed
+ * c-ares error codes → GResolverError for an SRV lookup, in gio/gthreadedresolver.c's wording
+ * (g_resolver_lookup_service). GIO maps res_query's h_errno: HOST_NOT_FOUND / NO_DATA → NOT_FOUND, TRY_AGAIN
+ * → TEMPORARY_FAILURE, anything else → INTERNAL. glibc reports TRY_AGAIN when no server gave a usable answer
+ * (timeout, unreachable, SERVFAIL, REFUSED), so those are temporary; a reply that cannot be parsed
  * (EBADRESP), FORMERR / NOTIMP and the rest are INTERNAL.
  */
 export function serviceLookupError(err: unknown, rrname: string): GError {

@@ -9,6 +9,7 @@ import { Resolver, type LookupOptions } from './resolver.js';
 import type { SrvTarget } from './srv-target.js';
 import { lookupServiceWith } from './srv-lookup.js';
 
+/** Options of a {@link DnsResolver}. */
 export interface DnsResolverOptions {
   /** DNS servers, as `dns.setServers` takes them: `127.0.0.1`, `127.0.0.1:5353`, `[::1]:53`. */
   readonly servers: readonly string[];
@@ -21,14 +22,19 @@ export interface DnsResolverOptions {
 /**
  * A resolver that asks the given DNS servers directly (c-ares), bypassing /etc/hosts and the
  * system's resolv.conf. Each lookup gets its own channel so cancelling one never touches another.
+ *
+ * @example
+ * const client = new SocketClient({ resolver: new DnsResolver({ servers: ['127.0.0.1:5353'] }) });
  */
 export class DnsResolver extends Resolver {
+  /** The DNS servers asked, in order. */
   readonly servers: readonly string[];
   /** Per-query timeout in ms. */
   readonly timeout: number;
   /** Tries per server. */
   readonly tries: number;
 
+  /** Checks the server list at once: throws when it is empty (INVALID_ARGUMENT) or malformed. */
   constructor(opts: DnsResolverOptions) {
     super();
     if (!opts || !Array.isArray(opts.servers) || opts.servers.length === 0) {

@@ -2,7 +2,10 @@ import { domainToASCII } from 'node:url';
 import { hostnameProblem } from '../address/hostname-check.js';
 import { InetAddress } from '../address/inet-address.js';
 
-/** `localhost`, `localhost.`, `*.localhost`, `*.localhost.` (case-insensitive): always loopback (§4.5). */
+/**
+ * `localhost`, `localhost.`, `*.localhost`, `*.localhost.` (case-insensitive): always loopback
+ * (g_resolver_lookup_by_name, RFC 6761 section 6.3).
+ */
 export function isLocalhostName(host: string): boolean {
   const h = host.toLowerCase().replace(/\.$/, '');
   return h === 'localhost' || h.endsWith('.localhost');
@@ -11,7 +14,7 @@ export function isLocalhostName(host: string): boolean {
 /**
  * True for the legacy forms inet_aton() accepts but a strict parse does not (`192.168.258`,
  * `3232235778`, `0xc0a80102`, `0300.0250.0001.0001`): GIO refuses to resolve these as names
- * (gio-behaviour §4.5, GLib 5575a3e9cb). A port of glibc's inet_aton: one to four parts, each
+ * (g_resolver_lookup_by_name, GLib commit 5575a3e9cb). A port of glibc's inet_aton: one to four parts, each
  * starting with a digit and read by strtoul(base 0) (`0x` hex, leading `0` octal); every part
  * but the last fits a byte, the last fills the remaining bytes; the text may go on after a
  * whitespace character (`1.2.3.4 junk` is accepted by inet_aton).
@@ -52,7 +55,7 @@ export function hostnameToAscii(host: string): string | null {
   return ascii === '' ? null : ascii;
 }
 
-/** RFC 1035 §2.3.4 limits: each label at most 63 octets, the name at most 253 (a final dot aside). */
+/** RFC 1035 section 2.3.4 limits: each label at most 63 octets, the name at most 253 (a final dot aside). */
 export function fitsDns(name: string): boolean {
   const bare = name.endsWith('.') ? name.slice(0, -1) : name;
   return Buffer.byteLength(bare) <= 253 && bare.split('.').every((label) => Buffer.byteLength(label) <= 63);

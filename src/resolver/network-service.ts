@@ -17,21 +17,29 @@ import { Resolver } from './resolver.js';
 import { SrvTarget } from './srv-target.js';
 
 /**
- * GNetworkService (gio/gnetworkservice.c, gio-behaviour §5): a service on a domain, found through
+ * GNetworkService (gio/gnetworkservice.c): a service on a domain, found through
  * DNS SRV records (`_service._protocol.domain`), each target then resolved as a NetworkAddress.
  *
- * Differences from GIO 2.74 (SPEC §3): `proxyEnumerate()` hands each target to the target's own
+ * Differences from GIO 2.74 (docs/differences.md): `proxyEnumerate()` hands each target to the target's own
  * proxy enumerator with the client's options, so the client's proxy resolver is honoured, and the
  * URI given to it uses `<scheme or service>` in every API style (GIO's async path used `none`).
+ *
+ * @example
+ * // _xmpp-client._tcp.example.com SRV records, each target resolved and tried in RFC 2782 order
+ * const conn = await new SocketClient().connect(new NetworkService('xmpp-client', 'tcp', 'example.com'));
  */
 export class NetworkService implements SocketConnectable {
+  /** g_network_service_get_service: the service name, e.g. `xmpp-client` (no leading `_`). */
   readonly service: string;
+  /** g_network_service_get_protocol: `tcp` or `udp` (no leading `_`). */
   readonly protocol: string;
+  /** g_network_service_get_domain: the domain whose SRV records are looked up. */
   readonly domain: string;
   #scheme: string | null = null;
   /** GIO resolves targets once per object; here once per resolver, as NetworkAddress caches. */
   readonly #targets = new WeakMap<Resolver, readonly SrvTarget[]>();
 
+  /** g_network_service_new; throws INVALID_ARGUMENT for an empty part or one with control characters. */
   constructor(service: string, protocol: string, domain: string) {
     for (const [name, value] of [
       ['service', service],
@@ -55,23 +63,29 @@ export class NetworkService implements SocketConnectable {
   get scheme(): string {
     return this.#scheme ?? this.service;
   }
+  /** Sets the scheme; null returns to the default (the service name). */
   set scheme(value: string | null) {
     if (value !== null && typeof value !== 'string') throw invalidArgument('scheme must be a string or null');
     this.#scheme = value;
   }
 
+  /** g_network_service_get_service. */
   getService(): string {
     return this.service;
   }
+  /** g_network_service_get_protocol. */
   getProtocol(): string {
     return this.protocol;
   }
+  /** g_network_service_get_domain. */
   getDomain(): string {
     return this.domain;
   }
+  /** g_network_service_get_scheme: the scheme, or the service name when none was set. */
   getScheme(): string {
     return this.scheme;
   }
+  /** g_network_service_set_scheme; null returns to the default (the service name). */
   setScheme(scheme: string | null): void {
     this.scheme = scheme;
   }
@@ -85,17 +99,23 @@ export class NetworkService implements SocketConnectable {
     return `(${this.service}, ${this.protocol}, ${this.domain}, ${this.scheme})`;
   }
 
+  /**
+   * g_socket_connectable_enumerate: looks up the SRV records once, then yields each target's
+   * addresses in turn.
+   */
   enumerate(opts?: EnumerateOptions): SocketAddressEnumerator {
     return new NetworkServiceAddressEnumerator(this, opts, false);
   }
 
+  /** g_socket_connectable_proxy_enumerate: as enumerate(), each target asked about proxies. */
   proxyEnumerate(opts?: EnumerateOptions): SocketAddressEnumerator {
     return new NetworkServiceAddressEnumerator(this, opts, true);
   }
 
   /**
    * @internal The targets in RFC 2782 order, looked up once per resolver. Without an SRV record
-   * (NOT_FOUND only) a service name /etc/services knows falls back to `domain:port` (§5).
+   * (NOT_FOUND only) a service name /etc/services knows falls back to `domain:port` (as gio/gnetworkservice.c
+   * does).
    */
   async targets(resolver: Resolver, cancellable: Cancellable | null): Promise<readonly SrvTarget[]> {
     const cached = this.#targets.get(resolver);
@@ -104,7 +124,7 @@ export class NetworkService implements SocketConnectable {
     try {
       targets = await resolver.lookupService(this.service, this.protocol, this.domain, { cancellable });
     } catch (err) {
-      // GIO asks getservbyname(service, "tcp") whatever the protocol (§5).
+      // GIO asks getservbyname(service, "tcp") whatever the protocol (gio/gnetworkservice.c).
       const port =
         err instanceof ResolverError && err.code === ResolverErrorEnum.NOT_FOUND
           ? getServiceByName(this.service, 'tcp')
@@ -114,7 +134,7 @@ export class NetworkService implements SocketConnectable {
     }
     if (targets.length === 0) {
       // A lone "." target: "decidedly not available" (RFC 2782). GIO 2.74 returns no address and
-      // no error here, which its async connect asserts on (§3.6); we report it.
+      // no error here, which its async connect asserts on (g_socket_client_connect_async); we report it.
       throw new ResolverError(
         ResolverErrorEnum.NOT_FOUND,
         `Service “${this.service}” is not available on “${this.domain}”`,
@@ -132,7 +152,7 @@ export class NetworkService implements SocketConnectable {
  *
  * Errors: a target that fails (say, its name does not resolve) is skipped; the first such error
  * is reported at the end only if no address at all was returned. Once an address was handed out
- * errors are dropped, as the enumerator contract requires (GIO reports them anyway: §3.5 Q4).
+ * errors are dropped, as the enumerator contract requires (GIO reports them anyway).
  */
 export class NetworkServiceAddressEnumerator extends BaseAddressEnumerator {
   readonly #service: NetworkService;
@@ -201,7 +221,7 @@ export class NetworkServiceAddressEnumerator extends BaseAddressEnumerator {
     while (this.#index < targets.length) {
       const target = targets[this.#index++];
       this.#currentTarget = target;
-      // g_hostname_to_ascii on the target, as GIO's sync enumerator does (§5).
+      // g_hostname_to_ascii on the target, as GIO's sync enumerator does.
       const ascii = hostnameToAscii(target.hostname);
       if (ascii === null || ascii === '' || target.hostname === '.') {
         this.#firstError ??= new IOError(
@@ -223,7 +243,8 @@ export class NetworkServiceAddressEnumerator extends BaseAddressEnumerator {
     this.#currentTarget = null;
     if (this.#returned > 0) return null;
     if (this.#firstError) throw this.#firstError;
-    // Targets existed but none gave an address or an error: never an empty success (§3.6).
+    // Targets existed but none gave an address or an error: never an empty success (GIO's async connect
+    // asserts on one).
     throw new ResolverError(
       ResolverErrorEnum.NOT_FOUND,
       `Error resolving “${this.#service.domain}”: No valid addresses were found`,

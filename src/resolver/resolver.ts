@@ -6,13 +6,19 @@ import { escapeForMessage } from '../address/hostname-check.js';
 import { fitsDns, hostnameToAscii, isInetAtonLegacyForm, isLocalhostName } from './host-checks.js';
 import type { SrvTarget } from './srv-target.js';
 
+/** Options of one lookup. */
 export interface LookupOptions {
+  /** Cancels the lookup: it rejects with IOError CANCELLED (a running getaddrinfo's answer is dropped). */
   readonly cancellable?: Cancellable | null;
 }
 
 /**
  * GResolver. `lookupByName*` does GIO's common work (IP literals, inet_aton forms, localhost,
- * IDNA, de-duplication) and leaves the real query to `lookupAddresses()`.
+ * IDNA, de-duplication) and leaves the real query to `lookupAddresses()`. Subclass it (or use
+ * SystemResolver, DnsResolver, PinnedResolver) and pass it as a client's `resolver`.
+ *
+ * @example
+ * const addresses = await Resolver.getDefault().lookupByName('localhost'); // [::1, 127.0.0.1]
  */
 export abstract class Resolver {
   static #default: Resolver | null = null;
@@ -27,6 +33,10 @@ export abstract class Resolver {
     return Resolver.#default;
   }
 
+  /**
+   * g_resolver_set_default: the resolver used by clients and connectables that were given none;
+   * null restores the SystemResolver.
+   */
   static setDefault(resolver: Resolver | null): void {
     Resolver.#default = resolver;
   }
@@ -44,10 +54,16 @@ export abstract class Resolver {
     return 0;
   }
 
+  /**
+   * g_resolver_lookup_by_name: the IPv6 and IPv4 addresses of `hostname`. IP literals and
+   * `localhost` names are answered without a query; failures reject with a ResolverError
+   * (NOT_FOUND, TEMPORARY_FAILURE) in GIO's wording.
+   */
   lookupByName(hostname: string, opts?: LookupOptions): Promise<InetAddress[]> {
     return this.lookupByNameWithFlags(hostname, ResolverNameLookupFlags.DEFAULT, opts);
   }
 
+  /** g_resolver_lookup_by_name_with_flags: as lookupByName, limited to one family by `flags`. */
   async lookupByNameWithFlags(
     hostname: string,
     flags: ResolverNameLookupFlags,

@@ -7,7 +7,7 @@ import { hostnameToAscii } from './host-checks.js';
 import { sortSrvTargets } from './srv-order.js';
 import { SrvTarget } from './srv-target.js';
 
-/** g_resolver_get_service_rrname: `_service._protocol.domain`, the domain IDNA-converted (§5). */
+/** g_resolver_get_service_rrname: `_service._protocol.domain`, the domain IDNA-converted. */
 export function serviceRrname(service: string, protocol: string, domain: string): string {
   const ascii = typeof domain === 'string' ? hostnameToAscii(domain) : null;
   if (ascii === null || ascii === '') throw new IOError(IOErrorEnum.FAILED, 'Invalid domain');

@@ -4,11 +4,11 @@ import type { SrvTarget } from './srv-target.js';
 export type RandomSource = () => number;
 
 /**
- * g_srv_target_list_sort (gio/gsrvtarget.c, gio-behaviour §5): the order in which a client must
+ * g_srv_target_list_sort (gio/gsrvtarget.c, RFC 2782): the order in which a client must
  * try SRV targets per RFC 2782.
  *
  * 1. A single target `"."` means "decidedly not available": the result is empty (callers turn
- *    that into an error; an empty success would break the connect loop, §3.6).
+ *    that into an error; an empty success would break the connect loop of g_socket_client_connect).
  * 2. Stable sort by priority, then weight ascending — RFC 2782 wants the weight-0 entries first
  *    within a priority so the selection below gives them a small but non-zero chance.
  * 3. Per priority group, repeatedly pick `val` uniformly in [0, sum] *inclusive* and take the

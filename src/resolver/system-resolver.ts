@@ -9,6 +9,7 @@ import { Resolver, type LookupOptions } from './resolver.js';
 import type { SrvTarget } from './srv-target.js';
 import { lookupServiceWith } from './srv-lookup.js';
 
+/** Options of a {@link SystemResolver}. */
 export interface SystemResolverOptions {
   /** Bound on one lookup, in ms (GLib 2.78+: 30 s). 0 disables. */
   readonly timeout?: number;
@@ -20,8 +21,10 @@ export interface SystemResolverOptions {
  * dropped when it arrives.
  */
 export class SystemResolver extends Resolver {
+  /** Bound on one lookup in ms (0: none); the lookup then fails with IOError TIMED_OUT. */
   readonly timeout: number;
 
+  /** A getaddrinfo resolver; `timeout` defaults to 30 s, as GLib 2.78+. */
   constructor(opts?: SystemResolverOptions) {
     super();
     this.timeout = opts?.timeout ?? 30_000;

@@ -10,10 +10,8 @@ import {
   TlsCertificateFlags,
   TlsError,
   TlsErrorEnum,
-  ioErrorCodeFromErrno,
-  strerror,
-  toGError,
 } from '../../src/index.js';
+import { ioErrorCodeFromErrno, strerror, toGError } from '../../src/errors/errno.js';
 
 describe('GError classes', () => {
   it('carry GIO domains, numeric codes and code names', () => {

@@ -11,8 +11,8 @@ import {
   SocketClient,
   TlsError,
   TlsErrorEnum,
-  toGError,
 } from '../../src/index.js';
+import { toGError } from '../../src/errors/errno.js';
 import { unusedPort } from '../helpers/servers.js';
 import { DIRECT } from '../helpers/resolvers.js';
 

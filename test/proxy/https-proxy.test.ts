@@ -18,9 +18,9 @@ import {
   TlsClientConnection,
   TlsError,
   TlsErrorEnum,
-  timedOutError,
   type SocketConnection,
 } from '../../src/index.js';
+import { timedOutError } from '../../src/errors/gerror.js';
 import { HttpsProxy, httpsProxyIdentity } from '../../src/proxy/https-proxy.js';
 import { HAS_OPENSSL, testPki, type CertPair } from '../helpers/certs.js';
 import { requireOrSkip } from '../helpers/env.js';

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { describe, it } from 'node:test';
-import { Cancellable, IOError, IOErrorEnum, LinkedCancellable, SharedCancellable } from '../../src/index.js';
+import { Cancellable, IOError, IOErrorEnum, SharedCancellable } from '../../src/index.js';
+import { LinkedCancellable } from '../../src/cancellable.js';
 import { startTsWorker } from './threads.js';
 
 describe('SharedCancellable', () => {
