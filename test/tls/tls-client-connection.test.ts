@@ -432,11 +432,32 @@ describe('TlsClientConnection: handlers and options', () => {
     if (!p) return;
     const server = await startTlsServer('127.0.0.1', p.valid, { ALPNProtocols: ['h2', 'http/1.1'] });
     try {
-      const { tls } = await tlsClient('127.0.0.1', server.port, localhost(server.port), {
-        rejectUnauthorized: true,
-        checkServerIdentity: () => new Error('never used'),
-      });
+      const { tls } = await tlsClient('127.0.0.1', server.port, localhost(server.port));
+      // Options that would replace GIO's verification are refused, naming the key.
+      for (const conflicting of [
+        { rejectUnauthorized: true },
+        { rejectUnauthorized: false },
+        { checkServerIdentity: () => new Error('never used') },
+      ] as const) {
+        const key = Object.keys(conflicting)[0];
+        assert.throws(
+          () => tls.setOptions(conflicting),
+          (e: unknown) =>
+            e instanceof IOError &&
+            e.code === IOErrorEnum.INVALID_ARGUMENT &&
+            e.message.includes(`tlsOptions.${key}`),
+        );
+      }
       assert.equal('rejectUnauthorized' in tls.options, false, 'verification is ours');
+      // Validation flags that are not GTlsCertificateFlags bits never switch checks off.
+      for (const bad of [undefined, null, 1.5, -1, 0x80, Number.NaN, '127'] as unknown[]) {
+        assert.throws(
+          () => (tls.validationFlags = bad as F),
+          (e: unknown) => e instanceof IOError && e.code === IOErrorEnum.INVALID_ARGUMENT,
+          String(bad),
+        );
+      }
+      assert.equal(tls.validationFlags, F.VALIDATE_ALL);
       tls.ca = p.ca;
       tls.ALPNProtocols = ['http/1.1'];
       tls.setOptions({ minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2' });
