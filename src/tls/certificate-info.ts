@@ -1,5 +1,15 @@
 import type { X509Certificate } from 'node:crypto';
-import { children, decodeTime, DerTag, expectTag, integerHex, parseRoot } from './der.js';
+import {
+  children,
+  decodeExtensions,
+  decodeTime,
+  DerTag,
+  expectTag,
+  integerHex,
+  parseRoot,
+  readElement,
+  type Extension,
+} from './der.js';
 import { signatureAlgorithm, type SignatureAlgorithm } from './signature-algorithms.js';
 
 /** The parts of a certificate node:crypto does not expose, read from its DER (RFC 5280 §4.1). */
@@ -15,6 +25,20 @@ export interface CertificateInfo {
   readonly notAfter: Date;
   /** The outer signature algorithm; null when unknown. */
   readonly signature: SignatureAlgorithm | null;
+  /** Whether this certificate may sign CRLs: no keyUsage extension, or one with cRLSign. */
+  readonly mayIssueCrls: boolean;
+}
+
+const KEY_USAGE = '2.5.29.15';
+/** KeyUsage bit 6, cRLSign (RFC 5280 §4.2.1.3), in the first content byte of the BIT STRING. */
+const CRL_SIGN_MASK = 0x02;
+
+function mayIssueCrls(extensions: readonly Extension[]): boolean {
+  const keyUsage = extensions.find((e) => e.oid === KEY_USAGE);
+  if (!keyUsage) return true;
+  const bits = expectTag(readElement(keyUsage.value).element, DerTag.BIT_STRING).content;
+  // content[0] counts the unused bits; the named bits start in content[1].
+  return bits.length > 1 && (bits[1] & CRL_SIGN_MASK) !== 0;
 }
 
 const cache = new WeakMap<X509Certificate, CertificateInfo>();
@@ -28,6 +52,8 @@ export function certificateInfo(cert: X509Certificate): CertificateInfo {
     // tbsCertificate: [0] version (optional), serialNumber, signature, issuer, validity, subject…
     const at = fields[0]?.tag === DerTag.CONTEXT_0 ? 1 : 0;
     const validity = children(expectTag(fields[at + 3], DerTag.SEQUENCE));
+    const extensionsField = fields.find((f) => f.tag === DerTag.CONTEXT_3);
+    const extensions = extensionsField ? decodeExtensions(children(extensionsField)[0]) : [];
     info = {
       serial: integerHex(fields[at]),
       issuerDer: Buffer.from(expectTag(fields[at + 2], DerTag.SEQUENCE).der),
@@ -35,6 +61,7 @@ export function certificateInfo(cert: X509Certificate): CertificateInfo {
       notBefore: decodeTime(validity[0]),
       notAfter: decodeTime(validity[1]),
       signature: signatureAlgorithm(sigAlg),
+      mayIssueCrls: mayIssueCrls(extensions),
     };
     cache.set(cert, info);
   }

@@ -64,6 +64,7 @@ export function certificateRefused(
 }
 
 /** node:crypto gives names one RDN per line; a message wants `CN=a, O=b`. */
-function oneLine(name: string): string {
-  return name.split('\n').filter(Boolean).join(', ');
+function oneLine(name: string | undefined): string {
+  // An empty Name comes back as undefined, whatever the typings say.
+  return (name ?? '').split('\n').filter(Boolean).join(', ');
 }

@@ -181,6 +181,12 @@ function revocationFlags(
     for (const crl of crls) {
       if (!crl.isIssuedBy(issuer, issuerSubject)) continue;
       if (!crl.isCurrent(now)) flags |= TlsCertificateFlags.GENERIC_ERROR;
+      // A CRL its issuer may not sign (no cRLSign), or one with a critical extension we cannot
+      // process, cannot vouch for anything: GnuTLS's SIGNER_CONSTRAINTS_FAILURE, OpenSSL's
+      // KEYUSAGE_NO_CRL_SIGN / UNHANDLED_CRITICAL_CRL_EXTENSION.
+      if (!certificateInfo(issuer).mayIssueCrls || crl.unhandledCriticalExtension) {
+        flags |= TlsCertificateFlags.GENERIC_ERROR;
+      }
       if (crl.revokedSerials.has(info.serial)) flags |= TlsCertificateFlags.REVOKED;
     }
   }

@@ -533,7 +533,8 @@ function nodeIdentityFlags(leaf: X509Certificate, identity: ServerIdentity): Tls
   const name = identity.kind === 'host' ? identity.host : identity.ip;
   // The two fields Node's check reads, from the X509Certificate we already hold: once
   // getPeerX509Certificate() was called, Node 20's getPeerCertificate() returns an empty object.
-  const commonNames = leaf.subject
+  // An empty subject comes back as undefined, whatever the typings say.
+  const commonNames = ((leaf.subject as string | undefined) ?? '')
     .split('\n')
     .filter((line) => line.startsWith('CN='))
     .map((line) => line.slice(3));
