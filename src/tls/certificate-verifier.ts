@@ -38,7 +38,10 @@ export interface VerifyInput {
  *   meant for servers, a stale CRL, an unreadable certificate).
  */
 export function verifyCertificateChain(input: VerifyInput): TlsCertificateFlags {
-  const now = input.now ?? new Date();
+  // Certificate and CRL times are whole seconds (RFC 5280 §4.1.2.5); compare at that resolution,
+  // so a certificate is still valid during the whole second of its notAfter, as OpenSSL's
+  // time_t comparison has it.
+  const now = new Date(Math.floor((input.now ?? new Date()).getTime() / 1000) * 1000);
   const [leaf, ...sent] = input.chain;
   if (!leaf) return TlsCertificateFlags.UNKNOWN_CA | TlsCertificateFlags.GENERIC_ERROR;
   let flags = identityFlags(leaf, input.identity);
