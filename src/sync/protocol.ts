@@ -7,6 +7,7 @@
  * shared control block and calls Atomics.notify; the caller, which never runs its event loop
  * while it blocks, reads messages with receiveMessageOnPort and sleeps in Atomics.wait on SEQ.
  */
+import type { CertificateRefusalDetails } from '../tls/certificate-refusal.js';
 import type { SocketClientEvent } from '../errors/enums.js';
 
 /** Int32 slots of the control block (a SharedArrayBuffer of CONTROL_BYTES). */
@@ -71,6 +72,8 @@ export interface ErrorDesc {
   readonly code: number;
   readonly message: string;
   readonly cause: { readonly name: string; readonly message: string; readonly code?: string } | null;
+  /** A refused certificate's details (CertificateRefusedError). */
+  readonly certificate?: CertificateRefusalDetails;
 }
 
 /** What an event's `connection` was, so the caller can show a stand-in object. */
