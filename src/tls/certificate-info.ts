@@ -25,15 +25,34 @@ export interface CertificateInfo {
   readonly notAfter: Date;
   /** The outer signature algorithm; null when unknown. */
   readonly signature: SignatureAlgorithm | null;
-  /** Whether this certificate may sign CRLs: no keyUsage extension, or one with cRLSign. */
-  readonly mayIssueCrls: boolean;
 }
 
 const KEY_USAGE = '2.5.29.15';
 /** KeyUsage bit 6, cRLSign (RFC 5280 §4.2.1.3), in the first content byte of the BIT STRING. */
 const CRL_SIGN_MASK = 0x02;
 
-function mayIssueCrls(extensions: readonly Extension[]): boolean {
+const crlSigners = new WeakMap<X509Certificate, boolean>();
+
+/**
+ * Whether `cert` may sign CRLs: no keyUsage extension, or one with cRLSign. Only asked when CRLs
+ * are in use, so the extensions are not decoded on every handshake.
+ */
+export function mayIssueCrls(cert: X509Certificate): boolean {
+  let known = crlSigners.get(cert);
+  if (known === undefined) {
+    known = keyUsageAllowsCrlSign(extensionsOf(cert));
+    crlSigners.set(cert, known);
+  }
+  return known;
+}
+
+function extensionsOf(cert: X509Certificate): Extension[] {
+  const [tbs] = children(parseRoot(cert.raw, DerTag.SEQUENCE));
+  const field = children(expectTag(tbs, DerTag.SEQUENCE)).find((f) => f.tag === DerTag.CONTEXT_3);
+  return field ? decodeExtensions(children(field)[0]) : [];
+}
+
+function keyUsageAllowsCrlSign(extensions: readonly Extension[]): boolean {
   const keyUsage = extensions.find((e) => e.oid === KEY_USAGE);
   if (!keyUsage) return true;
   const bits = expectTag(readElement(keyUsage.value).element, DerTag.BIT_STRING).content;
@@ -52,8 +71,6 @@ export function certificateInfo(cert: X509Certificate): CertificateInfo {
     // tbsCertificate: [0] version (optional), serialNumber, signature, issuer, validity, subject…
     const at = fields[0]?.tag === DerTag.CONTEXT_0 ? 1 : 0;
     const validity = children(expectTag(fields[at + 3], DerTag.SEQUENCE));
-    const extensionsField = fields.find((f) => f.tag === DerTag.CONTEXT_3);
-    const extensions = extensionsField ? decodeExtensions(children(extensionsField)[0]) : [];
     info = {
       serial: integerHex(fields[at]),
       issuerDer: Buffer.from(expectTag(fields[at + 2], DerTag.SEQUENCE).der),
@@ -61,7 +78,6 @@ export function certificateInfo(cert: X509Certificate): CertificateInfo {
       notBefore: decodeTime(validity[0]),
       notAfter: decodeTime(validity[1]),
       signature: signatureAlgorithm(sigAlg),
-      mayIssueCrls: mayIssueCrls(extensions),
     };
     cache.set(cert, info);
   }

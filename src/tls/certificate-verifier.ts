@@ -1,6 +1,6 @@
 import type { X509Certificate } from 'node:crypto';
 import { TlsCertificateFlags } from '../errors/enums.js';
-import { certificateInfo } from './certificate-info.js';
+import { certificateInfo, mayIssueCrls } from './certificate-info.js';
 import type { CertificateRevocationList } from './crl.js';
 import type { ServerIdentity } from './server-identity.js';
 
@@ -187,7 +187,7 @@ function revocationFlags(
       // A CRL its issuer may not sign (no cRLSign), or one with a critical extension we cannot
       // process, cannot vouch for anything: GnuTLS's SIGNER_CONSTRAINTS_FAILURE, OpenSSL's
       // KEYUSAGE_NO_CRL_SIGN / UNHANDLED_CRITICAL_CRL_EXTENSION.
-      if (!certificateInfo(issuer).mayIssueCrls || crl.unhandledCriticalExtension) {
+      if (!mayIssueCrls(issuer) || crl.unhandledCriticalExtension) {
         flags |= TlsCertificateFlags.GENERIC_ERROR;
       }
       if (crl.revokedSerials.has(info.serial)) flags |= TlsCertificateFlags.REVOKED;
