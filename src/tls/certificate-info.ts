@@ -61,10 +61,19 @@ function keyUsageAllowsCrlSign(extensions: readonly Extension[]): boolean {
 }
 
 const cache = new WeakMap<X509Certificate, CertificateInfo>();
+/**
+ * The same by SHA-256 fingerprint: every handshake brings new X509Certificate objects for the
+ * same server certificates, and parsing them again was a visible share of handshake time.
+ */
+const byFingerprint = new Map<string, CertificateInfo>();
+const FINGERPRINT_CACHE_SIZE = 256;
 
-/** Parses (once per certificate object) the serial, raw issuer and signature algorithm. */
+/** Parses (once per certificate) the serial, raw names, validity and signature algorithm. */
 export function certificateInfo(cert: X509Certificate): CertificateInfo {
   let info = cache.get(cert);
+  if (info) return info;
+  const fingerprint = cert.fingerprint256;
+  info = byFingerprint.get(fingerprint);
   if (!info) {
     const [tbs, sigAlg] = children(parseRoot(cert.raw, DerTag.SEQUENCE));
     const fields = children(expectTag(tbs, DerTag.SEQUENCE));
@@ -79,7 +88,9 @@ export function certificateInfo(cert: X509Certificate): CertificateInfo {
       notAfter: decodeTime(validity[1]),
       signature: signatureAlgorithm(sigAlg),
     };
-    cache.set(cert, info);
+    byFingerprint.set(fingerprint, info);
+    if (byFingerprint.size > FINGERPRINT_CACHE_SIZE) byFingerprint.delete(byFingerprint.keys().next().value!);
   }
+  cache.set(cert, info);
   return info;
 }
