@@ -79,20 +79,27 @@ function runBatch(batch: Batch): Promise<{ clock: string; verdicts: CaseVerdict[
 
 async function runAll(batches: readonly Batch[]): Promise<CaseVerdict[]> {
   const out: CaseVerdict[] = [];
+  const failures: unknown[] = [];
   let next = 0;
+  // Workers never throw: every child is waited for before the test ends, failed or not.
   await Promise.all(
     Array.from({ length: PARALLEL_CHILDREN }, async () => {
-      while (next < batches.length) {
+      while (next < batches.length && failures.length === 0) {
         const batch = batches[next++];
-        const { clock, verdicts } = await runBatch(batch);
-        if (batch.faketime !== null) {
-          // The faked clock must really be the case's time (libfaketime loaded, frozen).
-          assert.equal(clock, new Date(batch.faketime.replace(' ', 'T') + 'Z').toISOString());
+        try {
+          const { clock, verdicts } = await runBatch(batch);
+          if (batch.faketime !== null) {
+            // The faked clock must really be the case's time (libfaketime loaded, frozen).
+            assert.equal(clock, new Date(batch.faketime.replace(' ', 'T') + 'Z').toISOString());
+          }
+          out.push(...verdicts);
+        } catch (err) {
+          failures.push(err);
         }
-        out.push(...verdicts);
       }
     }),
   );
+  if (failures.length > 0) throw failures[0];
   return out;
 }
 
