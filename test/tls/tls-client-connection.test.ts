@@ -285,6 +285,23 @@ describe('TlsClientConnection: identity, SNI and trust', () => {
     });
   });
 
+  it('tlsOptions.servername changes the SNI only; the connectable is still what is checked', async (t) => {
+    const p = pki(t);
+    if (!p) return;
+    const named = (port: number): NetworkAddress => new NetworkAddress('wrong.example', port);
+    assert.deepEqual(
+      await probe(p, '127.0.0.1', p.valid, localhost, { ca: p.ca, servername: 'sni.example' }),
+      {
+        flags: 'NO_FLAGS',
+        sni: 'sni.example',
+      },
+    );
+    assert.deepEqual(await probe(p, '127.0.0.1', p.valid, named, { ca: p.ca, servername: 'localhost' }), {
+      flags: 'BAD_IDENTITY',
+      sni: 'localhost',
+    });
+  });
+
   it('InetSocketAddress: no SNI; the IP is checked against IP SANs (v4 and v6)', async (t) => {
     const p = pki(t);
     if (!p) return;
