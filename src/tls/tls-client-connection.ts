@@ -75,7 +75,8 @@ const PATH_FLAGS =
  * NetworkService's domain (sent as SNI), an InetSocketAddress's IP (no SNI), or nothing
  * (BAD_IDENTITY). Node `tls` options (`ca`, `cert`/`key`, `ALPNProtocols`, `minVersion`, `crl`…)
  * can be changed until the handshake starts; `ca` replaces the system trust store. `servername`
- * changes only the SNI sent, never the identity checked. `rejectUnauthorized` and
+ * changes only the SNI sent, never the identity checked; a `secureContext` brings its own trust
+ * anchors (and then `ca` is refused). `rejectUnauthorized` and
  * `checkServerIdentity` are refused (INVALID_ARGUMENT naming the key): use the validation flags
  * and accept-certificate handlers.
  */

@@ -22,6 +22,14 @@ export function refuseConflictingOptions<T extends ConnectionOptions>(options: T
       );
     }
   }
+  // With a secureContext, tls.connect ignores `ca`: OpenSSL would judge against the context's
+  // CAs while the caller believes `ca` is the trust store.
+  if (options.secureContext !== undefined && options.ca !== undefined) {
+    throw new IOError(
+      IOErrorEnum.INVALID_ARGUMENT,
+      'tlsOptions.ca cannot be combined with tlsOptions.secureContext: put the CAs in the context',
+    );
+  }
   return options;
 }
 

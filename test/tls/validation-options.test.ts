@@ -2,6 +2,7 @@
 // tlsOptions that would replace GIO's verification are refused with an error naming the key.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { createSecureContext } from 'node:tls';
 import { IOErrorEnum, TlsCertificateFlags as F } from '../../src/errors/enums.js';
 import { IOError } from '../../src/errors/gerror.js';
 import { SocketClient } from '../../src/index.js';
@@ -31,6 +32,10 @@ describe('validation flags and conflicting tlsOptions', () => {
     assert.throws(
       () => refuseConflictingOptions({ checkServerIdentity: () => undefined }),
       invalidArgument(/tlsOptions\.checkServerIdentity/),
+    );
+    assert.throws(
+      () => refuseConflictingOptions({ ca: 'x', secureContext: createSecureContext() }),
+      invalidArgument(/tlsOptions\.ca cannot be combined with tlsOptions\.secureContext/),
     );
     const fine = { ca: 'x', servername: 'sni.example', rejectUnauthorized: undefined };
     assert.equal(refuseConflictingOptions(fine), fine);
