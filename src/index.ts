@@ -46,6 +46,14 @@ export type {
 } from './connection/timings.js';
 export { TlsClientConnection, type AcceptCertificateHandler } from './tls/tls-client-connection.js';
 export { formatCertificateFlags } from './tls/certificate-flags.js';
+export { CertificateRefusedError, type CertificateRefusalDetails } from './tls/certificate-refusal.js';
+export { CertificateVerificationError } from './tls/openssl-verdict.js';
+export {
+  systemTrustStore,
+  findSystemTrustStore,
+  type SystemTrustStore,
+  type TrustStoreSource,
+} from './tls/system-trust-store.js';
 export { DatagramConnection, DatagramStream } from './connection/datagram-connection.js';
 export {
   SocketClient,

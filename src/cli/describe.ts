@@ -140,8 +140,9 @@ export function formatTls(tls: TlsView): string {
 }
 
 /** X509Certificate gives `CN=a\nO=b`; one line reads better: `CN=a, O=b`. */
-function oneLine(dn: string): string {
-  return dn.split('\n').filter(Boolean).join(', ');
+function oneLine(dn: string | undefined): string {
+  // An empty Name comes back as undefined, whatever the typings say.
+  return (dn ?? '').split('\n').filter(Boolean).join(', ');
 }
 
 /** OpenSSL's `Jan  1 00:00:00 2025 GMT` → `2025-01-01T00:00:00Z` (kept as is if unparsable). */

@@ -1,4 +1,11 @@
-import { IOErrorEnum, IOError, ResolverError, TlsError, type GError } from '../index.js';
+import {
+  CertificateRefusedError,
+  IOErrorEnum,
+  IOError,
+  ResolverError,
+  TlsError,
+  type GError,
+} from '../index.js';
 import { toGError } from '../errors/errno.js';
 import type { Reporter } from './reporter.js';
 
@@ -44,7 +51,9 @@ export function exitStatusFor(error: GError): ExitStatus {
 
 /** `<domain> <CODE_NAME>: <message>`, the form every CLI error line uses after `gsocketclient: `. */
 export function describeError(error: GError): string {
-  return `${error.domain} ${error.codeName}: ${error.message}`;
+  // A refused certificate names its problems: `… Unacceptable TLS certificate (UNKNOWN_CA|EXPIRED)`.
+  const flags = error instanceof CertificateRefusedError ? ` (${error.certificateErrorNames})` : '';
+  return `${error.domain} ${error.codeName}: ${error.message}${flags}`;
 }
 
 /** Every command ends a failure the same way: one GError, reported once, mapped to a status. */

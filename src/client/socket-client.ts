@@ -1,3 +1,4 @@
+import { refuseConflictingOptions } from '../tls/validation-options.js';
 import { EventEmitter } from 'node:events';
 import type { ConnectionOptions } from 'node:tls';
 import type { SocketConnectable, SocketAddressEnumerator } from '../address/connectable.js';
@@ -325,7 +326,7 @@ export class SocketClient extends EventEmitter<SocketClientEvents> {
   set tlsOptions(value: ConnectionOptions | null) {
     if (value !== null && typeof value !== 'object')
       throw invalidArgument('tlsOptions must be an object or null');
-    this.#tlsOptions = value;
+    this.#tlsOptions = value === null ? null : refuseConflictingOptions(value);
   }
   getTlsOptions(): ConnectionOptions | null {
     return this.tlsOptions;
@@ -545,7 +546,7 @@ function withOverrides(settings: OperationSettings, opts: ConnectOptions | undef
   let tlsOptions = settings.tlsOptions;
   if (opts.tlsOptions !== undefined && opts.tlsOptions !== null) {
     if (typeof opts.tlsOptions !== 'object') throw invalidArgument('tlsOptions must be an object or null');
-    tlsOptions = { ...settings.tlsOptions, ...opts.tlsOptions };
+    tlsOptions = refuseConflictingOptions({ ...settings.tlsOptions, ...opts.tlsOptions });
   }
   return { ...settings, tls, tlsOptions };
 }

@@ -14,6 +14,7 @@ import {
 import { IOErrorEnum } from '../errors/enums.js';
 import { GError, IOError, ResolverError, TlsError } from '../errors/gerror.js';
 import { toGError } from '../errors/errno.js';
+import { CertificateRefusedError } from '../tls/certificate-refusal.js';
 import { NetworkService } from '../resolver/network-service.js';
 import type { AddressDesc, ConnectableDesc, ErrorDesc } from './protocol.js';
 
@@ -74,6 +75,15 @@ export function describeError(err: unknown): ErrorDesc {
               : {}),
           }
         : null,
+    ...(error instanceof CertificateRefusedError
+      ? {
+          certificate: {
+            certificateErrors: error.certificateErrors,
+            peerSubject: error.peerSubject,
+            peerIssuer: error.peerIssuer,
+          },
+        }
+      : {}),
   };
 }
 
@@ -90,7 +100,9 @@ export function rebuildError(desc: ErrorDesc): GError {
     case 'g-resolver-error-quark':
       return new ResolverError(desc.code, desc.message, options);
     case 'g-tls-error-quark':
-      return new TlsError(desc.code, desc.message, options);
+      return desc.certificate
+        ? new CertificateRefusedError(desc.code, desc.message, { cause, details: desc.certificate })
+        : new TlsError(desc.code, desc.message, options);
     default:
       return new IOError(desc.code, desc.message, options);
   }

@@ -8,6 +8,7 @@
  * while it blocks, reads messages with receiveMessageOnPort and sleeps in Atomics.wait on SEQ.
  */
 import type { AttemptOutcome, AttemptStage } from '../connection/timings.js';
+import type { CertificateRefusalDetails } from '../tls/certificate-refusal.js';
 import type { SocketClientEvent } from '../errors/enums.js';
 
 /** Int32 slots of the control block (a SharedArrayBuffer of CONTROL_BYTES). */
@@ -85,6 +86,8 @@ export interface ErrorDesc {
   readonly code: number;
   readonly message: string;
   readonly cause: { readonly name: string; readonly message: string; readonly code?: string } | null;
+  /** A refused certificate's details (CertificateRefusedError). */
+  readonly certificate?: CertificateRefusalDetails;
 }
 
 /** One attempt of a connect (ConnectAttempt) as data; times are ms since the operation started. */

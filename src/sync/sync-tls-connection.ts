@@ -1,3 +1,4 @@
+import { checkValidationFlags, refuseConflictingOptions } from '../tls/validation-options.js';
 import { X509Certificate } from 'node:crypto';
 import type { ConnectionOptions } from 'node:tls';
 import type { SocketConnectable } from '../address/connectable.js';
@@ -95,7 +96,7 @@ export class SyncTlsClientConnection {
   }
   set validationFlags(flags: TlsCertificateFlags) {
     this.#assertConfigurable();
-    this.#validationFlags = flags & TlsCertificateFlags.VALIDATE_ALL;
+    this.#validationFlags = checkValidationFlags(flags, 'validationFlags');
   }
   getValidationFlags(): TlsCertificateFlags {
     return this.validationFlags;
@@ -107,7 +108,7 @@ export class SyncTlsClientConnection {
   /** Merges Node tls options; only values that can be sent to the engine thread are accepted. */
   setOptions(options: ConnectionOptions): void {
     this.#assertConfigurable();
-    Object.assign(this.#options, cloneableTlsOptions(options, 'TLS option'));
+    Object.assign(this.#options, cloneableTlsOptions(refuseConflictingOptions(options), 'TLS option'));
   }
 
   set ca(value: ConnectionOptions['ca']) {

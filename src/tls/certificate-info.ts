@@ -1,5 +1,15 @@
 import type { X509Certificate } from 'node:crypto';
-import { children, decodeTime, DerTag, expectTag, integerHex, parseRoot } from './der.js';
+import {
+  children,
+  decodeExtensions,
+  decodeTime,
+  DerTag,
+  expectTag,
+  integerHex,
+  parseRoot,
+  readElement,
+  type Extension,
+} from './der.js';
 import { signatureAlgorithm, type SignatureAlgorithm } from './signature-algorithms.js';
 
 /** The parts of a certificate node:crypto does not expose, read from its DER (RFC 5280 §4.1). */
@@ -17,11 +27,53 @@ export interface CertificateInfo {
   readonly signature: SignatureAlgorithm | null;
 }
 
-const cache = new WeakMap<X509Certificate, CertificateInfo>();
+const KEY_USAGE = '2.5.29.15';
+/** KeyUsage bit 6, cRLSign (RFC 5280 §4.2.1.3), in the first content byte of the BIT STRING. */
+const CRL_SIGN_MASK = 0x02;
 
-/** Parses (once per certificate object) the serial, raw issuer and signature algorithm. */
+const crlSigners = new WeakMap<X509Certificate, boolean>();
+
+/**
+ * Whether `cert` may sign CRLs: no keyUsage extension, or one with cRLSign. Only asked when CRLs
+ * are in use, so the extensions are not decoded on every handshake.
+ */
+export function mayIssueCrls(cert: X509Certificate): boolean {
+  let known = crlSigners.get(cert);
+  if (known === undefined) {
+    known = keyUsageAllowsCrlSign(extensionsOf(cert));
+    crlSigners.set(cert, known);
+  }
+  return known;
+}
+
+function extensionsOf(cert: X509Certificate): Extension[] {
+  const [tbs] = children(parseRoot(cert.raw, DerTag.SEQUENCE));
+  const field = children(expectTag(tbs, DerTag.SEQUENCE)).find((f) => f.tag === DerTag.CONTEXT_3);
+  return field ? decodeExtensions(children(field)[0]) : [];
+}
+
+function keyUsageAllowsCrlSign(extensions: readonly Extension[]): boolean {
+  const keyUsage = extensions.find((e) => e.oid === KEY_USAGE);
+  if (!keyUsage) return true;
+  const bits = expectTag(readElement(keyUsage.value).element, DerTag.BIT_STRING).content;
+  // content[0] counts the unused bits; the named bits start in content[1].
+  return bits.length > 1 && (bits[1] & CRL_SIGN_MASK) !== 0;
+}
+
+const cache = new WeakMap<X509Certificate, CertificateInfo>();
+/**
+ * The same by SHA-256 fingerprint: every handshake brings new X509Certificate objects for the
+ * same server certificates, and parsing them again was a visible share of handshake time.
+ */
+const byFingerprint = new Map<string, CertificateInfo>();
+const FINGERPRINT_CACHE_SIZE = 256;
+
+/** Parses (once per certificate) the serial, raw names, validity and signature algorithm. */
 export function certificateInfo(cert: X509Certificate): CertificateInfo {
   let info = cache.get(cert);
+  if (info) return info;
+  const fingerprint = cert.fingerprint256;
+  info = byFingerprint.get(fingerprint);
   if (!info) {
     const [tbs, sigAlg] = children(parseRoot(cert.raw, DerTag.SEQUENCE));
     const fields = children(expectTag(tbs, DerTag.SEQUENCE));
@@ -36,7 +88,9 @@ export function certificateInfo(cert: X509Certificate): CertificateInfo {
       notAfter: decodeTime(validity[1]),
       signature: signatureAlgorithm(sigAlg),
     };
-    cache.set(cert, info);
+    byFingerprint.set(fingerprint, info);
+    if (byFingerprint.size > FINGERPRINT_CACHE_SIZE) byFingerprint.delete(byFingerprint.keys().next().value!);
   }
+  cache.set(cert, info);
   return info;
 }

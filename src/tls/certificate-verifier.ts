@@ -1,6 +1,6 @@
 import type { X509Certificate } from 'node:crypto';
 import { TlsCertificateFlags } from '../errors/enums.js';
-import { certificateInfo } from './certificate-info.js';
+import { certificateInfo, mayIssueCrls } from './certificate-info.js';
 import type { CertificateRevocationList } from './crl.js';
 import type { ServerIdentity } from './server-identity.js';
 
@@ -38,7 +38,10 @@ export interface VerifyInput {
  *   meant for servers, a stale CRL, an unreadable certificate).
  */
 export function verifyCertificateChain(input: VerifyInput): TlsCertificateFlags {
-  const now = input.now ?? new Date();
+  // Certificate and CRL times are whole seconds (RFC 5280 §4.1.2.5); compare at that resolution,
+  // so a certificate is still valid during the whole second of its notAfter, as OpenSSL's
+  // time_t comparison has it.
+  const now = new Date(Math.floor((input.now ?? new Date()).getTime() / 1000) * 1000);
   const [leaf, ...sent] = input.chain;
   if (!leaf) return TlsCertificateFlags.UNKNOWN_CA | TlsCertificateFlags.GENERIC_ERROR;
   let flags = identityFlags(leaf, input.identity);
@@ -84,18 +87,26 @@ function buildPath(
   anchors: readonly X509Certificate[],
 ): Path {
   const path: X509Certificate[] = [leaf];
-  const pinned = anchors.find((a) => a.fingerprint256 === leaf.fingerprint256);
-  if (pinned) return { path, anchor: leaf, anchorSignatureFailed: false };
+  const index = anchorIndex(anchors);
+  if (index.fingerprints.has(leaf.fingerprint256))
+    return { path, anchor: leaf, anchorSignatureFailed: false };
   let current = leaf;
   let anchorSignatureFailed = false;
   while (path.length < MAX_CHAIN_LENGTH) {
-    for (const candidate of anchors) {
-      if (!namesIssuer(candidate, current)) continue;
-      if (signed(candidate, current)) {
-        path.push(candidate);
-        return { path, anchor: candidate, anchorSignatureFailed: false };
+    // Anchors whose subject is encoded exactly like the issuer name first (the usual case, and
+    // a few instead of a whole system store); then the rest, whose names may still match once
+    // canonicalised, only when those did not do.
+    const likely = index.bySubject.get(certificateInfo(current).issuerDer.toString('hex')) ?? [];
+    for (const candidates of [likely, anchors]) {
+      for (const candidate of candidates) {
+        if (candidates === anchors && likely.includes(candidate)) continue;
+        if (!namesIssuer(candidate, current)) continue;
+        if (signed(candidate, current)) {
+          path.push(candidate);
+          return { path, anchor: candidate, anchorSignatureFailed: false };
+        }
+        anchorSignatureFailed = true;
       }
-      anchorSignatureFailed = true;
     }
     const next = sent.find((c) => !path.includes(c) && namesIssuer(c, current) && signed(c, current));
     // A self-signed certificate nobody trusts ends the path (its issuer would be itself).
@@ -106,6 +117,35 @@ function buildPath(
   return { path, anchor: null, anchorSignatureFailed };
 }
 
+interface AnchorIndex {
+  readonly fingerprints: ReadonlySet<string>;
+  /** Anchors by the hex of their subject Name's DER. */
+  readonly bySubject: ReadonlyMap<string, readonly X509Certificate[]>;
+}
+
+const anchorIndexes = new WeakMap<readonly X509Certificate[], AnchorIndex>();
+
+/** Built once per anchor list (the `ca` option's parsed list, or the system store's). */
+function anchorIndex(anchors: readonly X509Certificate[]): AnchorIndex {
+  let index = anchorIndexes.get(anchors);
+  if (!index) {
+    const fingerprints = new Set<string>();
+    const bySubject = new Map<string, X509Certificate[]>();
+    for (const anchor of anchors) {
+      fingerprints.add(anchor.fingerprint256);
+      try {
+        const key = certificateInfo(anchor).subjectDer.toString('hex');
+        bySubject.set(key, [...(bySubject.get(key) ?? []), anchor]);
+      } catch {
+        // Unreadable here: still found by the full scan.
+      }
+    }
+    index = { fingerprints, bySubject };
+    anchorIndexes.set(anchors, index);
+  }
+  return index;
+}
+
 /**
  * `ca` is a CA (basicConstraints) and `cert` names it as issuer: subject/issuer names, key
  * identifiers and key usage agree (OpenSSL's X509_check_issued, as GnuTLS's is_issuer).
@@ -114,13 +154,24 @@ function namesIssuer(ca: X509Certificate, cert: X509Certificate): boolean {
   return ca.ca && cert.checkIssued(ca);
 }
 
+/** Signature checks by `cert/ca` fingerprints: the same chain comes back on every handshake. */
+const signatures = new Map<string, boolean>();
+const SIGNATURE_CACHE_SIZE = 256;
+
 /** `ca`'s key verifies `cert`'s signature. */
 function signed(ca: X509Certificate, cert: X509Certificate): boolean {
-  try {
-    return cert.verify(ca.publicKey);
-  } catch {
-    return false;
+  const key = `${cert.fingerprint256}/${ca.fingerprint256}`;
+  let ok = signatures.get(key);
+  if (ok === undefined) {
+    try {
+      ok = cert.verify(ca.publicKey);
+    } catch {
+      ok = false;
+    }
+    signatures.set(key, ok);
+    if (signatures.size > SIGNATURE_CACHE_SIZE) signatures.delete(signatures.keys().next().value!);
   }
+  return ok;
 }
 
 function identityFlags(leaf: X509Certificate, identity: ServerIdentity): TlsCertificateFlags {
@@ -139,7 +190,22 @@ function identityFlags(leaf: X509Certificate, identity: ServerIdentity): TlsCert
   }
 }
 
+/** Key sizes by certificate fingerprint: `publicKey` builds a KeyObject on every call. */
+const weakKeys = new Map<string, boolean>();
+const WEAK_KEY_CACHE_SIZE = 256;
+
 function weakKey(cert: X509Certificate): boolean {
+  const fingerprint = cert.fingerprint256;
+  let weak = weakKeys.get(fingerprint);
+  if (weak === undefined) {
+    weak = keyBelowMinimum(cert);
+    weakKeys.set(fingerprint, weak);
+    if (weakKeys.size > WEAK_KEY_CACHE_SIZE) weakKeys.delete(weakKeys.keys().next().value!);
+  }
+  return weak;
+}
+
+function keyBelowMinimum(cert: X509Certificate): boolean {
   const key = cert.publicKey;
   if (
     key.asymmetricKeyType !== 'rsa' &&
@@ -181,6 +247,12 @@ function revocationFlags(
     for (const crl of crls) {
       if (!crl.isIssuedBy(issuer, issuerSubject)) continue;
       if (!crl.isCurrent(now)) flags |= TlsCertificateFlags.GENERIC_ERROR;
+      // A CRL its issuer may not sign (no cRLSign), or one with a critical extension we cannot
+      // process, cannot vouch for anything: GnuTLS's SIGNER_CONSTRAINTS_FAILURE, OpenSSL's
+      // KEYUSAGE_NO_CRL_SIGN / UNHANDLED_CRITICAL_CRL_EXTENSION.
+      if (!mayIssueCrls(issuer) || crl.unhandledCriticalExtension) {
+        flags |= TlsCertificateFlags.GENERIC_ERROR;
+      }
       if (crl.revokedSerials.has(info.serial)) flags |= TlsCertificateFlags.REVOKED;
     }
   }

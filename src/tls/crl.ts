@@ -2,6 +2,7 @@ import type { X509Certificate } from 'node:crypto';
 import {
   bitStringBytes,
   children,
+  decodeExtensions,
   decodeTime,
   DerTag,
   expectTag,
@@ -10,6 +11,13 @@ import {
   pemBlocks,
 } from './der.js';
 import { signatureAlgorithm, verifySignature, type SignatureAlgorithm } from './signature-algorithms.js';
+
+/**
+ * Critical CRL extensions whose meaning does not change which entries apply here: authority key
+ * identifier, issuing distribution point, delta CRL indicator (OpenSSL's crl_cb lets the same
+ * ones through).
+ */
+const HANDLED_CRITICAL: ReadonlySet<string> = new Set(['2.5.29.35', '2.5.29.28', '2.5.29.27']);
 
 /** What the `crl` TLS option accepts (as Node's tls does): PEM or DER, one or several. */
 export type CrlInput = string | Buffer | readonly (string | Buffer)[];
@@ -25,6 +33,11 @@ export class CertificateRevocationList {
   readonly nextUpdate: Date | null;
   /** Revoked serials as upper-case hex without leading zeros. */
   readonly revokedSerials: ReadonlySet<string>;
+  /**
+   * A critical CRL extension this reader does not process (RFC 5280 §5.2: such a CRL must not
+   * be used to decide revocation); OpenSSL's X509_V_ERR_UNHANDLED_CRITICAL_CRL_EXTENSION.
+   */
+  readonly unhandledCriticalExtension: boolean;
   readonly #tbs: Buffer;
   readonly #algorithm: SignatureAlgorithm | null;
   readonly #signature: Buffer;
@@ -52,6 +65,10 @@ export class CertificateRevocationList {
         serials.add(integerHex(children(expectTag(entry, DerTag.SEQUENCE))[0]));
     }
     this.revokedSerials = serials;
+    const extensions = fields.find((f) => f.tag === DerTag.CONTEXT_0);
+    this.unhandledCriticalExtension = (extensions ? decodeExtensions(children(extensions)[0]) : []).some(
+      (e) => e.critical && !HANDLED_CRITICAL.has(e.oid),
+    );
     this.#tbs = Buffer.from(tbs.der);
     this.#algorithm = signatureAlgorithm(sigAlg);
     this.#signature = Buffer.from(bitStringBytes(sig));

@@ -5,15 +5,26 @@
  */
 
 export const DerTag = {
+  BOOLEAN: 0x01,
   INTEGER: 0x02,
   BIT_STRING: 0x03,
+  OCTET_STRING: 0x04,
   OID: 0x06,
   UTC_TIME: 0x17,
   GENERALIZED_TIME: 0x18,
   SEQUENCE: 0x30,
   /** `[0]` constructed, e.g. a certificate's version or a CRL's extensions. */
   CONTEXT_0: 0xa0,
+  /** `[3]` constructed: a certificate's extensions. */
+  CONTEXT_3: 0xa3,
 } as const;
+
+/** One X.509 extension (RFC 5280 §4.1): its OID, criticality and the DER inside extnValue. */
+export interface Extension {
+  readonly oid: string;
+  readonly critical: boolean;
+  readonly value: Buffer;
+}
 
 /** One TLV: `tag`, the whole encoding `der` (header included) and the `content` bytes. */
 export interface DerElement {
@@ -144,4 +155,14 @@ export function pemBlocks(text: string, label: string): Buffer[] {
   const out: Buffer[] = [];
   for (const m of text.matchAll(re)) out.push(Buffer.from(m[1].replace(/\s+/g, ''), 'base64'));
   return out;
+}
+
+/** `Extensions ::= SEQUENCE OF Extension` (certificates and CRLs alike, RFC 5280 §4.1, §5.1). */
+export function decodeExtensions(sequence: DerElement): Extension[] {
+  return children(expectTag(sequence, DerTag.SEQUENCE)).map((ext) => {
+    const parts = children(expectTag(ext, DerTag.SEQUENCE));
+    const critical = parts[1]?.tag === DerTag.BOOLEAN && parts[1].content[0] !== 0;
+    const value = expectTag(parts[critical || parts[1]?.tag === DerTag.BOOLEAN ? 2 : 1], DerTag.OCTET_STRING);
+    return { oid: decodeOid(parts[0]), critical, value: value.content };
+  });
 }

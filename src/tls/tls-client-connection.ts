@@ -1,11 +1,18 @@
 import { X509Certificate } from 'node:crypto';
 import type { Duplex } from 'node:stream';
-import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
+import {
+  checkServerIdentity,
+  connect as tlsConnect,
+  type ConnectionOptions,
+  type PeerCertificate,
+  type TLSSocket,
+} from 'node:tls';
 import type { SocketConnectable } from '../address/connectable.js';
 import { raceCancellable, type Cancellable } from '../cancellable.js';
 import type { IOStream } from '../connection/io-stream.js';
-import { IOErrorEnum, TlsCertificateFlags, TlsErrorEnum } from '../errors/enums.js';
-import { IOError, TlsError } from '../errors/gerror.js';
+import { IOErrorEnum, TlsCertificateFlags } from '../errors/enums.js';
+import { IOError } from '../errors/gerror.js';
+import { certificateRefused } from './certificate-refusal.js';
 import { verifyCertificateChain } from './certificate-verifier.js';
 import { CertificateRevocationList } from './crl.js';
 import {
@@ -15,8 +22,12 @@ import {
   PeerClosedError,
   type HandshakeContext,
 } from './handshake-errors.js';
-import { serverIdentityOf, sniFor } from './server-identity.js';
+import { CertificateVerificationError, opensslFlags } from './openssl-verdict.js';
+import { cachedSecureContext } from './secure-context-cache.js';
+import { serverIdentityOf, sniFor, type ServerIdentity } from './server-identity.js';
+import { systemTrustStore } from './system-trust-store.js';
 import { cachedAnchors, defaultTrustAnchors } from './trust-anchors.js';
+import { checkValidationFlags, refuseConflictingOptions } from './validation-options.js';
 
 /**
  * GTlsConnection::accept-certificate. Called only when the certificate has a problem the
@@ -43,24 +54,37 @@ export const CLOSE_NOTIFY_WAIT_MS = 1000;
 
 type State = 'new' | 'handshaking' | 'done' | 'failed' | 'closed';
 
-/** TLS options this class owns: the socket, and verification (done here, against the flags). */
-const OWNED_OPTIONS = ['socket', 'rejectUnauthorized', 'checkServerIdentity'] as const;
+/** TLS options this class sets itself: the socket it runs over. */
+const OWNED_OPTIONS = ['socket'] as const;
+
+/**
+ * Flags only a chain builder can know. When OpenSSL authorized the chain it found a path to a
+ * trusted anchor inside its validity window, so our simpler path search must not contradict it.
+ */
+const PATH_FLAGS =
+  TlsCertificateFlags.UNKNOWN_CA | TlsCertificateFlags.NOT_ACTIVATED | TlsCertificateFlags.EXPIRED;
 
 /**
  * GTlsClientConnection over any IOStream (a TcpConnection, or an HTTPS proxy's TLS stream).
  *
- * Verification follows GIO, not Node: the handshake runs with `rejectUnauthorized: false`, then
- * the peer's chain is checked here for every GTlsCertificateFlags problem at once (UNKNOWN_CA,
- * BAD_IDENTITY, NOT_ACTIVATED, EXPIRED, REVOKED with `crl`, INSECURE, GENERIC_ERROR). Problems
- * outside `validationFlags` are ignored; otherwise the accept-certificate handlers decide, and a
- * refusal fails with BAD_CERTIFICATE "Unacceptable TLS certificate" (§8.3).
+ * Verification: OpenSSL judges the chain during the handshake against the effective trust
+ * anchors (`ca`, else the system store: system-trust-store.ts); Node lets the handshake finish
+ * (`rejectUnauthorized: false`) and reports the verdict (`socket.authorized`,
+ * `authorizationError`). The verdict becomes GTlsCertificateFlags (openssl-verdict.ts), and the
+ * checks of certificate-verifier.ts and Node's tls.checkServerIdentity add every other flag that
+ * applies, as GnuTLS reports all of them; they never remove one. Problems outside
+ * `validationFlags` are ignored; otherwise the accept-certificate handlers decide, and a refusal
+ * fails with BAD_CERTIFICATE "Unacceptable TLS certificate" (a CertificateRefusedError with the
+ * flags, the peer's names and OpenSSL's reason as `cause`).
  *
  * The server identity comes from the connectable (§8.2): a NetworkAddress's host or a
  * NetworkService's domain (sent as SNI), an InetSocketAddress's IP (no SNI), or nothing
  * (BAD_IDENTITY). Node `tls` options (`ca`, `cert`/`key`, `ALPNProtocols`, `minVersion`, `crl`…)
- * can be changed until the handshake starts; `ca` replaces the default trust store for the
- * checks too. `rejectUnauthorized` and `checkServerIdentity` are ignored: use the validation
- * flags and accept-certificate handlers.
+ * can be changed until the handshake starts; `ca` replaces the system trust store. `servername`
+ * changes only the SNI sent, never the identity checked; a `secureContext` brings its own trust
+ * anchors (and then `ca` is refused). `rejectUnauthorized` and
+ * `checkServerIdentity` are refused (INVALID_ARGUMENT naming the key): use the validation flags
+ * and accept-certificate handlers.
  */
 export class TlsClientConnection implements IOStream, AsyncDisposable {
   readonly baseIOStream: IOStream;
@@ -82,7 +106,7 @@ export class TlsClientConnection implements IOStream, AsyncDisposable {
   constructor(base: IOStream, serverIdentity: SocketConnectable | null, options?: ConnectionOptions) {
     this.baseIOStream = base;
     this.#serverIdentity = serverIdentity;
-    this.#options = withoutOwned({ ...options });
+    this.#options = withoutOwned(refuseConflictingOptions({ ...options }));
   }
 
   // ---- configuration (until the handshake starts) ---------------------------------------------
@@ -110,7 +134,7 @@ export class TlsClientConnection implements IOStream, AsyncDisposable {
     return this.#validationFlags;
   }
   set validationFlags(flags: TlsCertificateFlags) {
-    this.#validationFlags = flags & TlsCertificateFlags.VALIDATE_ALL;
+    this.#validationFlags = checkValidationFlags(flags, 'validationFlags');
   }
   getValidationFlags(): TlsCertificateFlags {
     return this.#validationFlags;
@@ -131,7 +155,7 @@ export class TlsClientConnection implements IOStream, AsyncDisposable {
     for (const key of Object.keys(merged) as (keyof ConnectionOptions)[]) {
       if (merged[key] === undefined) delete merged[key];
     }
-    this.#options = withoutOwned(merged);
+    this.#options = withoutOwned(refuseConflictingOptions(merged));
   }
 
   /** Trusted CAs (PEM or DER); replaces the default store, for Node and for the checks. */
@@ -329,9 +353,18 @@ export class TlsClientConnection implements IOStream, AsyncDisposable {
     try {
       // `crl` is ours alone: Node accepts only PEM there and would only use it for the
       // verification we do ourselves.
+      // The secure context holds the trust anchors OpenSSL verifies against; it is cached, as
+      // building one from a few hundred system roots costs more than a handshake.
       const { crl: _crl, ...nodeOptions } = options;
+      const secureContext =
+        nodeOptions.secureContext ??
+        cachedSecureContext({
+          ...nodeOptions,
+          ca: nodeOptions.ca ?? (systemTrustStore().certificates as string[]),
+        });
       socket = tlsConnect({
         ...nodeOptions,
+        secureContext,
         socket: base,
         servername: options.servername ?? sniFor(identity),
         rejectUnauthorized: false,
@@ -387,20 +420,32 @@ export class TlsClientConnection implements IOStream, AsyncDisposable {
 
       const chain = peerChain(socket);
       const leaf = chain[0];
-      if (!leaf) throw new TlsError(TlsErrorEnum.BAD_CERTIFICATE, 'Unacceptable TLS certificate');
-      const errors = verifyCertificateChain({
+      if (!leaf) throw certificateRefused(TlsCertificateFlags.GENERIC_ERROR, null);
+      const { authorized } = socket;
+      const reason: unknown = socket.authorizationError;
+      const own = verifyCertificateChain({
         chain,
         anchors: anchors ?? defaultTrustAnchors(),
         identity,
         crls,
       });
-      const accepted =
-        (errors & this.#validationFlags) === 0 || (await step(this.#emitAcceptCertificate(leaf, errors)));
-      // GIO sets peer-certificate(-errors) after accept-certificate, accepted or not (§8.3).
-      this.#peerCertificate = leaf;
-      this.#peerChain = chain;
-      this.#peerErrors = errors;
-      if (!accepted) throw new TlsError(TlsErrorEnum.BAD_CERTIFICATE, 'Unacceptable TLS certificate');
+      const errors =
+        opensslFlags(authorized, reason) |
+        (authorized ? own & ~PATH_FLAGS : own) |
+        nodeIdentityFlags(leaf, identity);
+      const verdict =
+        authorized || typeof reason !== 'string' ? undefined : new CertificateVerificationError(reason);
+      let accepted = (errors & this.#validationFlags) === 0;
+      try {
+        if (!accepted) accepted = await step(this.#emitAcceptCertificate(leaf, errors));
+      } finally {
+        // GIO sets peer-certificate(-errors) after accept-certificate, accepted or not, and
+        // also when a handler failed (§8.3).
+        this.#peerCertificate = leaf;
+        this.#peerChain = chain;
+        this.#peerErrors = errors;
+      }
+      if (!accepted) throw certificateRefused(errors, leaf, verdict);
 
       if (socket.getProtocol() === 'TLSv1.3' && ctx.certificateRequested && !sessionTicket) {
         const verdict = waitForEvent(socket, 'session', CLIENT_CERTIFICATE_VERDICT_MS);
@@ -436,7 +481,7 @@ export class TlsClientConnection implements IOStream, AsyncDisposable {
         verdict = await handler(certificate, errors, this);
       } catch (err) {
         // A throwing handler refuses; its error is kept as the cause.
-        throw new TlsError(TlsErrorEnum.BAD_CERTIFICATE, 'Unacceptable TLS certificate', { cause: err });
+        throw certificateRefused(errors, certificate, err);
       }
       if (verdict === true) return true;
     }
@@ -487,6 +532,30 @@ function withoutOwned(options: ConnectionOptions): ConnectionOptions {
 function invalidOptions(err: unknown): IOError {
   const detail = err instanceof Error ? err.message.split('\n')[0] : String(err);
   return new IOError(IOErrorEnum.INVALID_ARGUMENT, `Invalid TLS options: ${detail}`, { cause: err });
+}
+
+/**
+ * BAD_IDENTITY when Node's own check (what tls.connect would run with this servername) refuses
+ * the name, so that no name Node rejects passes here; checkHost/checkIP in the verifier add
+ * GnuTLS's stricter wildcard rule.
+ */
+function nodeIdentityFlags(leaf: X509Certificate, identity: ServerIdentity): TlsCertificateFlags {
+  if (identity.kind === 'none') return TlsCertificateFlags.BAD_IDENTITY;
+  const name = identity.kind === 'host' ? identity.host : identity.ip;
+  // The two fields Node's check reads, from the X509Certificate we already hold: once
+  // getPeerX509Certificate() was called, Node 20's getPeerCertificate() returns an empty object.
+  // An empty subject comes back as undefined, whatever the typings say.
+  const commonNames = ((leaf.subject as string | undefined) ?? '')
+    .split('\n')
+    .filter((line) => line.startsWith('CN='))
+    .map((line) => line.slice(3));
+  const peer = {
+    subject: { CN: commonNames.length > 1 ? commonNames : commonNames[0] },
+    subjectaltname: leaf.subjectAltName,
+  } as unknown as PeerCertificate;
+  return checkServerIdentity(name, peer) === undefined
+    ? TlsCertificateFlags.NO_FLAGS
+    : TlsCertificateFlags.BAD_IDENTITY;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
-import * as tls from 'node:tls';
 import { pemBlocks } from './der.js';
+import { systemTrustStore } from './system-trust-store.js';
 
 /** What the `ca` TLS option accepts (as Node's tls does): PEM (one or many certs) or DER. */
 export type CaInput = string | Buffer | readonly (string | Buffer)[];
@@ -62,16 +62,13 @@ export function cachedAnchors(input: CaInput): readonly X509Certificate[] {
 let defaults: readonly X509Certificate[] | null = null;
 
 /**
- * The trust store used when no `ca` is given, like GIO's default GTlsDatabase. Node 22.15+ can
- * list the store it really uses (bundled roots plus NODE_EXTRA_CA_CERTS, plus the system store
- * with --use-system-ca); older Node has only its bundled Mozilla roots.
+ * The default trust store as certificates, for the checks that add GIO flags to OpenSSL's
+ * verdict: the system store (see system-trust-store.ts), parsed once per process.
  */
 export function defaultTrustAnchors(): readonly X509Certificate[] {
   if (!defaults) {
-    const getCACertificates = (tls as { getCACertificates?: (type?: string) => string[] }).getCACertificates;
-    const pems = getCACertificates ? getCACertificates('default') : tls.rootCertificates;
     const parsed: X509Certificate[] = [];
-    for (const pem of pems) {
+    for (const pem of systemTrustStore().certificates) {
       try {
         parsed.push(new X509Certificate(pem));
       } catch {

@@ -4,6 +4,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
+  CertificateRefusedError,
+  IOError,
+  IOErrorEnum,
   SimpleProxyResolver,
   SocketClient,
   SocketClientEvent,
@@ -99,7 +102,19 @@ describe('blocking connect with TLS', () => {
       const client = new SocketClient({ proxyResolver: direct, tls: true });
       client.on('event', (event, _c, connection) => {
         if (event !== SocketClientEvent.TLS_HANDSHAKING) return;
-        (connection as unknown as SyncTlsClientConnection).onAcceptCertificate((certificate, errors) => {
+        const stand = connection as unknown as SyncTlsClientConnection;
+        // A typo'd flags value must not switch verification off (INVALID_ARGUMENT, flags kept).
+        for (const bad of [undefined, 0.5, 0x100] as unknown[]) {
+          try {
+            stand.validationFlags = bad as TlsCertificateFlags;
+            badFlags.push(`accepted ${String(bad)}`);
+          } catch (err) {
+            if (!(err instanceof IOError) || err.code !== IOErrorEnum.INVALID_ARGUMENT)
+              badFlags.push(String(err));
+          }
+        }
+        if (stand.validationFlags !== TlsCertificateFlags.VALIDATE_ALL) badFlags.push('flags changed');
+        stand.onAcceptCertificate((certificate, errors) => {
           seen.push({ errors, subject: certificate.subject });
           return verdict;
         });
@@ -107,8 +122,10 @@ describe('blocking connect with TLS', () => {
       return client.connectToHostSync(`127.0.0.1:${unknownCa.port}`, 0);
     };
     const seen: { errors: number; subject: string }[] = [];
+    const badFlags: string[] = [];
     const conn = connect(true);
     try {
+      assert.deepEqual(badFlags, []);
       assert.equal(seen.length, 1);
       assert.ok(seen[0].errors & TlsCertificateFlags.UNKNOWN_CA);
       conn.write('accepted');
@@ -121,7 +138,10 @@ describe('blocking connect with TLS', () => {
       (err: unknown) =>
         err instanceof TlsError &&
         err.code === TlsErrorEnum.BAD_CERTIFICATE &&
-        err.message === 'Unacceptable TLS certificate',
+        err.message === 'Unacceptable TLS certificate' &&
+        // The flags cross from the engine thread with the error.
+        err instanceof CertificateRefusedError &&
+        (err.certificateErrors & TlsCertificateFlags.UNKNOWN_CA) !== 0,
     );
   });
 

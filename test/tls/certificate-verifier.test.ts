@@ -147,6 +147,25 @@ describe('verifyCertificateChain: rules', () => {
     );
   });
 
+  it('validity is compared at one-second resolution (certificate times are whole seconds)', (t) => {
+    const p = pki(t);
+    if (!p) return;
+    // The CA pinned as its own anchor: one certificate, one validity window.
+    const chain = parseCertificates(p.ca);
+    const dates = (now: Date): string =>
+      formatCertificateFlags(
+        verifyCertificateChain({ chain, anchors: chain, identity: { kind: 'none' }, now }) & ~F.BAD_IDENTITY,
+      );
+    const notAfter = new Date(chain[0].validTo).getTime();
+    const notBefore = new Date(chain[0].validFrom).getTime();
+    // Within the notAfter second: still valid (x509-limbo notafter-fractional); the next: expired.
+    assert.equal(dates(new Date(notAfter + 999)), 'NO_FLAGS');
+    assert.equal(dates(new Date(notAfter + 1000)), 'EXPIRED');
+    // Just before the notBefore second: not active yet (x509-limbo notbefore-fractional).
+    assert.equal(dates(new Date(notBefore - 1)), 'NOT_ACTIVATED');
+    assert.equal(dates(new Date(notBefore)), 'NO_FLAGS');
+  });
+
   it('extra, unrelated certificates sent by the peer are ignored; order does not matter', (t) => {
     const p = pki(t);
     if (!p) return;

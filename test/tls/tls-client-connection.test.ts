@@ -15,6 +15,8 @@ import { IOErrorEnum, TlsCertificateFlags as F, TlsErrorEnum } from '../../src/e
 import { IOError, TlsError } from '../../src/errors/gerror.js';
 import { NetworkService } from '../../src/resolver/network-service.js';
 import { formatCertificateFlags } from '../../src/tls/certificate-flags.js';
+import { CertificateRefusedError } from '../../src/tls/certificate-refusal.js';
+import { CertificateVerificationError } from '../../src/tls/openssl-verdict.js';
 import { TlsClientConnection } from '../../src/tls/tls-client-connection.js';
 import { HAS_OPENSSL, testPki, type CertKind, type CertPair, type TestPki } from '../helpers/certs.js';
 import { requireOrSkip } from '../helpers/env.js';
@@ -283,6 +285,23 @@ describe('TlsClientConnection: identity, SNI and trust', () => {
     });
   });
 
+  it('tlsOptions.servername changes the SNI only; the connectable is still what is checked', async (t) => {
+    const p = pki(t);
+    if (!p) return;
+    const named = (port: number): NetworkAddress => new NetworkAddress('wrong.example', port);
+    assert.deepEqual(
+      await probe(p, '127.0.0.1', p.valid, localhost, { ca: p.ca, servername: 'sni.example' }),
+      {
+        flags: 'NO_FLAGS',
+        sni: 'sni.example',
+      },
+    );
+    assert.deepEqual(await probe(p, '127.0.0.1', p.valid, named, { ca: p.ca, servername: 'localhost' }), {
+      flags: 'BAD_IDENTITY',
+      sni: 'localhost',
+    });
+  });
+
   it('InetSocketAddress: no SNI; the IP is checked against IP SANs (v4 and v6)', async (t) => {
     const p = pki(t);
     if (!p) return;
@@ -419,9 +438,41 @@ describe('TlsClientConnection: handlers and options', () => {
         assert.ok(err instanceof TlsError);
         assert.equal(err.code, TlsErrorEnum.BAD_CERTIFICATE);
         assert.equal(err.cause, boom);
+        assert.ok(err instanceof CertificateRefusedError);
+        assert.equal(err.certificateErrors, F.UNKNOWN_CA);
         return true;
       });
+      // GIO sets peer-certificate-errors whatever the handlers did, a failing one included.
+      assert.equal(tls.peerCertificateErrors, F.UNKNOWN_CA);
+      assert.ok(tls.peerCertificate);
       assert.equal(await closed(tcp.socket), true);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a refusal explains itself: the flags, OpenSSL reason as cause, the peer subject/issuer', async (t) => {
+    const p = pki(t);
+    if (!p) return;
+    const server = await startTlsServer('127.0.0.1', p.expired);
+    try {
+      const { tls } = await tlsClient('127.0.0.1', server.port, localhost(server.port), { ca: p.ca });
+      await assert.rejects(tls.handshake(), (err: unknown) => {
+        assert.ok(err instanceof CertificateRefusedError, String(err));
+        assert.equal(err.message, 'Unacceptable TLS certificate');
+        assert.equal(err.code, TlsErrorEnum.BAD_CERTIFICATE);
+        assert.equal(err.certificateErrors, F.EXPIRED);
+        assert.equal(err.certificateErrorNames, 'EXPIRED');
+        assert.equal(err.peerSubject, 'CN=localhost');
+        assert.match(err.peerIssuer ?? '', /^CN=gsocketclient test CA/);
+        assert.ok(err.cause instanceof CertificateVerificationError);
+        assert.equal(err.cause.code, 'CERT_HAS_EXPIRED');
+        // A "Could not connect to …:" prefix keeps the details.
+        const prefixed = err.withPrefix('Could not connect to localhost: ');
+        assert.equal(prefixed.certificateErrors, F.EXPIRED);
+        assert.equal(prefixed.cause, err.cause);
+        return true;
+      });
     } finally {
       await server.close();
     }
@@ -432,11 +483,32 @@ describe('TlsClientConnection: handlers and options', () => {
     if (!p) return;
     const server = await startTlsServer('127.0.0.1', p.valid, { ALPNProtocols: ['h2', 'http/1.1'] });
     try {
-      const { tls } = await tlsClient('127.0.0.1', server.port, localhost(server.port), {
-        rejectUnauthorized: true,
-        checkServerIdentity: () => new Error('never used'),
-      });
+      const { tls } = await tlsClient('127.0.0.1', server.port, localhost(server.port));
+      // Options that would replace GIO's verification are refused, naming the key.
+      for (const conflicting of [
+        { rejectUnauthorized: true },
+        { rejectUnauthorized: false },
+        { checkServerIdentity: () => new Error('never used') },
+      ] as const) {
+        const key = Object.keys(conflicting)[0];
+        assert.throws(
+          () => tls.setOptions(conflicting),
+          (e: unknown) =>
+            e instanceof IOError &&
+            e.code === IOErrorEnum.INVALID_ARGUMENT &&
+            e.message.includes(`tlsOptions.${key}`),
+        );
+      }
       assert.equal('rejectUnauthorized' in tls.options, false, 'verification is ours');
+      // Validation flags that are not GTlsCertificateFlags bits never switch checks off.
+      for (const bad of [undefined, null, 1.5, -1, 0x80, Number.NaN, '127'] as unknown[]) {
+        assert.throws(
+          () => (tls.validationFlags = bad as F),
+          (e: unknown) => e instanceof IOError && e.code === IOErrorEnum.INVALID_ARGUMENT,
+          String(bad),
+        );
+      }
+      assert.equal(tls.validationFlags, F.VALIDATE_ALL);
       tls.ca = p.ca;
       tls.ALPNProtocols = ['http/1.1'];
       tls.setOptions({ minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2' });
