@@ -1,6 +1,6 @@
 /**
- * The blocking connect (g_socket_client_connect and friends). SPEC §3: where GIO's sync path is a
- * sequential loop of its own (§3.3), ours runs the async engine — Happy Eyeballs included — on
+ * The blocking connect (g_socket_client_connect and friends). Where GIO's sync path is a
+ * sequential loop of its own (docs/differences.md, docs/sync.md), ours runs the async engine — Happy Eyeballs included — on
  * the sync engine thread, so results and event sequences are those of the async API. The calling
  * thread blocks and meanwhile delivers the events to its own 'event' listeners, in order.
  *
@@ -93,7 +93,7 @@ export function connectToUriSync(
   return connectSync(client, address, cancellable);
 }
 
-/** g_socket_client_connect_to_service: `_service._tcp.domain` (§5). */
+/** g_socket_client_connect_to_service: `_service._tcp.domain` (g_network_service_new, RFC 2782). */
 export function connectToServiceSync(
   client: SocketClient,
   domain: string,

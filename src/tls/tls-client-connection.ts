@@ -32,7 +32,7 @@ import { checkValidationFlags, refuseConflictingOptions } from './validation-opt
 /**
  * GTlsConnection::accept-certificate. Called only when the certificate has a problem the
  * validation flags do not mask; `errors` is the full, unmasked set. The first handler returning
- * true accepts (gio-behaviour §8.3). May return a Promise (e.g. to ask a user).
+ * true accepts, as g_signal_accumulator_true_handled makes it in GIO. May return a Promise (e.g. to ask a user).
  */
 export type AcceptCertificateHandler = (
   certificate: X509Certificate,
@@ -77,7 +77,7 @@ const PATH_FLAGS =
  * fails with BAD_CERTIFICATE "Unacceptable TLS certificate" (a CertificateRefusedError with the
  * flags, the peer's names and OpenSSL's reason as `cause`).
  *
- * The server identity comes from the connectable (§8.2): a NetworkAddress's host or a
+ * The server identity comes from the connectable (g_tls_client_connection_new): a NetworkAddress's host or a
  * NetworkService's domain (sent as SNI), an InetSocketAddress's IP (no SNI), or nothing
  * (BAD_IDENTITY). Node `tls` options (`ca`, `cert`/`key`, `ALPNProtocols`, `minVersion`, `crl`…)
  * can be changed until the handshake starts; `ca` replaces the system trust store. `servername`
@@ -128,7 +128,7 @@ export class TlsClientConnection implements IOStream, AsyncDisposable {
 
   /**
    * Which problems make the certificate unacceptable without a handler's consent. Deprecated in
-   * GIO 2.72 (§8.5) but still honoured there, and here.
+   * GIO 2.72 (g_tls_client_connection_set_validation_flags) but still honoured there, and here.
    */
   get validationFlags(): TlsCertificateFlags {
     return this.#validationFlags;
@@ -440,7 +440,7 @@ export class TlsClientConnection implements IOStream, AsyncDisposable {
         if (!accepted) accepted = await step(this.#emitAcceptCertificate(leaf, errors));
       } finally {
         // GIO sets peer-certificate(-errors) after accept-certificate, accepted or not, and
-        // also when a handler failed (§8.3).
+        // also when a handler failed (glib-networking's gtlsconnection-base.c).
         this.#peerCertificate = leaf;
         this.#peerChain = chain;
         this.#peerErrors = errors;
@@ -492,7 +492,7 @@ export class TlsClientConnection implements IOStream, AsyncDisposable {
 
   /**
    * Closes cleanly: sends close_notify (ending the TLS socket), waits a bounded time for the
-   * peer's, then closes the base stream (SPEC §3: unlike GIO's wrapper, TLS ends cleanly).
+   * peer's, then closes the base stream (unlike GIO's wrapper, TLS ends cleanly; docs/differences.md).
    */
   close(): Promise<void> {
     this.#closing ??= this.#close();
