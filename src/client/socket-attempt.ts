@@ -278,7 +278,8 @@ function errnoError(code: string): GError {
 }
 
 /**
- * `Error binding to address <ip:port | [ip6%scope]:port>: <strerror>` (g_socket_bind's message), not decorated.
+ * `Error binding to address <ip:port | [ip6%scope]:port>: <strerror>` (g_socket_bind's message),
+ * not decorated.
  * gsocket.c's address_to_string always writes the port, even 0 (unlike the to_string forms).
  */
 function bindError(local: InetSocketAddress, code: string | undefined): GError {

@@ -34,9 +34,10 @@ const released = new FinalizationRegistry<{ readonly channel: EngineChannel; rea
 /**
  * A connection made by a …Sync call, with blocking I/O: the socket itself lives on the sync engine
  * thread and each call here is one request to it. The `timeout` (seconds, from the client's
- * `timeout`) bounds each blocking operation, as GIO's socket timeout does (g_socket_set_timeout): a read or write
- * that makes no progress for that long fails with TIMED_OUT "Socket I/O timed out", and the
- * connection stays usable. A `SharedCancellable` cancels a blocking operation from another thread.
+ * `timeout`) bounds each blocking operation, as GIO's socket timeout does (g_socket_set_timeout):
+ * a read or write that makes no progress for that long fails with TIMED_OUT "Socket I/O timed
+ * out", and the connection stays usable. A `SharedCancellable` cancels a blocking operation from
+ * another thread.
  *
  * The same class stands in for the attempt connections shown by 'event' listeners during a
  * blocking connect (CONNECTING → CONNECTED → COMPLETE give the same object, as in GIO); only the

@@ -33,7 +33,7 @@ export type SyncAcceptCertificateHandler = (
  * client.on('event', (event, _connectable, connection) => {
  *   if (event === SocketClientEvent.TLS_HANDSHAKING && connection instanceof SyncTlsClientConnection) {
  *     connection.ca = myCaPem; // strings and Buffers cross threads
- *     connection.onAcceptCertificate((cert, errors) => errors === TlsCertificateFlags.UNKNOWN_CA && isPinned(cert));
+ *     connection.onAcceptCertificate((cert) => isPinned(cert)); // only asked when there is a problem
  *   }
  * });
  * const conn = client.connectToHostSync('localhost:8443', 443);
@@ -172,7 +172,10 @@ export class SyncTlsClientConnection {
   set ALPNProtocols(value: ConnectionOptions['ALPNProtocols']) {
     this.setOptions({ ALPNProtocols: value });
   }
-  /** ALPN protocols to offer, most preferred first (GTlsConnection:advertised-protocols), as set in this listener. */
+  /**
+   * ALPN protocols to offer, most preferred first (GTlsConnection:advertised-protocols), as set in
+   * this listener.
+   */
   get ALPNProtocols(): ConnectionOptions['ALPNProtocols'] {
     return this.#options.ALPNProtocols as ConnectionOptions['ALPNProtocols'];
   }

@@ -24,9 +24,10 @@ export interface VerifyInput {
 }
 
 /**
- * Every problem with the peer's certificate, as GTlsCertificateFlags (g_tls_connection_get_peer_certificate_errors). GIO
- * (GnuTLS) reports all the flags that apply, not only the first problem OpenSSL would stop at,
- * so the handshake runs unverified and the chain is checked here:
+ * Every problem with the peer's certificate, as GTlsCertificateFlags
+ * (g_tls_connection_get_peer_certificate_errors). GIO (GnuTLS) reports all the flags that apply,
+ * not only the first problem OpenSSL would stop at, so the handshake runs unverified and the
+ * chain is checked here:
  * - UNKNOWN_CA: no path from the leaf through the certificates the peer sent to an anchor
  *   (issuers must be CAs whose key verifies the signature); a leaf that is itself an anchor is
  *   trusted (a pinned self-signed certificate).
