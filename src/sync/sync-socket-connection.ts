@@ -46,9 +46,13 @@ const released = new FinalizationRegistry<{ readonly channel: EngineChannel; rea
  * @example
  * ```ts
  * const client = new SocketClient({ timeout: 5 });
- * using conn = client.connectToHostSync('localhost:6379', 6379); // blocks; closed at scope end
- * conn.writeAll('PING\r\n');
- * conn.read().toString(); // '+PONG\r\n'
+ * const conn = client.connectToHostSync('localhost:6379', 6379); // blocks this thread
+ * try {
+ *   conn.writeAll('PING\r\n');
+ *   conn.read().toString(); // '+PONG\r\n'
+ * } finally {
+ *   conn.close();
+ * }
  * ```
  */
 export class SyncSocketConnection implements Disposable {

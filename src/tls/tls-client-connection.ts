@@ -95,7 +95,7 @@ const PATH_FLAGS =
  * @example
  * ```ts
  * const tcp = await new SocketClient().connectToHost('localhost:8443', 443);
- * const tls = new TlsClientConnection(tcp, NetworkAddress.parse('localhost', 443), { ca: myCaPem });
+ * const tls = new TlsClientConnection(tcp, new NetworkAddress('localhost', 8443), { ca: myCaPem });
  * tls.onAcceptCertificate((cert, errors) => errors === TlsCertificateFlags.UNKNOWN_CA && isPinned(cert));
  * await tls.handshake();
  * tls.stream.write('hello'); // the tls.TLSSocket
