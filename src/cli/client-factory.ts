@@ -53,7 +53,8 @@ export function createClient(cmd: ConnectCommand): SocketClient {
     type: cmd.type,
     timeout: cmd.timeout,
     enableProxy: cmd.enableProxy,
-    // --proxy overrides the environment: one default proxy for every destination (§6.5).
+    // --proxy overrides the environment: one default proxy for every destination
+    // (g_simple_proxy_resolver_set_default_proxy).
     ...(proxyResolver !== null ? { proxyResolver } : {}),
     ...(resolver !== null ? { resolver } : {}),
     ...(cmd.tls !== null

@@ -5,9 +5,9 @@ import { InetSocketAddress, ProxyAddress, type SocketAddress } from '../address/
 import { NetworkAddress } from '../address/network-address.js';
 
 /**
- * GIO's "best error" rule (§3.2): every failure is scored by the stage it happened at; a new
- * error replaces the kept one when its stage is at least as deep. So a TLS failure on one
- * address is not hidden by a later "network unreachable" on another.
+ * GIO's "best error" rule (gsocketclient.c's consider_tmp_error): every failure is scored by the
+ * stage it happened at; a new error replaces the kept one when its stage is at least as deep. So
+ * a TLS failure on one address is not hidden by a later "network unreachable" on another.
  */
 export class ErrorInfo {
   #error: GError | null = null;

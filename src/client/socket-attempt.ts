@@ -10,7 +10,7 @@ import { IOErrorEnum, SocketFamily, SocketProtocol, SocketType } from '../errors
 import { IOError, timedOutError, type GError } from '../errors/gerror.js';
 import { ioErrorCodeFromErrno, strerror, toGError } from '../errors/errno.js';
 
-/** The client properties that shape one socket (§10). */
+/** The client properties that shape one socket (GSocketClient:family, :type, :protocol, :local-address). */
 export interface SocketSettings {
   readonly family: SocketFamily;
   readonly type: SocketType;
@@ -133,7 +133,7 @@ export class SocketAttempt {
     this.#connection = connection;
     this.#watch(socket, connection, local);
     // Node binds, then emits 'connectionAttempt' just before connect(): GIO's CONNECTING moment,
-    // so a bind failure shows no CONNECTING event (§10).
+    // so a bind failure shows no CONNECTING event (as in g_socket_client_connect).
     socket.once('connectionAttempt', () => {
       if (this.#settled) return;
       this.#armTimeout(settings);
@@ -244,7 +244,7 @@ function effectiveFamily(settings: SocketSettings, address: InetSocketAddress): 
   return address.family;
 }
 
-/** Socket kinds Node can open; others fail like socket(2) does in GIO (§10). */
+/** Socket kinds Node can open; others fail like socket(2) does in GIO's g_socket_new. */
 function checkSocketKind(address: SocketAddress, settings: SocketSettings): GError | null {
   const unsupported = (what: string): GError =>
     new IOError(IOErrorEnum.NOT_SUPPORTED, `Unable to create socket: ${what}`);
@@ -278,7 +278,8 @@ function errnoError(code: string): GError {
 }
 
 /**
- * `Error binding to address <ip:port | [ip6%scope]:port>: <strerror>` (§10), not decorated.
+ * `Error binding to address <ip:port | [ip6%scope]:port>: <strerror>` (g_socket_bind's message),
+ * not decorated.
  * gsocket.c's address_to_string always writes the port, even 0 (unlike the to_string forms).
  */
 function bindError(local: InetSocketAddress, code: string | undefined): GError {

@@ -21,6 +21,17 @@ const waitAsync = (
  * On a thread that did not call cancel() itself, `isCancelled()` reads the shared word, and
  * handlers connected with `connect()` run (on that thread's event loop) when another thread
  * cancels. The engine worker watches the word with Atomics.waitAsync, so nothing polls.
+ *
+ * @example
+ * ```ts
+ * // calling thread
+ * const cancellable = new SharedCancellable();
+ * worker.postMessage({ cancel: cancellable.buffer });
+ * const data = conn.read(4096, cancellable); // throws IOError CANCELLED when the worker cancels
+ *
+ * // the worker
+ * parentPort.on('message', ({ cancel }) => SharedCancellable.fromBuffer(cancel).cancel());
+ * ```
  */
 export class SharedCancellable extends Cancellable {
   /** A SharedArrayBuffer of 4 bytes: share it, never write to it. */
@@ -29,6 +40,11 @@ export class SharedCancellable extends Cancellable {
   /** Whether an Atomics.waitAsync for remote cancellation is pending (only while handlers exist). */
   #watching = false;
 
+  /**
+   * g_cancellable_new, in shared memory. With `buffer` (another SharedCancellable's), the same
+   * state as that one; a buffer that is not a SharedArrayBuffer of 4 bytes or more throws IOError
+   * INVALID_ARGUMENT.
+   */
   constructor(buffer?: SharedArrayBuffer) {
     super();
     if (buffer !== undefined && (!(buffer instanceof SharedArrayBuffer) || buffer.byteLength < 4)) {

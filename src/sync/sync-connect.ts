@@ -1,8 +1,9 @@
 /**
- * The blocking connect (g_socket_client_connect and friends). SPEC §3: where GIO's sync path is a
- * sequential loop of its own (§3.3), ours runs the async engine — Happy Eyeballs included — on
- * the sync engine thread, so results and event sequences are those of the async API. The calling
- * thread blocks and meanwhile delivers the events to its own 'event' listeners, in order.
+ * The blocking connect (g_socket_client_connect and friends). Where GIO's sync path is a
+ * sequential loop of its own (docs/differences.md, docs/sync.md), ours runs the async engine —
+ * Happy Eyeballs included — on the sync engine thread, so results and event sequences are those
+ * of the async API. The calling thread blocks and meanwhile delivers the events to its own
+ * 'event' listeners, in order.
  *
  * Everything the worker needs is checked and serialised here, before the first event, so a
  * connectable, resolver or option that cannot cross threads fails at once with NOT_SUPPORTED.
@@ -93,7 +94,7 @@ export function connectToUriSync(
   return connectSync(client, address, cancellable);
 }
 
-/** g_socket_client_connect_to_service: `_service._tcp.domain` (§5). */
+/** g_socket_client_connect_to_service: `_service._tcp.domain` (g_network_service_new, RFC 2782). */
 export function connectToServiceSync(
   client: SocketClient,
   domain: string,

@@ -34,17 +34,30 @@ const released = new FinalizationRegistry<{ readonly channel: EngineChannel; rea
 /**
  * A connection made by a …Sync call, with blocking I/O: the socket itself lives on the sync engine
  * thread and each call here is one request to it. The `timeout` (seconds, from the client's
- * `timeout`) bounds each blocking operation, as GIO's socket timeout does (§9): a read or write
- * that makes no progress for that long fails with TIMED_OUT "Socket I/O timed out", and the
- * connection stays usable. A `SharedCancellable` cancels a blocking operation from another thread.
+ * `timeout`) bounds each blocking operation, as GIO's socket timeout does (g_socket_set_timeout):
+ * a read or write that makes no progress for that long fails with TIMED_OUT "Socket I/O timed
+ * out", and the connection stays usable. A `SharedCancellable` cancels a blocking operation from
+ * another thread.
  *
  * The same class stands in for the attempt connections shown by 'event' listeners during a
  * blocking connect (CONNECTING → CONNECTED → COMPLETE give the same object, as in GIO); only the
  * one the call returns can be read and written.
+ *
+ * @example
+ * ```ts
+ * const client = new SocketClient({ timeout: 5 });
+ * const conn = client.connectToHostSync('localhost:6379', 6379); // blocks this thread
+ * try {
+ *   conn.writeAll('PING\r\n');
+ *   conn.read().toString(); // '+PONG\r\n'
+ * } finally {
+ *   conn.close();
+ * }
+ * ```
  */
 export class SyncSocketConnection implements Disposable {
   /** 'tcp', 'unix', 'udp' (message boundaries kept), 'socket', or 'tcp-wrapper' (TLS). */
-  readonly type: SocketDesc['type'];
+  readonly type: 'tcp' | 'unix' | 'udp' | 'socket' | 'tcp-wrapper';
   readonly #channel: EngineChannel;
   readonly #id: number;
   #desc: SocketDesc;
@@ -87,6 +100,10 @@ export class SyncSocketConnection implements Disposable {
     return this.#remote;
   }
 
+  /**
+   * Our end (g_socket_connection_get_local_address), or null when the socket has none yet (an
+   * event's stand-in before CONNECTED).
+   */
   getLocalAddress(): SocketAddress | null {
     this.#local ??= this.#desc.local ? rebuildAddress(this.#desc.local) : null;
     return this.#local;
@@ -105,10 +122,12 @@ export class SyncSocketConnection implements Disposable {
     this.#timings = timings;
   }
 
+  /** g_socket_connection_is_connected: connected and not closed by {@link close}. */
   isConnected(): boolean {
     return this.#desc.connected && !this.#closed;
   }
 
+  /** g_io_stream_is_closed: whether {@link close} was called. */
   isClosed(): boolean {
     return this.#closed;
   }
@@ -122,12 +141,18 @@ export class SyncSocketConnection implements Disposable {
   get timeout(): number {
     return this.#timeoutMs / 1000;
   }
+  /**
+   * Sets the per-operation timeout for the next operations; a value that is negative, not
+   * finite or above 2,147,483.647 s (about 24.8 days) throws IOError INVALID_ARGUMENT.
+   */
   set timeout(seconds: number) {
     this.#timeoutMs = timeoutSecondsToMs('timeout', seconds);
   }
+  /** g_socket_get_timeout: see {@link timeout}. */
   getTimeout(): number {
     return this.timeout;
   }
+  /** g_socket_set_timeout: see {@link timeout}. */
   setTimeout(seconds: number): void {
     this.timeout = seconds;
   }
@@ -235,6 +260,7 @@ export class SyncSocketConnection implements Disposable {
     if (reply.kind !== 'done') throw unexpected(reply);
   }
 
+  /** `using` support: {@link close}. */
   [Symbol.dispose](): void {
     this.close();
   }

@@ -1,7 +1,7 @@
 /**
  * Worker side: the objects an 'event' carries, described as data for the caller, each with an
  * id that stays the same across events (GIO passes the *same* object from CONNECTING to
- * COMPLETE, §2), so the caller can hand its listeners the same stand-in object too.
+ * COMPLETE in GSocketClient::event), so the caller can hand its listeners the same stand-in object too.
  */
 import type { X509Certificate } from 'node:crypto';
 import type { SocketConnectable } from '../address/connectable.js';

@@ -1,7 +1,7 @@
 /**
  * Worker side of a connection a …Sync call returned: blocking read/write/close are requests the
  * worker serves on the connection's stream, one at a time, each bounded by its own timeout (the
- * GSocket `timeout` of §9: per operation, not an inactivity timer that kills the socket).
+ * GSocket `timeout` of g_socket_set_timeout: per operation, not an inactivity timer that kills the socket).
  *
  * Memory stays bounded: the stream is never put in flowing mode, so Node stops reading from the
  * kernel once its buffer (highWaterMark) is full and TCP flow control holds the peer back.
@@ -34,7 +34,7 @@ export class ConnectionIO {
     this.connection = connection;
     this.#stream = connection.stream;
     // The async engine's inactivity timeout would destroy a socket the caller merely holds
-    // between blocking calls; here the timeout applies to each call instead (§9).
+    // between blocking calls; here the timeout applies to each call instead (g_socket_set_timeout).
     const socket = connection.socket as Partial<Socket>;
     if (typeof socket.setTimeout === 'function') socket.setTimeout(0);
     this.#stream.on('error', this.#onError);

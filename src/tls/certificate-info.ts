@@ -12,7 +12,7 @@ import {
 } from './der.js';
 import { signatureAlgorithm, type SignatureAlgorithm } from './signature-algorithms.js';
 
-/** The parts of a certificate node:crypto does not expose, read from its DER (RFC 5280 §4.1). */
+/** The parts of a certificate node:crypto does not expose, read from its DER (RFC 5280 section 4.1). */
 export interface CertificateInfo {
   /** Serial as upper-case hex without leading zeros (comparable with CRL entries). */
   readonly serial: string;
@@ -28,7 +28,7 @@ export interface CertificateInfo {
 }
 
 const KEY_USAGE = '2.5.29.15';
-/** KeyUsage bit 6, cRLSign (RFC 5280 §4.2.1.3), in the first content byte of the BIT STRING. */
+/** KeyUsage bit 6, cRLSign (RFC 5280 section 4.2.1.3), in the first content byte of the BIT STRING. */
 const CRL_SIGN_MASK = 0x02;
 
 const crlSigners = new WeakMap<X509Certificate, boolean>();

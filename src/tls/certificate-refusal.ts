@@ -7,8 +7,9 @@ import { formatCertificateFlags } from './certificate-flags.js';
 export interface CertificateRefusalDetails {
   /** Every problem found (unmasked), as in peerCertificateErrors. */
   readonly certificateErrors: TlsCertificateFlags;
-  /** The peer certificate's subject and issuer (node:crypto's text form), or null without one. */
+  /** The peer certificate's subject (node:crypto's text form, on one line), or null without one. */
   readonly peerSubject: string | null;
+  /** The peer certificate's issuer, in the same form, or null without a certificate. */
   readonly peerIssuer: string | null;
 }
 
@@ -18,8 +19,11 @@ export interface CertificateRefusalDetails {
  * `cause` is OpenSSL's reason or the error a throwing accept-certificate handler raised.
  */
 export class CertificateRefusedError extends TlsError implements CertificateRefusalDetails {
+  /** Every problem found (unmasked), as in peerCertificateErrors. */
   readonly certificateErrors: TlsCertificateFlags;
+  /** The peer certificate's subject (node:crypto's text form, on one line), or null without one. */
   readonly peerSubject: string | null;
+  /** The peer certificate's issuer, in the same form, or null without a certificate. */
   readonly peerIssuer: string | null;
 
   constructor(

@@ -24,9 +24,10 @@ export interface VerifyInput {
 }
 
 /**
- * Every problem with the peer's certificate, as GTlsCertificateFlags (gio-behaviour §8.3). GIO
- * (GnuTLS) reports all the flags that apply, not only the first problem OpenSSL would stop at,
- * so the handshake runs unverified and the chain is checked here:
+ * Every problem with the peer's certificate, as GTlsCertificateFlags
+ * (g_tls_connection_get_peer_certificate_errors). GIO (GnuTLS) reports all the flags that apply,
+ * not only the first problem OpenSSL would stop at, so the handshake runs unverified and the
+ * chain is checked here:
  * - UNKNOWN_CA: no path from the leaf through the certificates the peer sent to an anchor
  *   (issuers must be CAs whose key verifies the signature); a leaf that is itself an anchor is
  *   trusted (a pinned self-signed certificate).
@@ -38,7 +39,7 @@ export interface VerifyInput {
  *   meant for servers, a stale CRL, an unreadable certificate).
  */
 export function verifyCertificateChain(input: VerifyInput): TlsCertificateFlags {
-  // Certificate and CRL times are whole seconds (RFC 5280 §4.1.2.5); compare at that resolution,
+  // Certificate and CRL times are whole seconds (RFC 5280 section 4.1.2.5); compare at that resolution,
   // so a certificate is still valid during the whole second of its notAfter, as OpenSSL's
   // time_t comparison has it.
   const now = new Date(Math.floor((input.now ?? new Date()).getTime() / 1000) * 1000);
@@ -218,7 +219,7 @@ function keyBelowMinimum(cert: X509Certificate): boolean {
   return bits !== undefined && bits < MIN_RSA_DSA_BITS;
 }
 
-/** RFC 5280 §4.2.1.12: with an extendedKeyUsage extension, it must allow TLS server use. */
+/** RFC 5280 section 4.2.1.12: with an extendedKeyUsage extension, it must allow TLS server use. */
 function servesServers(leaf: X509Certificate): boolean {
   const usages = (leaf as { keyUsage?: readonly string[] }).keyUsage;
   if (!usages || usages.length === 0) return true;

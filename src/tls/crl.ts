@@ -23,7 +23,7 @@ const HANDLED_CRITICAL: ReadonlySet<string> = new Set(['2.5.29.35', '2.5.29.28',
 export type CrlInput = string | Buffer | readonly (string | Buffer)[];
 
 /**
- * An X.509 CRL (RFC 5280 §5): issuer, validity window and revoked serial numbers. node:crypto
+ * An X.509 CRL (RFC 5280 section 5): issuer, validity window and revoked serial numbers. node:crypto
  * cannot read CRLs, so the DER is parsed here; the signature is checked against the issuing CA
  * before any entry is believed (`isIssuedBy`).
  */
@@ -34,7 +34,7 @@ export class CertificateRevocationList {
   /** Revoked serials as upper-case hex without leading zeros. */
   readonly revokedSerials: ReadonlySet<string>;
   /**
-   * A critical CRL extension this reader does not process (RFC 5280 §5.2: such a CRL must not
+   * A critical CRL extension this reader does not process (RFC 5280 section 5.2: such a CRL must not
    * be used to decide revocation); OpenSSL's X509_V_ERR_UNHANDLED_CRITICAL_CRL_EXTENSION.
    */
   readonly unhandledCriticalExtension: boolean;

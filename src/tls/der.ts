@@ -19,7 +19,7 @@ export const DerTag = {
   CONTEXT_3: 0xa3,
 } as const;
 
-/** One X.509 extension (RFC 5280 §4.1): its OID, criticality and the DER inside extnValue. */
+/** One X.509 extension (RFC 5280 section 4.1): its OID, criticality and the DER inside extnValue. */
 export interface Extension {
   readonly oid: string;
   readonly critical: boolean;
@@ -120,7 +120,7 @@ export function integerHex(element: DerElement): string {
   return bytes.toString('hex').toUpperCase();
 }
 
-/** UTCTime (`YYMMDDHHMMSSZ`, RFC 5280 §4.1.2.5.1 years 50-99 → 19xx) or GeneralizedTime. */
+/** UTCTime (`YYMMDDHHMMSSZ`, RFC 5280 section 4.1.2.5.1: years 50-99 → 19xx) or GeneralizedTime. */
 export function decodeTime(element: DerElement): Date {
   const text = element.content.toString('latin1');
   let m: RegExpExecArray | null;
@@ -157,7 +157,7 @@ export function pemBlocks(text: string, label: string): Buffer[] {
   return out;
 }
 
-/** `Extensions ::= SEQUENCE OF Extension` (certificates and CRLs alike, RFC 5280 §4.1, §5.1). */
+/** `Extensions ::= SEQUENCE OF Extension` (certificates and CRLs alike, RFC 5280 sections 4.1 and 5.1). */
 export function decodeExtensions(sequence: DerElement): Extension[] {
   return children(expectTag(sequence, DerTag.SEQUENCE)).map((ext) => {
     const parts = children(expectTag(ext, DerTag.SEQUENCE));

@@ -4,7 +4,7 @@ import type { SocketConnectable } from '../address/connectable.js';
 import { InetSocketAddress, ProxyAddress } from '../address/socket-address.js';
 
 /**
- * Who the peer's certificate must name, and the SNI to send (gio-behaviour §8.2):
+ * Who the peer's certificate must name, and the SNI to send (g_tls_client_connection_set_server_identity):
  * - `host`: a NetworkAddress hostname or NetworkService domain; sent as SNI, checked against
  *   the certificate's DNS names (CN only when it has none).
  * - `ip`: an IP literal (InetSocketAddress, or a NetworkAddress whose host is a literal); no SNI
@@ -36,14 +36,14 @@ function fromName(name: string): ServerIdentity {
   if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
   const bare = host.includes('%') ? host.slice(0, host.indexOf('%')) : host;
   if (isIP(bare)) return { kind: 'ip', ip: bare.toLowerCase() };
-  // Certificates carry A-labels and no trailing dot (RFC 6125 §6.2.1; RFC 6066 §3 for SNI).
+  // Certificates carry A-labels and no trailing dot (RFC 6125 section 6.2.1; RFC 6066 section 3 for SNI).
   const withoutDot = host.endsWith('.') ? host.slice(0, -1) : host;
   if (withoutDot === '') return { kind: 'none' };
   const ascii = domainToASCII(withoutDot);
   return { kind: 'host', host: (ascii || withoutDot).toLowerCase() };
 }
 
-/** The SNI to send for an identity: the host name, never an IP (RFC 6066 §3). */
+/** The SNI to send for an identity: the host name, never an IP (RFC 6066 section 3). */
 export function sniFor(identity: ServerIdentity): string | undefined {
   return identity.kind === 'host' ? identity.host : undefined;
 }

@@ -68,7 +68,7 @@ export function signatureAlgorithm(algorithmIdentifier: DerElement): SignatureAl
 }
 
 /**
- * RFC 4055 §3.1 RSASSA-PSS-params: `[0]` hash (default SHA-1), `[1]` MGF, `[2]` salt length
+ * RFC 4055 section 3.1 RSASSA-PSS-params: `[0]` hash (default SHA-1), `[1]` MGF, `[2]` salt length
  * (default 20). The MGF digest is assumed to follow the hash, as every real issuer does.
  */
 function pssAlgorithm(params: DerElement | undefined): SignatureAlgorithm | null {

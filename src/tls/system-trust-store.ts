@@ -16,16 +16,42 @@ export const SYSTEM_BUNDLE_FILES: readonly string[] = [
   '/usr/local/share/certs/ca-root-nss.crt',
 ];
 
-/** Where the default trust anchors came from (shown by the CLI and useful in bug reports). */
+/**
+ * Where the default trust anchors came from (shown by the CLI and useful in bug reports), one
+ * variant per step of {@link findSystemTrustStore}.
+ */
 export type TrustStoreSource =
-  | { readonly kind: 'node-system' }
-  | { readonly kind: 'env'; readonly variable: 'SSL_CERT_FILE' | 'SSL_CERT_DIR'; readonly path: string }
-  | { readonly kind: 'bundle'; readonly path: string }
-  | { readonly kind: 'node-bundled' };
+  | {
+      /** Node's own view of the system store, `tls.getCACertificates('system')`. */
+      readonly kind: 'node-system';
+    }
+  | {
+      /** One of OpenSSL's environment variables named the store. */
+      readonly kind: 'env';
+      /** Which variable: a bundle file or a (colon-separated) list of directories. */
+      readonly variable: 'SSL_CERT_FILE' | 'SSL_CERT_DIR';
+      /** The variable's value. */
+      readonly path: string;
+    }
+  | {
+      /** The first distribution CA bundle found (`/etc/ssl/certs/ca-certificates.crt`, …). */
+      readonly kind: 'bundle';
+      /** The bundle file read. */
+      readonly path: string;
+    }
+  | {
+      /** No system store was found: Node's bundled Mozilla roots, `tls.rootCertificates`. */
+      readonly kind: 'node-bundled';
+    };
 
+/**
+ * The trust anchors every handshake without a `ca` option verifies against: what
+ * glib-networking's default GTlsDatabase (g_tls_backend_get_default_database) holds in GIO.
+ */
 export interface SystemTrustStore {
   /** One PEM certificate per element: usable as Node's `ca` option. */
   readonly certificates: readonly string[];
+  /** Where {@link certificates} came from. */
   readonly source: TrustStoreSource;
   /** The NODE_EXTRA_CA_CERTS file whose certificates were added, if any. */
   readonly extraFile: string | null;
@@ -129,6 +155,15 @@ let cached: SystemTrustStore | null = null;
 /**
  * The default trust store, found and read once per process: every handshake without a `ca`
  * option uses it, and reading a 200 kB bundle per handshake would cost more than the handshake.
+ * Its GIO counterpart is g_tls_backend_get_default_database.
+ *
+ * @example
+ * ```ts
+ * const store = systemTrustStore();
+ * console.log(store.source.kind, store.certificates.length); // e.g. 'bundle' 146
+ * // Trust the system roots plus a private CA for one client:
+ * const client = new SocketClient({ tls: true, tlsOptions: { ca: [...store.certificates, myCaPem] } });
+ * ```
  */
 export function systemTrustStore(): SystemTrustStore {
   cached ??= findSystemTrustStore();

@@ -32,7 +32,9 @@ import { checkValidationFlags, refuseConflictingOptions } from './validation-opt
 /**
  * GTlsConnection::accept-certificate. Called only when the certificate has a problem the
  * validation flags do not mask; `errors` is the full, unmasked set. The first handler returning
- * true accepts (gio-behaviour §8.3). May return a Promise (e.g. to ask a user).
+ * true accepts, as g_signal_accumulator_true_handled makes it in GIO. May return a Promise (e.g.
+ * to ask a user); a handler that throws or rejects refuses, and its error becomes the `cause` of
+ * the BAD_CERTIFICATE error.
  */
 export type AcceptCertificateHandler = (
   certificate: X509Certificate,
@@ -77,7 +79,7 @@ const PATH_FLAGS =
  * fails with BAD_CERTIFICATE "Unacceptable TLS certificate" (a CertificateRefusedError with the
  * flags, the peer's names and OpenSSL's reason as `cause`).
  *
- * The server identity comes from the connectable (§8.2): a NetworkAddress's host or a
+ * The server identity comes from the connectable (g_tls_client_connection_new): a NetworkAddress's host or a
  * NetworkService's domain (sent as SNI), an InetSocketAddress's IP (no SNI), or nothing
  * (BAD_IDENTITY). Node `tls` options (`ca`, `cert`/`key`, `ALPNProtocols`, `minVersion`, `crl`…)
  * can be changed until the handshake starts; `ca` replaces the system trust store. `servername`
@@ -85,8 +87,23 @@ const PATH_FLAGS =
  * anchors (and then `ca` is refused). `rejectUnauthorized` and
  * `checkServerIdentity` are refused (INVALID_ARGUMENT naming the key): use the validation flags
  * and accept-certificate handlers.
+ *
+ * A SocketClient with `tls: true` makes one per connection and hands it to 'event' listeners at
+ * TLS_HANDSHAKING; made by hand (g_tls_client_connection_new) it wraps a connection you already
+ * hold, and nothing is sent until {@link TlsClientConnection.handshake}.
+ *
+ * @example
+ * ```ts
+ * const tcp = await new SocketClient().connectToHost('localhost:8443', 443);
+ * const tls = new TlsClientConnection(tcp, new NetworkAddress('localhost', 8443), { ca: myCaPem });
+ * tls.onAcceptCertificate((cert, errors) => errors === TlsCertificateFlags.UNKNOWN_CA && isPinned(cert));
+ * await tls.handshake();
+ * tls.stream.write('hello'); // the tls.TLSSocket
+ * await tls.close(); // close_notify, then the TCP connection
+ * ```
  */
 export class TlsClientConnection implements IOStream, AsyncDisposable {
+  /** The stream the TLS runs over (GTlsConnection:base-io-stream); closed by {@link close}. */
   readonly baseIOStream: IOStream;
   #serverIdentity: SocketConnectable | null;
   #validationFlags: TlsCertificateFlags = TlsCertificateFlags.VALIDATE_ALL;
@@ -103,6 +120,15 @@ export class TlsClientConnection implements IOStream, AsyncDisposable {
   #protocolVersion: string | null = null;
   #ciphersuiteName: string | null = null;
 
+  /**
+   * g_tls_client_connection_new: wraps `base` without sending anything yet.
+   *
+   * @param base - the connection the TLS records travel over.
+   * @param serverIdentity - the connectable whose name the certificate must carry (and the SNI
+   *   source); null makes every certificate BAD_IDENTITY.
+   * @param options - Node `tls.connect` options; `rejectUnauthorized`, `checkServerIdentity`, and
+   *   `ca` with `secureContext`, throw IOError INVALID_ARGUMENT naming the key.
+   */
   constructor(base: IOStream, serverIdentity: SocketConnectable | null, options?: ConnectionOptions) {
     this.baseIOStream = base;
     this.#serverIdentity = serverIdentity;
@@ -115,30 +141,38 @@ export class TlsClientConnection implements IOStream, AsyncDisposable {
   get serverIdentity(): SocketConnectable | null {
     return this.#serverIdentity;
   }
+  /**
+   * Sets the identity to check; throws IOError PENDING during the handshake and FAILED after it.
+   */
   set serverIdentity(identity: SocketConnectable | null) {
     this.#assertConfigurable();
     this.#serverIdentity = identity;
   }
+  /** g_tls_client_connection_get_server_identity: see {@link serverIdentity}. */
   getServerIdentity(): SocketConnectable | null {
     return this.#serverIdentity;
   }
+  /** g_tls_client_connection_set_server_identity: see {@link serverIdentity}. */
   setServerIdentity(identity: SocketConnectable | null): void {
     this.serverIdentity = identity;
   }
 
   /**
    * Which problems make the certificate unacceptable without a handler's consent. Deprecated in
-   * GIO 2.72 (§8.5) but still honoured there, and here.
+   * GIO 2.72 (g_tls_client_connection_set_validation_flags) but still honoured there, and here.
    */
   get validationFlags(): TlsCertificateFlags {
     return this.#validationFlags;
   }
+  /** Sets the flags; anything not made of TlsCertificateFlags bits throws IOError INVALID_ARGUMENT. */
   set validationFlags(flags: TlsCertificateFlags) {
     this.#validationFlags = checkValidationFlags(flags, 'validationFlags');
   }
+  /** g_tls_client_connection_get_validation_flags: see {@link validationFlags}. */
   getValidationFlags(): TlsCertificateFlags {
     return this.#validationFlags;
   }
+  /** g_tls_client_connection_set_validation_flags: see {@link validationFlags}. */
   setValidationFlags(flags: TlsCertificateFlags): void {
     this.validationFlags = flags;
   }
@@ -148,7 +182,10 @@ export class TlsClientConnection implements IOStream, AsyncDisposable {
     return { ...this.#options };
   }
 
-  /** Merges Node tls options (before the handshake only; `undefined` values remove an option). */
+  /**
+   * Merges Node tls options (before the handshake only; `undefined` values remove an option).
+   * Refused keys throw IOError INVALID_ARGUMENT, as in the constructor.
+   */
   setOptions(options: ConnectionOptions): void {
     this.#assertConfigurable();
     const merged: ConnectionOptions = { ...this.#options, ...options };
@@ -162,6 +199,7 @@ export class TlsClientConnection implements IOStream, AsyncDisposable {
   get ca(): ConnectionOptions['ca'] {
     return this.#options.ca;
   }
+  /** Sets `ca`, as {@link setOptions} does. */
   set ca(value: ConnectionOptions['ca']) {
     this.setOptions({ ca: value });
   }
@@ -169,36 +207,47 @@ export class TlsClientConnection implements IOStream, AsyncDisposable {
   get cert(): ConnectionOptions['cert'] {
     return this.#options.cert;
   }
+  /** Sets `cert`, as {@link setOptions} does (GTlsConnection:certificate). */
   set cert(value: ConnectionOptions['cert']) {
     this.setOptions({ cert: value });
   }
+  /** Private key (PEM) of the client certificate in {@link cert}. */
   get key(): ConnectionOptions['key'] {
     return this.#options.key;
   }
+  /** Sets `key`, as {@link setOptions} does. */
   set key(value: ConnectionOptions['key']) {
     this.setOptions({ key: value });
   }
+  /** The ALPN protocols to offer, most preferred first (GTlsConnection:advertised-protocols). */
   get ALPNProtocols(): ConnectionOptions['ALPNProtocols'] {
     return this.#options.ALPNProtocols;
   }
+  /** Sets `ALPNProtocols`, as {@link setOptions} does. */
   set ALPNProtocols(value: ConnectionOptions['ALPNProtocols']) {
     this.setOptions({ ALPNProtocols: value });
   }
+  /** Lowest TLS version to accept (`'TLSv1.2'`…); Node's default when unset. */
   get minVersion(): ConnectionOptions['minVersion'] {
     return this.#options.minVersion;
   }
+  /** Sets `minVersion`, as {@link setOptions} does. */
   set minVersion(value: ConnectionOptions['minVersion']) {
     this.setOptions({ minVersion: value });
   }
+  /** Highest TLS version to offer; Node's default when unset. */
   get maxVersion(): ConnectionOptions['maxVersion'] {
     return this.#options.maxVersion;
   }
+  /** Sets `maxVersion`, as {@link setOptions} does. */
   set maxVersion(value: ConnectionOptions['maxVersion']) {
     this.setOptions({ maxVersion: value });
   }
+  /** The OpenSSL cipher list (Node's `ciphers` option); Node's default when unset. */
   get ciphers(): ConnectionOptions['ciphers'] {
     return this.#options.ciphers;
   }
+  /** Sets `ciphers`, as {@link setOptions} does. */
   set ciphers(value: ConnectionOptions['ciphers']) {
     this.setOptions({ ciphers: value });
   }
@@ -206,6 +255,7 @@ export class TlsClientConnection implements IOStream, AsyncDisposable {
   get crl(): ConnectionOptions['crl'] {
     return this.#options.crl;
   }
+  /** Sets `crl`, as {@link setOptions} does; unreadable lists fail the handshake with INVALID_ARGUMENT. */
   set crl(value: ConnectionOptions['crl']) {
     this.setOptions({ crl: value });
   }
@@ -245,14 +295,19 @@ export class TlsClientConnection implements IOStream, AsyncDisposable {
     return this.#socket;
   }
 
+  /** g_tls_connection_get_base_io_stream: see {@link baseIOStream}. */
   getBaseIOStream(): IOStream {
     return this.baseIOStream;
   }
 
-  /** The peer's certificate, set once it was examined (even when it was then refused). */
+  /**
+   * The peer's certificate (GTlsConnection:peer-certificate), set once it was examined, even when
+   * it was then refused.
+   */
   get peerCertificate(): X509Certificate | null {
     return this.#peerCertificate;
   }
+  /** g_tls_connection_get_peer_certificate: see {@link peerCertificate}. */
   getPeerCertificate(): X509Certificate | null {
     return this.#peerCertificate;
   }
@@ -262,18 +317,23 @@ export class TlsClientConnection implements IOStream, AsyncDisposable {
     return this.#peerChain;
   }
 
-  /** The unmasked problems with the peer's certificate, even when it was accepted silently. */
+  /**
+   * The unmasked problems with the peer's certificate (GTlsConnection:peer-certificate-errors),
+   * even when it was accepted silently.
+   */
   get peerCertificateErrors(): TlsCertificateFlags {
     return this.#peerErrors;
   }
+  /** g_tls_connection_get_peer_certificate_errors: see {@link peerCertificateErrors}. */
   getPeerCertificateErrors(): TlsCertificateFlags {
     return this.#peerErrors;
   }
 
-  /** The ALPN protocol both sides agreed on, or null. */
+  /** The ALPN protocol both sides agreed on (GTlsConnection:negotiated-protocol), or null. */
   get negotiatedProtocol(): string | null {
     return this.#negotiatedProtocol;
   }
+  /** g_tls_connection_get_negotiated_protocol: see {@link negotiatedProtocol}. */
   getNegotiatedProtocol(): string | null {
     return this.#negotiatedProtocol;
   }
@@ -282,14 +342,16 @@ export class TlsClientConnection implements IOStream, AsyncDisposable {
   get protocolVersion(): string | null {
     return this.#protocolVersion;
   }
+  /** g_tls_connection_get_protocol_version, as Node's name: see {@link protocolVersion}. */
   getProtocolVersion(): string | null {
     return this.#protocolVersion;
   }
 
-  /** The IANA name of the negotiated cipher suite, or null. */
+  /** The IANA name of the negotiated cipher suite (GTlsConnection:ciphersuite-name), or null. */
   get ciphersuiteName(): string | null {
     return this.#ciphersuiteName;
   }
+  /** g_tls_connection_get_ciphersuite_name: see {@link ciphersuiteName}. */
   getCiphersuiteName(): string | null {
     return this.#ciphersuiteName;
   }
@@ -440,7 +502,7 @@ export class TlsClientConnection implements IOStream, AsyncDisposable {
         if (!accepted) accepted = await step(this.#emitAcceptCertificate(leaf, errors));
       } finally {
         // GIO sets peer-certificate(-errors) after accept-certificate, accepted or not, and
-        // also when a handler failed (§8.3).
+        // also when a handler failed (glib-networking's gtlsconnection-base.c).
         this.#peerCertificate = leaf;
         this.#peerChain = chain;
         this.#peerErrors = errors;
@@ -492,7 +554,7 @@ export class TlsClientConnection implements IOStream, AsyncDisposable {
 
   /**
    * Closes cleanly: sends close_notify (ending the TLS socket), waits a bounded time for the
-   * peer's, then closes the base stream (SPEC §3: unlike GIO's wrapper, TLS ends cleanly).
+   * peer's, then closes the base stream (unlike GIO's wrapper, TLS ends cleanly; docs/differences.md).
    */
   close(): Promise<void> {
     this.#closing ??= this.#close();
@@ -518,6 +580,7 @@ export class TlsClientConnection implements IOStream, AsyncDisposable {
     else base.stream.destroy();
   }
 
+  /** `await using` support: {@link close}. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
