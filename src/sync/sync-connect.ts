@@ -10,7 +10,7 @@
 import type { SocketConnectable } from '../address/connectable.js';
 import { NetworkAddress } from '../address/network-address.js';
 import { Cancellable, type CancelOptions } from '../cancellable.js';
-import type { SocketClient } from '../client/socket-client.js';
+import type { SocketClient, SocketClientEventArgs } from '../client/socket-client.js';
 import { IOErrorEnum, SocketClientEvent, SocketType } from '../errors/enums.js';
 import { IOError, invalidArgument } from '../errors/gerror.js';
 import { toGError } from '../errors/errno.js';
@@ -48,7 +48,7 @@ type LookupSync = (uri: string) => string[];
 
 /** g_socket_client_connect. */
 export function connectSync(
-  client: SocketClient,
+  client: SocketClient<SocketType>,
   connectable: SocketConnectable,
   cancellable?: Cancellable | null,
 ): SyncSocketConnection {
@@ -63,7 +63,7 @@ export function connectSync(
 
 /** g_socket_client_connect_to_host: parse errors are thrown before any event. */
 export function connectToHostSync(
-  client: SocketClient,
+  client: SocketClient<SocketType>,
   hostAndPort: string,
   defaultPort: number,
   cancellable?: Cancellable | null,
@@ -79,7 +79,7 @@ export function connectToHostSync(
 
 /** g_socket_client_connect_to_uri. */
 export function connectToUriSync(
-  client: SocketClient,
+  client: SocketClient<SocketType>,
   uri: string,
   defaultPort: number,
   cancellable?: Cancellable | null,
@@ -95,7 +95,7 @@ export function connectToUriSync(
 
 /** g_socket_client_connect_to_service: `_service._tcp.domain` (§5). */
 export function connectToServiceSync(
-  client: SocketClient,
+  client: SocketClient<SocketType>,
   domain: string,
   service: string,
   cancellable?: Cancellable | null,
@@ -112,7 +112,7 @@ export function connectToServiceSync(
 // ---- the request -----------------------------------------------------------------------------
 
 function buildRequest(
-  client: SocketClient,
+  client: SocketClient<SocketType>,
   connectable: SocketConnectable,
   cancellable: Cancellable | null,
 ): { request: ConnectRequest; lookup: LookupSync | null } {
@@ -203,7 +203,7 @@ function proxyLookup(resolver: ProxyResolver): LookupSync {
 // ---- the blocking loop ------------------------------------------------------------------------
 
 function run(
-  client: SocketClient,
+  client: SocketClient<SocketType>,
   connectable: SocketConnectable,
   request: ConnectRequest,
   lookup: LookupSync | null,
@@ -314,13 +314,14 @@ function run(
  * rethrown on a later tick of this thread (SocketClient#emitEvent).
  */
 function emitEvent(
-  client: SocketClient,
+  client: SocketClient<SocketType>,
   event: SocketClientEvent,
   connectable: SocketConnectable,
   connection: SyncEventConnection | null,
 ): void {
   try {
-    client.emit('event', event, connectable, connection);
+    // The worker sends each event with its own kind of connection (see SocketClientEventArgs).
+    client.emit('event', ...([event, connectable, connection] as SocketClientEventArgs));
   } catch (err) {
     process.nextTick(() => {
       throw err;
