@@ -1,6 +1,6 @@
 import { refuseConflictingOptions } from '../tls/validation-options.js';
 import { EventEmitter } from 'node:events';
-import type { ConnectionOptions } from 'node:tls';
+import type { ConnectionOptions, TLSSocket } from 'node:tls';
 import type { SocketConnectable, SocketAddressEnumerator } from '../address/connectable.js';
 import { NetworkAddress } from '../address/network-address.js';
 import { InetSocketAddress, type SocketAddress } from '../address/socket-address.js';
@@ -8,6 +8,7 @@ import { Cancellable, LinkedCancellable, type CancelOptions } from '../cancellab
 import type { IOStream } from '../connection/io-stream.js';
 import type { SocketConnection } from '../connection/socket-connection.js';
 import type { TcpConnection } from '../connection/tcp-connection.js';
+import type { TcpWrapperConnection } from '../connection/tcp-wrapper-connection.js';
 import type { UnixConnection } from '../connection/unix-connection.js';
 import type { DatagramConnection } from '../connection/datagram-connection.js';
 import type { ConnectAttempt } from '../connection/timings.js';
@@ -43,16 +44,42 @@ export type { EventConnection } from './connect-operation.js';
 export const DEFAULT_ATTEMPT_DELAY_MS = 250;
 
 /**
- * What a client's connect operations resolve to, by the socket type it was made with:
- * `TcpConnection | UnixConnection` for STREAM (a TLS or HTTPS-proxied result is the
- * TcpWrapperConnection subclass), `DatagramConnection` for DATAGRAM; SEQPACKET connects always
- * fail (NOT_SUPPORTED), so a plain SocketConnection.
+ * What a client's connect operations resolve to, by the socket type and `tls` it was made with
+ * (or the operation's own `tls`): with TLS a `TcpWrapperConnection` whose base is the
+ * TlsClientConnection and whose `stream` is the tls.TLSSocket; else `TcpConnection |
+ * UnixConnection` for STREAM (through an HTTPS proxy the TcpWrapperConnection subclass),
+ * `DatagramConnection` for DATAGRAM; SEQPACKET connects always fail (NOT_SUPPORTED), so a plain
+ * SocketConnection. With `tls` unknown (`boolean`), either.
+ *
+ * @typeParam T - the socket type
+ * @typeParam L - whether TLS is used
  */
-export type SocketClientConnection<T extends SocketType = SocketType> = T extends SocketType.STREAM
-  ? TcpConnection | UnixConnection
-  : T extends SocketType.DATAGRAM
-    ? DatagramConnection
-    : SocketConnection;
+export type SocketClientConnection<
+  T extends SocketType = SocketType,
+  L extends boolean = boolean,
+> = L extends true
+  ? TcpWrapperConnection<TlsClientConnection, TLSSocket>
+  : T extends SocketType.STREAM
+    ? TcpConnection | UnixConnection
+    : T extends SocketType.DATAGRAM
+      ? DatagramConnection
+      : SocketConnection;
+
+/**
+ * Whether an operation uses TLS, statically: its options' `tls` when they set it, else the
+ * client's (`L`); unknown (`boolean`) when the options are typed with `tls` optional.
+ */
+export type OperationTls<L extends boolean, O> = O extends { readonly tls?: undefined }
+  ? L
+  : O extends { readonly tls: infer B extends boolean }
+    ? B
+    : boolean;
+
+/** The options type of an operation that does not set `tls` (the client's `tls` applies). */
+export interface NoTlsOverride extends ConnectOptions {
+  /** Not set: the client's `tls` applies. */
+  readonly tls?: undefined;
+}
 
 /**
  * The constructor options of {@link SocketClient}: each one sets the property of that name.
@@ -61,7 +88,7 @@ export type SocketClientConnection<T extends SocketType = SocketType> = T extend
  * @example
  * const client = new SocketClient({ timeout: 5, tls: true, tlsOptions: { ca: myCaPem } });
  */
-export interface SocketClientOptions<T extends SocketType = SocketType> {
+export interface SocketClientOptions<T extends SocketType = SocketType, L extends boolean = boolean> {
   /** Family of the sockets created; INVALID (default) = the address's own (g_socket_client_set_family). */
   readonly family?: SocketFamily;
   /** Address to bind before connecting (port 0 = any). */
@@ -83,8 +110,11 @@ export interface SocketClientOptions<T extends SocketType = SocketType> {
   readonly connectTimeout?: number;
   /** Whether proxies are used (default true; g_socket_client_set_enable_proxy). */
   readonly enableProxy?: boolean;
-  /** Whether a TLS handshake follows the connect (default false; g_socket_client_set_tls). */
-  readonly tls?: boolean;
+  /**
+   * Whether a TLS handshake follows the connect (default false; g_socket_client_set_tls).
+   * `tls: true` types the results as TcpWrapperConnections over a TlsClientConnection.
+   */
+  readonly tls?: L;
   /** Errors that make a certificate unacceptable (GIO deprecated this in 2.72; still honoured). */
   readonly tlsValidationFlags?: TlsCertificateFlags;
   /** null = the default proxy resolver (getter returns it). */
@@ -179,7 +209,7 @@ export type SocketClientNarrowingListener = (...args: SocketClientEventArgs) => 
 // three parameters is checked against it; then the plain one for `(event) => events.push(event)`
 // style listeners, which TypeScript cannot match against a union of tuples.
 // eslint-disable-next-line @typescript-eslint/no-unused-vars -- merges with the class: same type parameters
-export interface SocketClient<T extends SocketType = SocketType.STREAM> {
+export interface SocketClient<T extends SocketType = SocketType.STREAM, L extends boolean = boolean> {
   /**
    * Listens to GSocketClient::event; `connection` is narrowed by `event`.
    *
@@ -228,16 +258,26 @@ export interface SocketClient<T extends SocketType = SocketType.STREAM> {
  * static type follows the constructor option, the `type` property only accepts that type again
  * (a `SocketClient<SocketType>` accepts any).
  *
+ * Likewise `tls: true` at construction types the results as TcpWrapperConnections whose
+ * `getBaseIOStream()` is the TlsClientConnection and whose `stream` is the tls.TLSSocket (an
+ * operation's own `tls` option wins), `tls: false` as the plain classes; without the option the
+ * `tls` property may still be switched on, so a result may be either (for STREAM both are
+ * TcpConnections with net.Socket streams; a DATAGRAM client wants `tls: false` too).
+ *
  * @typeParam T - the socket type given at construction
+ * @typeParam L - the `tls` given at construction (`boolean` when not given)
  * @example
  * const client = new SocketClient({ timeout: 5 });
  * const conn = await client.connectToHost('localhost:8080', 80); // TcpConnection | UnixConnection
  * conn.socket.setTimeout(0);
- * const udp = await new SocketClient({ type: SocketType.DATAGRAM }).connectToHost('127.0.0.1:53', 53);
+ * const udp = await new SocketClient({ type: SocketType.DATAGRAM, tls: false }).connectToHost('127.0.0.1:53', 53);
  * udp.stream.write(Buffer.from('ping')); // a DatagramStream
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export class SocketClient<T extends SocketType = SocketType.STREAM> extends EventEmitter<SocketClientEvents> {
+export class SocketClient<
+  T extends SocketType = SocketType.STREAM,
+  L extends boolean = boolean,
+> extends EventEmitter<SocketClientEvents> {
   #family = SocketFamily.INVALID;
   #localAddress: SocketAddress | null = null;
   #protocol = SocketProtocol.DEFAULT;
@@ -257,7 +297,7 @@ export class SocketClient<T extends SocketType = SocketType.STREAM> extends Even
    * g_socket_client_new, with the properties set from `options`; invalid values throw
    * INVALID_ARGUMENT naming the option.
    */
-  constructor(options: SocketClientOptions<T> = {}) {
+  constructor(options: SocketClientOptions<T, L> = {}) {
     super();
     if (options === null || typeof options !== 'object')
       throw invalidArgument('SocketClient options must be an object');
@@ -395,16 +435,23 @@ export class SocketClient<T extends SocketType = SocketType.STREAM> extends Even
     this.enableProxy = value;
   }
 
-  get tls(): boolean {
-    return this.#tls;
+  /**
+   * Whether a TLS handshake follows the connect (g_socket_client_get_tls); typed as given at
+   * construction, since it decides the connection class returned.
+   */
+  get tls(): L {
+    return this.#tls as L;
   }
-  set tls(value: boolean) {
+  /** g_socket_client_set_tls. */
+  set tls(value: L) {
     this.#tls = checkBoolean('tls', value);
   }
-  getTls(): boolean {
+  /** g_socket_client_get_tls. */
+  getTls(): L {
     return this.tls;
   }
-  setTls(value: boolean): void {
+  /** g_socket_client_set_tls. */
+  setTls(value: L): void {
     this.tls = value;
   }
 
@@ -509,7 +556,10 @@ export class SocketClient<T extends SocketType = SocketType.STREAM> extends Even
    * @example
    * const conn = await client.connect(new InetSocketAddress(InetAddress.newLoopback(SocketFamily.IPV6), 8080));
    */
-  connect(connectable: SocketConnectable, opts?: ConnectOptions): Promise<SocketClientConnection<T>> {
+  connect<const O extends ConnectOptions = NoTlsOverride>(
+    connectable: SocketConnectable,
+    opts?: O,
+  ): Promise<SocketClientConnection<T, OperationTls<L, O>>> {
     try {
       checkConnectable(connectable);
       return this.#run(connectable, opts);
@@ -525,11 +575,11 @@ export class SocketClient<T extends SocketType = SocketType.STREAM> extends Even
    * @example
    * const conn = await client.connectToHost('localhost:8080', 80, { signal: AbortSignal.timeout(5000) });
    */
-  connectToHost(
+  connectToHost<const O extends ConnectOptions = NoTlsOverride>(
     hostAndPort: string,
     defaultPort: number,
-    opts?: ConnectOptions,
-  ): Promise<SocketClientConnection<T>> {
+    opts?: O,
+  ): Promise<SocketClientConnection<T, OperationTls<L, O>>> {
     try {
       return this.#run(NetworkAddress.parse(hostAndPort, defaultPort), opts);
     } catch (err) {
@@ -541,7 +591,11 @@ export class SocketClient<T extends SocketType = SocketType.STREAM> extends Even
    * g_socket_client_connect_to_uri_async as a Promise: a strict URI (scheme://host[:port]/…);
    * the scheme is not used to pick TLS or a port, but proxies see it.
    */
-  connectToUri(uri: string, defaultPort: number, opts?: ConnectOptions): Promise<SocketClientConnection<T>> {
+  connectToUri<const O extends ConnectOptions = NoTlsOverride>(
+    uri: string,
+    defaultPort: number,
+    opts?: O,
+  ): Promise<SocketClientConnection<T, OperationTls<L, O>>> {
     try {
       return this.#run(NetworkAddress.parseUri(uri, defaultPort), opts);
     } catch (err) {
@@ -554,11 +608,11 @@ export class SocketClient<T extends SocketType = SocketType.STREAM> extends Even
    * order (or `domain:<port of service>` when there is no SRV record, GIO's fallback), as a
    * Promise. Errors name the domain.
    */
-  connectToService(
+  connectToService<const O extends ConnectOptions = NoTlsOverride>(
     domain: string,
     service: string,
-    opts?: ConnectOptions,
-  ): Promise<SocketClientConnection<T>> {
+    opts?: O,
+  ): Promise<SocketClientConnection<T, OperationTls<L, O>>> {
     try {
       return this.#run(new NetworkService(service, 'tcp', domain), opts);
     } catch (err) {
@@ -572,12 +626,12 @@ export class SocketClient<T extends SocketType = SocketType.STREAM> extends Even
   connectAsync(
     connectable: SocketConnectable,
     cancellable: Cancellable | null,
-    callback: AsyncReadyCallback<SocketClientConnection<T>>,
+    callback: AsyncReadyCallback<SocketClientConnection<T, L>>,
   ): void {
-    this.#deliver(this.connect(connectable, { cancellable }), callback);
+    this.#deliver(this.connect<NoTlsOverride>(connectable, { cancellable }), callback);
   }
   /** g_socket_client_connect_finish: the connection, or throws the operation's GError. */
-  connectFinish(result: AsyncResult<SocketClientConnection<T>>): SocketClientConnection<T> {
+  connectFinish(result: AsyncResult<SocketClientConnection<T, L>>): SocketClientConnection<T, L> {
     return result.propagate(this);
   }
 
@@ -586,12 +640,12 @@ export class SocketClient<T extends SocketType = SocketType.STREAM> extends Even
     hostAndPort: string,
     defaultPort: number,
     cancellable: Cancellable | null,
-    callback: AsyncReadyCallback<SocketClientConnection<T>>,
+    callback: AsyncReadyCallback<SocketClientConnection<T, L>>,
   ): void {
-    this.#deliver(this.connectToHost(hostAndPort, defaultPort, { cancellable }), callback);
+    this.#deliver(this.connectToHost<NoTlsOverride>(hostAndPort, defaultPort, { cancellable }), callback);
   }
   /** g_socket_client_connect_to_host_finish: the connection, or throws the operation's GError. */
-  connectToHostFinish(result: AsyncResult<SocketClientConnection<T>>): SocketClientConnection<T> {
+  connectToHostFinish(result: AsyncResult<SocketClientConnection<T, L>>): SocketClientConnection<T, L> {
     return result.propagate(this);
   }
 
@@ -600,12 +654,12 @@ export class SocketClient<T extends SocketType = SocketType.STREAM> extends Even
     uri: string,
     defaultPort: number,
     cancellable: Cancellable | null,
-    callback: AsyncReadyCallback<SocketClientConnection<T>>,
+    callback: AsyncReadyCallback<SocketClientConnection<T, L>>,
   ): void {
-    this.#deliver(this.connectToUri(uri, defaultPort, { cancellable }), callback);
+    this.#deliver(this.connectToUri<NoTlsOverride>(uri, defaultPort, { cancellable }), callback);
   }
   /** g_socket_client_connect_to_uri_finish: the connection, or throws the operation's GError. */
-  connectToUriFinish(result: AsyncResult<SocketClientConnection<T>>): SocketClientConnection<T> {
+  connectToUriFinish(result: AsyncResult<SocketClientConnection<T, L>>): SocketClientConnection<T, L> {
     return result.propagate(this);
   }
 
@@ -614,12 +668,12 @@ export class SocketClient<T extends SocketType = SocketType.STREAM> extends Even
     domain: string,
     service: string,
     cancellable: Cancellable | null,
-    callback: AsyncReadyCallback<SocketClientConnection<T>>,
+    callback: AsyncReadyCallback<SocketClientConnection<T, L>>,
   ): void {
-    this.#deliver(this.connectToService(domain, service, { cancellable }), callback);
+    this.#deliver(this.connectToService<NoTlsOverride>(domain, service, { cancellable }), callback);
   }
   /** g_socket_client_connect_to_service_finish: the connection, or throws the operation's GError. */
-  connectToServiceFinish(result: AsyncResult<SocketClientConnection<T>>): SocketClientConnection<T> {
+  connectToServiceFinish(result: AsyncResult<SocketClientConnection<T, L>>): SocketClientConnection<T, L> {
     return result.propagate(this);
   }
 
@@ -684,7 +738,7 @@ export class SocketClient<T extends SocketType = SocketType.STREAM> extends Even
     return useProxy ? connectable.proxyEnumerate(opts) : connectable.enumerate(opts);
   }
 
-  #run(connectable: SocketConnectable, opts?: ConnectOptions): Promise<SocketClientConnection<T>> {
+  #run<R extends SocketConnection>(connectable: SocketConnectable, opts?: ConnectOptions): Promise<R> {
     if (opts !== undefined && (opts === null || typeof opts !== 'object')) {
       throw invalidArgument('connect options must be an object');
     }
@@ -698,9 +752,9 @@ export class SocketClient<T extends SocketType = SocketType.STREAM> extends Even
       (event, connection) => this.#emitEvent(event, connectable, connection),
       checkListener(opts?.onAttemptEnd),
     );
-    // The socket type decides the class each attempt makes (socket-attempt.ts), and the type
-    // property only takes T, so the result is a SocketClientConnection<T>.
-    return operation.run() as Promise<SocketClientConnection<T>>;
+    // The socket type decides the class each attempt makes (socket-attempt.ts) and TLS wraps it
+    // (connect-operation.ts); `type` and `tls` only take T and L, so the callers' R is right.
+    return operation.run() as Promise<R>;
   }
 
   /**
@@ -723,8 +777,8 @@ export class SocketClient<T extends SocketType = SocketType.STREAM> extends Even
   }
 
   #deliver(
-    promise: Promise<SocketClientConnection<T>>,
-    callback: AsyncReadyCallback<SocketClientConnection<T>>,
+    promise: Promise<SocketClientConnection<T, L>>,
+    callback: AsyncReadyCallback<SocketClientConnection<T, L>>,
   ): void {
     if (typeof callback !== 'function') throw invalidArgument('callback must be a function');
     promise.then(

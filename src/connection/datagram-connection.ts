@@ -9,7 +9,8 @@ import { SocketConnection } from './socket-connection.js';
  * mode, each written Buffer is one datagram and each chunk read is one received datagram.
  *
  * @example
- * const conn = await new SocketClient({ type: SocketType.DATAGRAM }).connectToHost('127.0.0.1:5353', 53);
+ * const udp = new SocketClient({ type: SocketType.DATAGRAM, tls: false });
+ * const conn = await udp.connectToHost('127.0.0.1:5353', 53);
  * conn.stream.write(query);
  * conn.stream.once('data', (reply: Buffer) => console.log(reply.length));
  */

@@ -14,15 +14,20 @@ import { TcpConnection } from './tcp-connection.js';
  * TLS details. A proxy registered with `registerProxy` must likewise resolve to a stream that is a
  * net.Socket (the connection it was given, or a TLS connection over it).
  *
+ * A client made with `tls: true` types its results as
+ * `TcpWrapperConnection<TlsClientConnection, TLSSocket>`.
+ *
+ * @typeParam B - the wrapped stream's type, as {@link TcpWrapperConnection.getBaseIOStream} returns it
+ * @typeParam S - the type of `stream`
  * @example
  * const conn = await new SocketClient({ tls: true }).connectToHost('localhost:8443', 443);
- * if (conn instanceof TcpWrapperConnection) {
- *   const tls = conn.getBaseIOStream() as TlsClientConnection;
- *   console.log(tls.peerCertificateErrors, conn.stream.remoteAddress);
- * }
+ * console.log(conn.getBaseIOStream().peerCertificateErrors, conn.stream.getProtocol());
  */
-export class TcpWrapperConnection extends TcpConnection {
-  readonly #base: IOStream;
+export class TcpWrapperConnection<
+  B extends IOStream = IOStream,
+  S extends Socket = Socket,
+> extends TcpConnection {
+  readonly #base: B;
 
   /**
    * Made by the client once the stream is ready.
@@ -32,16 +37,16 @@ export class TcpWrapperConnection extends TcpConnection {
    * @param remote - the peer (a ProxyAddress through a proxy)
    * @param local - the bound local address
    */
-  constructor(base: IOStream, socket: Socket, remote: SocketAddress, local: SocketAddress | null) {
+  constructor(base: B, socket: Socket, remote: SocketAddress, local: SocketAddress | null) {
     super(socket, remote);
     this.#base = base;
     this.markConnected(local);
   }
 
   /** The base stream's Duplex: the tls.TLSSocket under TLS or through an HTTPS proxy. */
-  override get stream(): Socket {
+  override get stream(): S {
     // Every built-in base (TLS, HTTPS proxy) has a TLSSocket here; a custom proxy must keep to it.
-    return this.#base.stream as Socket;
+    return this.#base.stream as S;
   }
 
   /**
@@ -49,9 +54,9 @@ export class TcpWrapperConnection extends TcpConnection {
    * with `tls: true` (its certificate, errors, ALPN protocol), else the HTTPS proxy's.
    *
    * @example
-   * (conn.getBaseIOStream() as TlsClientConnection).peerCertificateErrors;
+   * conn.getBaseIOStream().peerCertificateErrors; // on a `tls: true` client's connection
    */
-  getBaseIOStream(): IOStream {
+  getBaseIOStream(): B {
     return this.#base;
   }
 

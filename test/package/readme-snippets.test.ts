@@ -77,13 +77,32 @@ socket.setTimeout(0);
 const either: TcpConnection | UnixConnection = conn;
 if (conn instanceof TcpWrapperConnection) conn.getBaseIOStream();
 
-const udp = await new SocketClient({ type: SocketType.DATAGRAM }).connectToHost('127.0.0.1:53', 53);
+// tls: false too: a client whose tls could still be switched on may return a TLS wrapper.
+const udp = await new SocketClient({ type: SocketType.DATAGRAM, tls: false }).connectToHost('127.0.0.1:53', 53);
 const datagram: DatagramConnection = udp;
 const datagrams: DatagramStream = udp.stream;
 // @ts-expect-error a UDP socket has no setTimeout
 udp.socket.setTimeout(0);
 // @ts-expect-error the static type follows the constructor option, so the type stays DATAGRAM
-new SocketClient({ type: SocketType.DATAGRAM }).type = SocketType.STREAM;
+new SocketClient({ type: SocketType.DATAGRAM, tls: false }).type = SocketType.STREAM;
+
+// tls: true at construction: TcpWrapperConnections over a TlsClientConnection, a TLSSocket stream.
+const secure = new SocketClient({ tls: true });
+const tlsConn = await secure.connectToHost('localhost:8443', 443);
+tlsConn.getBaseIOStream().peerCertificateErrors;
+tlsConn.stream.getProtocol();
+// @ts-expect-error the static type follows the constructor option, so tls stays true
+secure.tls = false;
+// An operation's own tls wins, both ways.
+const plain = await secure.connectToHost('localhost:8080', 80, { tls: false });
+// @ts-expect-error without TLS the result is no TcpWrapperConnection (statically)
+plain.getBaseIOStream();
+const upgraded = await client.connectToHost('localhost:8443', 443, { tls: true });
+upgraded.getBaseIOStream().negotiatedProtocol;
+// Unknown tls (a client that may change it): the wrapper is only one of the possibilities.
+const maybe = await new SocketClient({ tls: Math.random() > 0.5 }).connectToHost('h:1', 1);
+// @ts-expect-error maybe a TcpWrapperConnection, maybe not
+maybe.getBaseIOStream();
 
 export const used = [stream, either, datagram, datagrams, seen];
 `;
@@ -120,7 +139,9 @@ function defines(code: string, name: string): boolean {
 
 function withPrelude(snippet: Snippet): string {
   const uses = (name: string): boolean => new RegExp(`\\b${name}\\b`).test(snippet.code);
-  const needed = new Set(PRELUDE.filter((p) => uses(p.name) && !defines(snippet.code, p.name)).map((p) => p.name));
+  const needed = new Set(
+    PRELUDE.filter((p) => uses(p.name) && !defines(snippet.code, p.name)).map((p) => p.name),
+  );
   // A declared `client` or `cancellable` needs its class in scope too.
   if (needed.has('client') && !defines(snippet.code, 'SocketClient')) needed.add('SocketClient');
   if (needed.has('cancellable') && !defines(snippet.code, 'Cancellable')) needed.add('Cancellable');
