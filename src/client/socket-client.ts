@@ -318,50 +318,62 @@ export class SocketClient<
 
   // ---- properties (accessor + getX/setX, as GIO names them) ---------------------------------
 
+  /** The socket family of the sockets created; INVALID (default) = the address's own. */
   get family(): SocketFamily {
     return this.#family;
   }
+  /** g_socket_client_set_family; invalid values throw INVALID_ARGUMENT. */
   set family(value: SocketFamily) {
     if (![SocketFamily.INVALID, SocketFamily.UNIX, SocketFamily.IPV4, SocketFamily.IPV6].includes(value)) {
       throw invalidArgument(`Invalid family ${String(value)}: expected a SocketFamily value`);
     }
     this.#family = value;
   }
+  /** g_socket_client_get_family. */
   getFamily(): SocketFamily {
     return this.family;
   }
+  /** g_socket_client_set_family. */
   setFamily(value: SocketFamily): void {
     this.family = value;
   }
 
+  /** Address bound before connecting (an InetSocketAddress, port 0 = any), or null. */
   get localAddress(): SocketAddress | null {
     return this.#localAddress;
   }
+  /** g_socket_client_set_local_address; invalid values throw INVALID_ARGUMENT. */
   set localAddress(value: SocketAddress | null) {
     if (value !== null && !(value instanceof InetSocketAddress)) {
       throw invalidArgument('localAddress must be an InetSocketAddress or null');
     }
     this.#localAddress = value;
   }
+  /** g_socket_client_get_local_address. */
   getLocalAddress(): SocketAddress | null {
     return this.localAddress;
   }
+  /** g_socket_client_set_local_address. */
   setLocalAddress(value: SocketAddress | null): void {
     this.localAddress = value;
   }
 
+  /** The socket protocol: DEFAULT, or TCP for STREAM / UDP for DATAGRAM. */
   get protocol(): SocketProtocol {
     return this.#protocol;
   }
+  /** g_socket_client_set_protocol; invalid values throw INVALID_ARGUMENT. */
   set protocol(value: SocketProtocol) {
     if (!Object.values(SocketProtocol).includes(value)) {
       throw invalidArgument(`Invalid protocol ${String(value)}: expected a SocketProtocol value`);
     }
     this.#protocol = value;
   }
+  /** g_socket_client_get_protocol. */
   getProtocol(): SocketProtocol {
     return this.protocol;
   }
+  /** g_socket_client_set_protocol. */
   setProtocol(value: SocketProtocol): void {
     this.protocol = value;
   }
@@ -396,13 +408,16 @@ export class SocketClient<
   get timeout(): number {
     return this.#timeout;
   }
+  /** g_socket_client_set_timeout; invalid values throw INVALID_ARGUMENT. */
   set timeout(value: number) {
     timeoutSecondsToMs('timeout', value);
     this.#timeout = value;
   }
+  /** g_socket_client_get_timeout. */
   getTimeout(): number {
     return this.timeout;
   }
+  /** g_socket_client_set_timeout. */
   setTimeout(value: number): void {
     this.timeout = value;
   }
@@ -411,26 +426,33 @@ export class SocketClient<
   get connectTimeout(): number {
     return this.#connectTimeout;
   }
+  /** Extension: sets {@link SocketClient.connectTimeout}; invalid values throw INVALID_ARGUMENT. */
   set connectTimeout(value: number) {
     timeoutSecondsToMs('connectTimeout', value);
     this.#connectTimeout = value;
   }
+  /** Extension: the getter of {@link SocketClient.connectTimeout}. */
   getConnectTimeout(): number {
     return this.connectTimeout;
   }
+  /** Extension: the setter of {@link SocketClient.connectTimeout}. */
   setConnectTimeout(value: number): void {
     this.connectTimeout = value;
   }
 
+  /** Whether proxies are used (default true); only STREAM sockets are proxied. */
   get enableProxy(): boolean {
     return this.#enableProxy;
   }
+  /** g_socket_client_set_enable_proxy; invalid values throw INVALID_ARGUMENT. */
   set enableProxy(value: boolean) {
     this.#enableProxy = checkBoolean('enableProxy', value);
   }
+  /** g_socket_client_get_enable_proxy. */
   getEnableProxy(): boolean {
     return this.enableProxy;
   }
+  /** g_socket_client_set_enable_proxy. */
   setEnableProxy(value: boolean): void {
     this.enableProxy = value;
   }
@@ -455,9 +477,11 @@ export class SocketClient<
     this.tls = value;
   }
 
+  /** The certificate errors that make a certificate unacceptable (default VALIDATE_ALL; GIO deprecated it in 2.72, still honoured). */
   get tlsValidationFlags(): TlsCertificateFlags {
     return this.#tlsValidationFlags;
   }
+  /** g_socket_client_set_tls_validation_flags; invalid values throw INVALID_ARGUMENT. */
   set tlsValidationFlags(value: TlsCertificateFlags) {
     if (!Number.isInteger(value) || value < 0 || (value & ~TlsCertificateFlags.VALIDATE_ALL) !== 0) {
       throw invalidArgument(
@@ -466,9 +490,11 @@ export class SocketClient<
     }
     this.#tlsValidationFlags = value;
   }
+  /** g_socket_client_get_tls_validation_flags. */
   getTlsValidationFlags(): TlsCertificateFlags {
     return this.tlsValidationFlags;
   }
+  /** g_socket_client_set_tls_validation_flags. */
   setTlsValidationFlags(value: TlsCertificateFlags): void {
     this.tlsValidationFlags = value;
   }
@@ -477,30 +503,37 @@ export class SocketClient<
   get proxyResolver(): ProxyResolver {
     return this.#proxyResolver ?? getDefaultProxyResolver();
   }
+  /** g_socket_client_set_proxy_resolver; invalid values throw INVALID_ARGUMENT. */
   set proxyResolver(value: ProxyResolver | null) {
     if (value !== null && (typeof value !== 'object' || typeof value.lookup !== 'function')) {
       throw invalidArgument('proxyResolver must implement ProxyResolver (lookup) or be null');
     }
     this.#proxyResolver = value;
   }
+  /** g_socket_client_get_proxy_resolver. */
   getProxyResolver(): ProxyResolver {
     return this.proxyResolver;
   }
+  /** g_socket_client_set_proxy_resolver. */
   setProxyResolver(value: ProxyResolver | null): void {
     this.proxyResolver = value;
   }
 
+  /** Extension: the resolver for this client's lookups; Resolver.getDefault() when none is set. */
   get resolver(): Resolver {
     return this.#resolver ?? Resolver.getDefault();
   }
+  /** Sets it; invalid values throw INVALID_ARGUMENT. */
   set resolver(value: Resolver | null) {
     if (value !== null && !(value instanceof Resolver))
       throw invalidArgument('resolver must be a Resolver or null');
     this.#resolver = value;
   }
+  /** Extension: the getter of {@link SocketClient.resolver}. */
   getResolver(): Resolver {
     return this.resolver;
   }
+  /** Extension: the setter of {@link SocketClient.resolver}. */
   setResolver(value: Resolver | null): void {
     this.resolver = value;
   }
@@ -509,30 +542,37 @@ export class SocketClient<
   get attemptDelay(): number {
     return this.#attemptDelay;
   }
+  /** Sets it; invalid values throw INVALID_ARGUMENT. */
   set attemptDelay(value: number) {
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 1 || value > 60_000) {
       throw invalidArgument(`Invalid attemptDelay ${String(value)}: expected milliseconds from 1 to 60000`);
     }
     this.#attemptDelay = value;
   }
+  /** Extension: the getter of {@link SocketClient.attemptDelay}. */
   getAttemptDelay(): number {
     return this.attemptDelay;
   }
+  /** Extension: the setter of {@link SocketClient.attemptDelay}. */
   setAttemptDelay(value: number): void {
     this.attemptDelay = value;
   }
 
+  /** Extension: Node tls options (ca, cert, key, ALPNProtocols, …) for the TLS handshake; conflicting ones (rejectUnauthorized: false, checkServerIdentity) are refused. */
   get tlsOptions(): ConnectionOptions | null {
     return this.#tlsOptions;
   }
+  /** Sets it; invalid values throw INVALID_ARGUMENT. */
   set tlsOptions(value: ConnectionOptions | null) {
     if (value !== null && typeof value !== 'object')
       throw invalidArgument('tlsOptions must be an object or null');
     this.#tlsOptions = value === null ? null : refuseConflictingOptions(value);
   }
+  /** Extension: the getter of {@link SocketClient.tlsOptions}. */
   getTlsOptions(): ConnectionOptions | null {
     return this.tlsOptions;
   }
+  /** Extension: the setter of {@link SocketClient.tlsOptions}. */
   setTlsOptions(value: ConnectionOptions | null): void {
     this.tlsOptions = value;
   }

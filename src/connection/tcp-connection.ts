@@ -39,6 +39,7 @@ export class TcpConnection extends SocketConnection {
   get gracefulDisconnect(): boolean {
     return this.#gracefulDisconnect;
   }
+  /** g_tcp_connection_set_graceful_disconnect. */
   set gracefulDisconnect(value: boolean) {
     this.#gracefulDisconnect = value;
   }
