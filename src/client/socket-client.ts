@@ -69,9 +69,15 @@ export type SocketClientConnection<
  * Whether an operation uses TLS, statically: its options' `tls` when they set it, else the
  * client's (`L`); unknown (`boolean`) when the options are typed with `tls` optional.
  */
-export type OperationTls<L extends boolean, O> = O extends { readonly tls?: undefined }
+export type OperationTls<L extends boolean, O> = O extends {
+  /** Not set: the client's. */
+  readonly tls?: undefined;
+}
   ? L
-  : O extends { readonly tls: infer B extends boolean }
+  : O extends {
+        /** Set: the operation's. */
+        readonly tls: infer B extends boolean;
+      }
     ? B
     : boolean;
 
