@@ -64,6 +64,12 @@ export {
   type SocketClientEvents,
   type ConnectOptions,
   type EventConnection,
+  type NoTlsOverride,
+  type OperationTls,
+  type SocketClientConnection,
+  type SocketClientEventArgs,
+  type SocketClientEventListener,
+  type SocketClientNarrowingListener,
 } from './client/socket-client.js';
 export { SyncSocketConnection } from './sync/sync-socket-connection.js';
 export { SyncTlsClientConnection, type SyncAcceptCertificateHandler } from './sync/sync-tls-connection.js';

@@ -8,6 +8,7 @@ import {
   NetworkService,
   SocketClient,
   type SocketConnectable,
+  type SocketType,
 } from '../index.js';
 import { toGError } from '../errors/errno.js';
 import { invalidArgument } from '../errors/gerror.js';
@@ -42,7 +43,7 @@ export function parseTarget(cmd: ConnectCommand): SocketConnectable {
 }
 
 /** A SocketClient with the command's settings (each maps to one GIO property). */
-export function createClient(cmd: ConnectCommand): SocketClient {
+export function createClient(cmd: ConnectCommand): SocketClient<SocketType> {
   const proxyResolver = cliProxyResolver(cmd.proxy, cmd.noProxyFor);
   const dns = cmd.dnsServers.length > 0 ? new DnsResolver({ servers: cmd.dnsServers }) : null;
   // --resolve pins names whatever the port, so only the entries for the target's port apply.

@@ -1,16 +1,18 @@
 /**
- * One connect operation: GIO's async GSocketClient algorithm (§3.4) with SPEC §3's fixes.
+ * One connect operation: GIO's async GSocketClient algorithm (g_socket_client_connect_async in
+ * gio/gsocketclient.c) with the fixes listed in docs/differences.md.
  *
  * Three layers, as in gio/gsocketclient.c:
  *  1. Address enumeration, pulled lazily, one address per request (never two requests at once).
- *  2. TCP attempts in parallel: each attempt that is still pending after `attemptDelay` (RFC 8305
- *     §5 "Connection Attempt Delay", 250 ms) pulls one more address, so attempts start at 0, 250,
- *     500 ms… A failed attempt pulls the next address at once.
+ *  2. TCP attempts in parallel: each attempt that is still pending after `attemptDelay` (RFC
+ *     8305 section 5 "Connection Attempt Delay", 250 ms) pulls one more address, so attempts
+ *     start at 0, 250, 500 ms… A failed attempt pulls the next address at once.
  *  3. The application layer — proxy negotiation, then TLS — strictly one connection at a time;
  *     connected sockets wait in a FIFO. A proxy/TLS failure moves on to the next one.
  * The first connection through all layers wins; every other attempt is destroyed at once.
- * Unlike GIO 2.74 (Q1), a failure does not end the operation while attempts are still in flight:
- * the operation fails only when enumeration is over and nothing is pending (RFC 8305).
+ * Unlike GIO 2.74 (docs/differences.md), a failure does not end the operation while attempts are
+ * still in flight: the operation fails only when enumeration is over and nothing is pending
+ * (RFC 8305).
  *
  * Timeouts (docs/timeouts.md): `timeout` is a deadline for each stage — each request for an
  * address (name resolution), each TCP attempt (socket-attempt.ts), proxy negotiation, the TLS
@@ -42,7 +44,10 @@ import { Deadline } from './deadline.js';
 import { ErrorInfo, clarifyConnectError, connectTimeoutError } from './error-info.js';
 import { SocketAttempt, type AttemptFailure, type SocketSettings } from './socket-attempt.js';
 
-/** What the event signal carries as `connection` (§2). */
+/**
+ * What the event signal carries as `connection` in the async API: a SocketConnection (CONNECTING,
+ * CONNECTED, COMPLETE), the proxy's or TLS stream (PROXY_*, TLS_*). Per event: SocketClientEventArgs.
+ */
 export type EventConnection = SocketConnection | IOStream;
 
 /** The client's settings, frozen when the operation starts. */
@@ -141,7 +146,7 @@ export class ConnectOperation {
     // previous has failed, so socks4 resolves the destination locally only when it is used.
     if (this.#sameServerPending()) return;
     this.#pulling = true;
-    // RESOLVING is emitted once, before the first request (§2, GIO ≥ 2.67).
+    // RESOLVING is emitted once, before the first request (as GIO does since 2.67).
     if (!this.#resolvingEmitted) {
       this.#resolvingEmitted = true;
       this.#emit(SocketClientEvent.RESOLVING, null);
@@ -188,7 +193,7 @@ export class ConnectOperation {
       this.#finishIfIdle();
       return;
     }
-    // RESOLVED comes with the first usable address, not when resolution is complete (Q2).
+    // RESOLVED comes with the first usable address, not when resolution is complete (as in GIO).
     if (this.#enumerated === 0) {
       this.#log.resolved();
       this.#emit(SocketClientEvent.RESOLVED, null);
@@ -284,12 +289,12 @@ export class ConnectOperation {
     this.#finishIfIdle();
   }
 
-  /** Ends with the best error once enumeration is over and nothing is pending (the Q1 fix). */
+  /** Ends with the best error once enumeration is over and nothing is pending (docs/differences.md). */
   #finishIfIdle(): void {
     if (this.#completed || !this.#enumerationCompleted) return;
     if (this.#attempts.size > 0 || this.#inProgress || this.#successful.length > 0) return;
     // An enumeration that ends with neither an address nor an error (an SRV answer of only ".",
-    // an empty proxy list) is an error too: GIO asserts or returns NULL without one (§3.3, §3.6).
+    // an empty proxy list) is an error too: GIO asserts or returns NULL without one.
     const error =
       this.#errors.error ?? new ResolverError(ResolverErrorEnum.NOT_FOUND, 'No valid addresses were found');
     this.#completeWithError(error);
@@ -312,7 +317,7 @@ export class ConnectOperation {
           );
         }
         // Application proxies are checked before the GProxy registry (GLib fix 6ce79e586f):
-        // the caller negotiates itself, so no PROXY_* events and no TLS (§6.3).
+        // the caller negotiates itself, so no PROXY_* events and no TLS (g_socket_client_add_application_proxy).
         if (this.#settings.applicationProxies.has(address.protocol.toLowerCase())) return connection;
         const proxy = getProxyForProtocol(address.protocol);
         if (!proxy) {

@@ -1,11 +1,16 @@
 import { refuseConflictingOptions } from '../tls/validation-options.js';
 import { EventEmitter } from 'node:events';
-import type { ConnectionOptions } from 'node:tls';
+import type { ConnectionOptions, TLSSocket } from 'node:tls';
 import type { SocketConnectable, SocketAddressEnumerator } from '../address/connectable.js';
 import { NetworkAddress } from '../address/network-address.js';
 import { InetSocketAddress, type SocketAddress } from '../address/socket-address.js';
 import { Cancellable, LinkedCancellable, type CancelOptions } from '../cancellable.js';
+import type { IOStream } from '../connection/io-stream.js';
 import type { SocketConnection } from '../connection/socket-connection.js';
+import type { TcpConnection } from '../connection/tcp-connection.js';
+import type { TcpWrapperConnection } from '../connection/tcp-wrapper-connection.js';
+import type { UnixConnection } from '../connection/unix-connection.js';
+import type { DatagramConnection } from '../connection/datagram-connection.js';
 import type { ConnectAttempt } from '../connection/timings.js';
 import {
   SocketClientEvent,
@@ -26,20 +31,82 @@ import { ConnectOperation, type EventConnection, type OperationSettings } from '
 import type { SyncEventConnection } from '../sync/sync-connect.js';
 import * as blocking from '../sync/sync-connect.js';
 import type { SyncSocketConnection } from '../sync/sync-socket-connection.js';
+import type { SyncTlsClientConnection } from '../sync/sync-tls-connection.js';
+import type { TlsClientConnection } from '../tls/tls-client-connection.js';
 
 export { AsyncResult, type AsyncReadyCallback } from './async-result.js';
 export type { EventConnection } from './connect-operation.js';
 
-/** GIO's HAPPY_EYEBALLS_CONNECTION_ATTEMPT_DELAY_MS (RFC 8305 §5 recommends 250 ms). */
+/**
+ * The default {@link SocketClient.attemptDelay}: GIO's HAPPY_EYEBALLS_CONNECTION_ATTEMPT_DELAY_MS
+ * (RFC 8305 section 5 recommends 250 ms).
+ */
 export const DEFAULT_ATTEMPT_DELAY_MS = 250;
 
-export interface SocketClientOptions {
-  /** Family of the sockets created; INVALID (default) = the address's own (§10). */
+/**
+ * What a client's connect operations resolve to, by the socket type and `tls` it was made with
+ * (or the operation's own `tls`): with TLS a `TcpWrapperConnection` whose base is the
+ * TlsClientConnection and whose `stream` is the tls.TLSSocket; else `TcpConnection |
+ * UnixConnection` for STREAM (through an HTTPS proxy the TcpWrapperConnection subclass),
+ * `DatagramConnection` for DATAGRAM; SEQPACKET connects always fail (NOT_SUPPORTED), so a plain
+ * SocketConnection. With `tls` unknown (`boolean`), either.
+ *
+ * @typeParam T - the socket type
+ * @typeParam L - whether TLS is used
+ */
+export type SocketClientConnection<
+  T extends SocketType = SocketType,
+  L extends boolean = boolean,
+> = L extends true
+  ? TcpWrapperConnection<TlsClientConnection, TLSSocket>
+  : T extends SocketType.STREAM
+    ? TcpConnection | UnixConnection
+    : T extends SocketType.DATAGRAM
+      ? DatagramConnection
+      : SocketConnection;
+
+/**
+ * Whether an operation uses TLS, statically: its options' `tls` when they set it, else the
+ * client's (`L`); unknown (`boolean`) when the options are typed with `tls` optional.
+ */
+export type OperationTls<L extends boolean, O> = O extends {
+  /** Not set: the client's. */
+  readonly tls?: undefined;
+}
+  ? L
+  : O extends {
+        /** Set: the operation's. */
+        readonly tls: infer B extends boolean;
+      }
+    ? B
+    : boolean;
+
+/** The options type of an operation that does not set `tls` (the client's `tls` applies). */
+export interface NoTlsOverride extends ConnectOptions {
+  /** Not set: the client's `tls` applies. */
+  readonly tls?: undefined;
+}
+
+/**
+ * The constructor options of {@link SocketClient}: each one sets the property of that name.
+ *
+ * @typeParam T - the socket type; it decides the static type of the connections returned.
+ * @example
+ * const client = new SocketClient({ timeout: 5, tls: true, tlsOptions: { ca: myCaPem } });
+ */
+export interface SocketClientOptions<T extends SocketType = SocketType, L extends boolean = boolean> {
+  /** Family of the sockets created; INVALID (default) = the address's own (g_socket_client_set_family). */
   readonly family?: SocketFamily;
   /** Address to bind before connecting (port 0 = any). */
   readonly localAddress?: SocketAddress | null;
+  /** The socket protocol: DEFAULT, TCP for STREAM, UDP for DATAGRAM (g_socket_client_set_protocol). */
   readonly protocol?: SocketProtocol;
-  readonly type?: SocketType;
+  /**
+   * STREAM (default), DATAGRAM (connected UDP) or SEQPACKET (g_socket_client_set_socket_type).
+   * The client's type parameter is inferred from it, so `type: SocketType.DATAGRAM` makes every
+   * connect resolve to a `DatagramConnection` statically too.
+   */
+  readonly type?: T;
   /**
    * Seconds; 0 = none. Bounds each stage of a connect (name resolution, each TCP attempt, proxy
    * negotiation, the TLS handshake), then is an inactivity timeout on the result, as in GIO.
@@ -47,8 +114,13 @@ export interface SocketClientOptions {
   readonly timeout?: number;
   /** Extension: seconds; 0 = none. Bounds the whole connect, resolution through TLS, nothing after. */
   readonly connectTimeout?: number;
+  /** Whether proxies are used (default true; g_socket_client_set_enable_proxy). */
   readonly enableProxy?: boolean;
-  readonly tls?: boolean;
+  /**
+   * Whether a TLS handshake follows the connect (default false; g_socket_client_set_tls).
+   * `tls: true` types the results as TcpWrapperConnections over a TlsClientConnection.
+   */
+  readonly tls?: L;
   /** Errors that make a certificate unacceptable (GIO deprecated this in 2.72; still honoured). */
   readonly tlsValidationFlags?: TlsCertificateFlags;
   /** null = the default proxy resolver (getter returns it). */
@@ -78,26 +150,144 @@ export interface ConnectOptions extends CancelOptions {
   readonly onAttemptEnd?: ((attempt: ConnectAttempt) => void) | null;
 }
 
+/**
+ * The arguments of one `'event'` emission, as a union of tuples: comparing `event` narrows
+ * `connection` (TypeScript's narrowing of dependent parameters), so a TLS_HANDSHAKING listener
+ * can call `connection.onAcceptCertificate()` without a cast. The blocking API (…Sync) emits the
+ * same events with stand-ins: a SyncSocketConnection where the async API has a SocketConnection,
+ * a SyncTlsClientConnection for a TlsClientConnection, and null for any other stream (a custom
+ * proxy's), hence the unions.
+ *
+ * @example
+ * client.on('event', (event, connectable, connection) => {
+ *   if (event === SocketClientEvent.TLS_HANDSHAKING) connection.onAcceptCertificate(() => false);
+ *   if (event === SocketClientEvent.COMPLETE && connection === null) console.log('failed');
+ * });
+ */
+export type SocketClientEventArgs =
+  | [
+      event: SocketClientEvent.RESOLVING | SocketClientEvent.RESOLVED,
+      connectable: SocketConnectable,
+      connection: null,
+    ]
+  | [
+      event: SocketClientEvent.CONNECTING | SocketClientEvent.CONNECTED,
+      connectable: SocketConnectable,
+      connection: SocketConnection | SyncSocketConnection,
+    ]
+  | [
+      event: SocketClientEvent.PROXY_NEGOTIATING | SocketClientEvent.PROXY_NEGOTIATED,
+      connectable: SocketConnectable,
+      connection: IOStream | SyncEventConnection | null,
+    ]
+  | [
+      event: SocketClientEvent.TLS_HANDSHAKING | SocketClientEvent.TLS_HANDSHAKED,
+      connectable: SocketConnectable,
+      connection: TlsClientConnection | SyncTlsClientConnection,
+    ]
+  | [
+      event: SocketClientEvent.COMPLETE,
+      connectable: SocketConnectable,
+      connection: SocketConnection | SyncSocketConnection | null,
+    ];
+
 /** The typed signal: `client.on('event', (event, connectable, connection) => …)`. */
 export interface SocketClientEvents {
-  /** `connection` is a SyncSocketConnection / SyncTlsClientConnection stand-in for the blocking API. */
-  event: [
-    event: SocketClientEvent,
-    connectable: SocketConnectable,
-    connection: EventConnection | SyncEventConnection | null,
-  ];
+  /** GSocketClient::event; see {@link SocketClientEventArgs} for what `connection` is per event. */
+  event: SocketClientEventArgs;
+}
+
+/**
+ * An `'event'` listener that takes the arguments unnarrowed (or fewer of them, or returns a
+ * value): TypeScript checks such a function against a union of tuples only parameter by
+ * parameter when it is offered as a plain signature, so the listener methods accept this form too.
+ */
+export type SocketClientEventListener = (
+  event: SocketClientEvent,
+  connectable: SocketConnectable,
+  connection: EventConnection | SyncEventConnection | null,
+) => void;
+
+/** A listener whose `connection` is narrowed by `event` (see {@link SocketClientEventArgs}). */
+export type SocketClientNarrowingListener = (...args: SocketClientEventArgs) => void;
+
+// The listener methods get two signatures each: the narrowing one first, so a listener with all
+// three parameters is checked against it; then the plain one for `(event) => events.push(event)`
+// style listeners, which TypeScript cannot match against a union of tuples.
+// eslint-disable-next-line @typescript-eslint/no-unused-vars -- merges with the class: same type parameters
+export interface SocketClient<T extends SocketType = SocketType.STREAM, L extends boolean = boolean> {
+  /**
+   * Listens to GSocketClient::event; `connection` is narrowed by `event`.
+   *
+   * @example
+   * client.on('event', (event, connectable, connection) => {
+   *   if (event === SocketClientEvent.TLS_HANDSHAKING) connection.onAcceptCertificate(() => false);
+   * });
+   */
+  on(eventName: 'event', listener: SocketClientNarrowingListener): this;
+  /** Listens to GSocketClient::event with the arguments unnarrowed. */
+  on(eventName: 'event', listener: SocketClientEventListener): this;
+  /** Like {@link SocketClient.on}, for the next event only. */
+  once(eventName: 'event', listener: SocketClientNarrowingListener): this;
+  /** Like {@link SocketClient.on}, for the next event only, unnarrowed. */
+  once(eventName: 'event', listener: SocketClientEventListener): this;
+  /** Same as {@link SocketClient.on}. */
+  addListener(eventName: 'event', listener: SocketClientNarrowingListener): this;
+  /** Same as {@link SocketClient.on}, unnarrowed. */
+  addListener(eventName: 'event', listener: SocketClientEventListener): this;
+  /** Like {@link SocketClient.on}, called before the listeners already added. */
+  prependListener(eventName: 'event', listener: SocketClientNarrowingListener): this;
+  /** Like {@link SocketClient.on}, called before the listeners already added, unnarrowed. */
+  prependListener(eventName: 'event', listener: SocketClientEventListener): this;
+  /** Like {@link SocketClient.once}, called before the listeners already added. */
+  prependOnceListener(eventName: 'event', listener: SocketClientNarrowingListener): this;
+  /** Like {@link SocketClient.once}, called before the listeners already added, unnarrowed. */
+  prependOnceListener(eventName: 'event', listener: SocketClientEventListener): this;
+  /** Removes a listener added with {@link SocketClient.on}. */
+  off(eventName: 'event', listener: SocketClientNarrowingListener): this;
+  /** Removes a listener added with {@link SocketClient.on}, unnarrowed. */
+  off(eventName: 'event', listener: SocketClientEventListener): this;
+  /** Same as {@link SocketClient.off}. */
+  removeListener(eventName: 'event', listener: SocketClientNarrowingListener): this;
+  /** Same as {@link SocketClient.off}, unnarrowed. */
+  removeListener(eventName: 'event', listener: SocketClientEventListener): this;
 }
 
 /**
  * GSocketClient: connects to a host, URI, service or address the way GIO does — resolution,
  * Happy Eyeballs, proxies, TLS — emitting `'event'` at each stage. Reusable; operations may run
  * concurrently, each with its own state. Settings are read when an operation starts.
+ *
+ * The type parameter is the socket type, inferred from the constructor's `type` option (STREAM
+ * when absent): a STREAM client's connects resolve to `TcpConnection | UnixConnection` (whose
+ * `socket` and `stream` are net.Sockets), a DATAGRAM client's to `DatagramConnection`. Since the
+ * static type follows the constructor option, the `type` property only accepts that type again
+ * (a `SocketClient<SocketType>` accepts any).
+ *
+ * Likewise `tls: true` at construction types the results as TcpWrapperConnections whose
+ * `getBaseIOStream()` is the TlsClientConnection and whose `stream` is the tls.TLSSocket (an
+ * operation's own `tls` option wins), `tls: false` as the plain classes; without the option the
+ * `tls` property may still be switched on, so a result may be either (for STREAM both are
+ * TcpConnections with net.Socket streams; a DATAGRAM client wants `tls: false` too).
+ *
+ * @typeParam T - the socket type given at construction
+ * @typeParam L - the `tls` given at construction (`boolean` when not given)
+ * @example
+ * const client = new SocketClient({ timeout: 5 });
+ * const conn = await client.connectToHost('localhost:8080', 80); // TcpConnection | UnixConnection
+ * conn.socket.setTimeout(0);
+ * const udp = await new SocketClient({ type: SocketType.DATAGRAM, tls: false }).connectToHost('127.0.0.1:53', 53);
+ * udp.stream.write(Buffer.from('ping')); // a DatagramStream
  */
-export class SocketClient extends EventEmitter<SocketClientEvents> {
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export class SocketClient<
+  T extends SocketType = SocketType.STREAM,
+  L extends boolean = boolean,
+> extends EventEmitter<SocketClientEvents> {
   #family = SocketFamily.INVALID;
   #localAddress: SocketAddress | null = null;
   #protocol = SocketProtocol.DEFAULT;
-  #type = SocketType.STREAM;
+  #type: SocketType = SocketType.STREAM;
   #timeout = 0;
   #connectTimeout = 0;
   #enableProxy = true;
@@ -109,7 +299,11 @@ export class SocketClient extends EventEmitter<SocketClientEvents> {
   #tlsOptions: ConnectionOptions | null = null;
   readonly #applicationProxies = new Set<string>();
 
-  constructor(options: SocketClientOptions = {}) {
+  /**
+   * g_socket_client_new, with the properties set from `options`; invalid values throw
+   * INVALID_ARGUMENT naming the option.
+   */
+  constructor(options: SocketClientOptions<T, L> = {}) {
     super();
     if (options === null || typeof options !== 'object')
       throw invalidArgument('SocketClient options must be an object');
@@ -130,67 +324,86 @@ export class SocketClient extends EventEmitter<SocketClientEvents> {
 
   // ---- properties (accessor + getX/setX, as GIO names them) ---------------------------------
 
+  /** The socket family of the sockets created; INVALID (default) = the address's own. */
   get family(): SocketFamily {
     return this.#family;
   }
+  /** g_socket_client_set_family; invalid values throw INVALID_ARGUMENT. */
   set family(value: SocketFamily) {
     if (![SocketFamily.INVALID, SocketFamily.UNIX, SocketFamily.IPV4, SocketFamily.IPV6].includes(value)) {
       throw invalidArgument(`Invalid family ${String(value)}: expected a SocketFamily value`);
     }
     this.#family = value;
   }
+  /** g_socket_client_get_family. */
   getFamily(): SocketFamily {
     return this.family;
   }
+  /** g_socket_client_set_family. */
   setFamily(value: SocketFamily): void {
     this.family = value;
   }
 
+  /** Address bound before connecting (an InetSocketAddress, port 0 = any), or null. */
   get localAddress(): SocketAddress | null {
     return this.#localAddress;
   }
+  /** g_socket_client_set_local_address; invalid values throw INVALID_ARGUMENT. */
   set localAddress(value: SocketAddress | null) {
     if (value !== null && !(value instanceof InetSocketAddress)) {
       throw invalidArgument('localAddress must be an InetSocketAddress or null');
     }
     this.#localAddress = value;
   }
+  /** g_socket_client_get_local_address. */
   getLocalAddress(): SocketAddress | null {
     return this.localAddress;
   }
+  /** g_socket_client_set_local_address. */
   setLocalAddress(value: SocketAddress | null): void {
     this.localAddress = value;
   }
 
+  /** The socket protocol: DEFAULT, or TCP for STREAM / UDP for DATAGRAM. */
   get protocol(): SocketProtocol {
     return this.#protocol;
   }
+  /** g_socket_client_set_protocol; invalid values throw INVALID_ARGUMENT. */
   set protocol(value: SocketProtocol) {
     if (!Object.values(SocketProtocol).includes(value)) {
       throw invalidArgument(`Invalid protocol ${String(value)}: expected a SocketProtocol value`);
     }
     this.#protocol = value;
   }
+  /** g_socket_client_get_protocol. */
   getProtocol(): SocketProtocol {
     return this.protocol;
   }
+  /** g_socket_client_set_protocol. */
   setProtocol(value: SocketProtocol): void {
     this.protocol = value;
   }
 
-  get type(): SocketType {
-    return this.#type;
+  /**
+   * STREAM, DATAGRAM or SEQPACKET (g_socket_client_get_socket_type); typed as given at
+   * construction, since it decides the connection classes returned.
+   */
+  get type(): T {
+    return this.#type as T;
   }
-  set type(value: SocketType) {
+  /** g_socket_client_set_socket_type. */
+  set type(value: T) {
     if (![SocketType.STREAM, SocketType.DATAGRAM, SocketType.SEQPACKET].includes(value)) {
       throw invalidArgument(`Invalid socket type ${String(value)}: expected STREAM, DATAGRAM or SEQPACKET`);
     }
     this.#type = value;
   }
-  getSocketType(): SocketType {
+  /** g_socket_client_get_socket_type. */
+  getSocketType(): T {
     return this.type;
   }
-  setSocketType(value: SocketType): void {
+  /** g_socket_client_set_socket_type. */
+  setSocketType(value: T): void {
     this.type = value;
   }
 
@@ -201,13 +414,16 @@ export class SocketClient extends EventEmitter<SocketClientEvents> {
   get timeout(): number {
     return this.#timeout;
   }
+  /** g_socket_client_set_timeout; invalid values throw INVALID_ARGUMENT. */
   set timeout(value: number) {
     timeoutSecondsToMs('timeout', value);
     this.#timeout = value;
   }
+  /** g_socket_client_get_timeout. */
   getTimeout(): number {
     return this.timeout;
   }
+  /** g_socket_client_set_timeout. */
   setTimeout(value: number): void {
     this.timeout = value;
   }
@@ -216,46 +432,62 @@ export class SocketClient extends EventEmitter<SocketClientEvents> {
   get connectTimeout(): number {
     return this.#connectTimeout;
   }
+  /** Extension: sets {@link SocketClient.connectTimeout}; invalid values throw INVALID_ARGUMENT. */
   set connectTimeout(value: number) {
     timeoutSecondsToMs('connectTimeout', value);
     this.#connectTimeout = value;
   }
+  /** Extension: the getter of {@link SocketClient.connectTimeout}. */
   getConnectTimeout(): number {
     return this.connectTimeout;
   }
+  /** Extension: the setter of {@link SocketClient.connectTimeout}. */
   setConnectTimeout(value: number): void {
     this.connectTimeout = value;
   }
 
+  /** Whether proxies are used (default true); only STREAM sockets are proxied. */
   get enableProxy(): boolean {
     return this.#enableProxy;
   }
+  /** g_socket_client_set_enable_proxy; invalid values throw INVALID_ARGUMENT. */
   set enableProxy(value: boolean) {
     this.#enableProxy = checkBoolean('enableProxy', value);
   }
+  /** g_socket_client_get_enable_proxy. */
   getEnableProxy(): boolean {
     return this.enableProxy;
   }
+  /** g_socket_client_set_enable_proxy. */
   setEnableProxy(value: boolean): void {
     this.enableProxy = value;
   }
 
-  get tls(): boolean {
-    return this.#tls;
+  /**
+   * Whether a TLS handshake follows the connect (g_socket_client_get_tls); typed as given at
+   * construction, since it decides the connection class returned.
+   */
+  get tls(): L {
+    return this.#tls as L;
   }
-  set tls(value: boolean) {
+  /** g_socket_client_set_tls. */
+  set tls(value: L) {
     this.#tls = checkBoolean('tls', value);
   }
-  getTls(): boolean {
+  /** g_socket_client_get_tls. */
+  getTls(): L {
     return this.tls;
   }
-  setTls(value: boolean): void {
+  /** g_socket_client_set_tls. */
+  setTls(value: L): void {
     this.tls = value;
   }
 
+  /** The certificate errors that make a certificate unacceptable (default VALIDATE_ALL; GIO deprecated it in 2.72, still honoured). */
   get tlsValidationFlags(): TlsCertificateFlags {
     return this.#tlsValidationFlags;
   }
+  /** g_socket_client_set_tls_validation_flags; invalid values throw INVALID_ARGUMENT. */
   set tlsValidationFlags(value: TlsCertificateFlags) {
     if (!Number.isInteger(value) || value < 0 || (value & ~TlsCertificateFlags.VALIDATE_ALL) !== 0) {
       throw invalidArgument(
@@ -264,9 +496,11 @@ export class SocketClient extends EventEmitter<SocketClientEvents> {
     }
     this.#tlsValidationFlags = value;
   }
+  /** g_socket_client_get_tls_validation_flags. */
   getTlsValidationFlags(): TlsCertificateFlags {
     return this.tlsValidationFlags;
   }
+  /** g_socket_client_set_tls_validation_flags. */
   setTlsValidationFlags(value: TlsCertificateFlags): void {
     this.tlsValidationFlags = value;
   }
@@ -275,30 +509,37 @@ export class SocketClient extends EventEmitter<SocketClientEvents> {
   get proxyResolver(): ProxyResolver {
     return this.#proxyResolver ?? getDefaultProxyResolver();
   }
+  /** g_socket_client_set_proxy_resolver; invalid values throw INVALID_ARGUMENT. */
   set proxyResolver(value: ProxyResolver | null) {
     if (value !== null && (typeof value !== 'object' || typeof value.lookup !== 'function')) {
       throw invalidArgument('proxyResolver must implement ProxyResolver (lookup) or be null');
     }
     this.#proxyResolver = value;
   }
+  /** g_socket_client_get_proxy_resolver. */
   getProxyResolver(): ProxyResolver {
     return this.proxyResolver;
   }
+  /** g_socket_client_set_proxy_resolver. */
   setProxyResolver(value: ProxyResolver | null): void {
     this.proxyResolver = value;
   }
 
+  /** Extension: the resolver for this client's lookups; Resolver.getDefault() when none is set. */
   get resolver(): Resolver {
     return this.#resolver ?? Resolver.getDefault();
   }
+  /** Sets it; invalid values throw INVALID_ARGUMENT. */
   set resolver(value: Resolver | null) {
     if (value !== null && !(value instanceof Resolver))
       throw invalidArgument('resolver must be a Resolver or null');
     this.#resolver = value;
   }
+  /** Extension: the getter of {@link SocketClient.resolver}. */
   getResolver(): Resolver {
     return this.resolver;
   }
+  /** Extension: the setter of {@link SocketClient.resolver}. */
   setResolver(value: Resolver | null): void {
     this.resolver = value;
   }
@@ -307,30 +548,37 @@ export class SocketClient extends EventEmitter<SocketClientEvents> {
   get attemptDelay(): number {
     return this.#attemptDelay;
   }
+  /** Sets it; invalid values throw INVALID_ARGUMENT. */
   set attemptDelay(value: number) {
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 1 || value > 60_000) {
       throw invalidArgument(`Invalid attemptDelay ${String(value)}: expected milliseconds from 1 to 60000`);
     }
     this.#attemptDelay = value;
   }
+  /** Extension: the getter of {@link SocketClient.attemptDelay}. */
   getAttemptDelay(): number {
     return this.attemptDelay;
   }
+  /** Extension: the setter of {@link SocketClient.attemptDelay}. */
   setAttemptDelay(value: number): void {
     this.attemptDelay = value;
   }
 
+  /** Extension: Node tls options (ca, cert, key, ALPNProtocols, …) for the TLS handshake; conflicting ones (rejectUnauthorized: false, checkServerIdentity) are refused. */
   get tlsOptions(): ConnectionOptions | null {
     return this.#tlsOptions;
   }
+  /** Sets it; invalid values throw INVALID_ARGUMENT. */
   set tlsOptions(value: ConnectionOptions | null) {
     if (value !== null && typeof value !== 'object')
       throw invalidArgument('tlsOptions must be an object or null');
     this.#tlsOptions = value === null ? null : refuseConflictingOptions(value);
   }
+  /** Extension: the getter of {@link SocketClient.tlsOptions}. */
   getTlsOptions(): ConnectionOptions | null {
     return this.tlsOptions;
   }
+  /** Extension: the setter of {@link SocketClient.tlsOptions}. */
   setTlsOptions(value: ConnectionOptions | null): void {
     this.tlsOptions = value;
   }
@@ -347,8 +595,17 @@ export class SocketClient extends EventEmitter<SocketClientEvents> {
 
   // ---- Promise API ---------------------------------------------------------------------------
 
-  /** g_socket_client_connect_async as a Promise. */
-  connect(connectable: SocketConnectable, opts?: ConnectOptions): Promise<SocketConnection> {
+  /**
+   * g_socket_client_connect_async as a Promise: connects to any SocketConnectable (a
+   * NetworkAddress, NetworkService, InetSocketAddress, UnixSocketAddress, …).
+   *
+   * @example
+   * const conn = await client.connect(new InetSocketAddress(InetAddress.newLoopback(SocketFamily.IPV6), 8080));
+   */
+  connect<const O extends ConnectOptions = NoTlsOverride>(
+    connectable: SocketConnectable,
+    opts?: O,
+  ): Promise<SocketClientConnection<T, OperationTls<L, O>>> {
     try {
       checkConnectable(connectable);
       return this.#run(connectable, opts);
@@ -357,8 +614,18 @@ export class SocketClient extends EventEmitter<SocketClientEvents> {
     }
   }
 
-  /** `host`, `host:port`, `[v6]:port` or `host:service`; parse errors reject before any event. */
-  connectToHost(hostAndPort: string, defaultPort: number, opts?: ConnectOptions): Promise<SocketConnection> {
+  /**
+   * g_socket_client_connect_to_host_async as a Promise: `host`, `host:port`, `[v6]:port` or
+   * `host:service`; parse errors reject before any event.
+   *
+   * @example
+   * const conn = await client.connectToHost('localhost:8080', 80, { signal: AbortSignal.timeout(5000) });
+   */
+  connectToHost<const O extends ConnectOptions = NoTlsOverride>(
+    hostAndPort: string,
+    defaultPort: number,
+    opts?: O,
+  ): Promise<SocketClientConnection<T, OperationTls<L, O>>> {
     try {
       return this.#run(NetworkAddress.parse(hostAndPort, defaultPort), opts);
     } catch (err) {
@@ -366,8 +633,15 @@ export class SocketClient extends EventEmitter<SocketClientEvents> {
     }
   }
 
-  /** Strict URI (scheme://host[:port]/…); the scheme is not used to pick TLS or a port. */
-  connectToUri(uri: string, defaultPort: number, opts?: ConnectOptions): Promise<SocketConnection> {
+  /**
+   * g_socket_client_connect_to_uri_async as a Promise: a strict URI (scheme://host[:port]/…);
+   * the scheme is not used to pick TLS or a port, but proxies see it.
+   */
+  connectToUri<const O extends ConnectOptions = NoTlsOverride>(
+    uri: string,
+    defaultPort: number,
+    opts?: O,
+  ): Promise<SocketClientConnection<T, OperationTls<L, O>>> {
     try {
       return this.#run(NetworkAddress.parseUri(uri, defaultPort), opts);
     } catch (err) {
@@ -377,9 +651,14 @@ export class SocketClient extends EventEmitter<SocketClientEvents> {
 
   /**
    * g_socket_client_connect_to_service: the SRV targets of `_service._tcp.domain` in RFC 2782
-   * order (or `domain:<port of service>` when there is no SRV record), §5. Errors name the domain.
+   * order (or `domain:<port of service>` when there is no SRV record, GIO's fallback), as a
+   * Promise. Errors name the domain.
    */
-  connectToService(domain: string, service: string, opts?: ConnectOptions): Promise<SocketConnection> {
+  connectToService<const O extends ConnectOptions = NoTlsOverride>(
+    domain: string,
+    service: string,
+    opts?: O,
+  ): Promise<SocketClientConnection<T, OperationTls<L, O>>> {
     try {
       return this.#run(new NetworkService(service, 'tcp', domain), opts);
     } catch (err) {
@@ -389,50 +668,58 @@ export class SocketClient extends EventEmitter<SocketClientEvents> {
 
   // ---- GIO callback API (…Async + …Finish); callbacks always run on a later tick ------------
 
+  /** g_socket_client_connect_async: `callback` runs on a later tick; pass its result to the …Finish method. */
   connectAsync(
     connectable: SocketConnectable,
     cancellable: Cancellable | null,
-    callback: AsyncReadyCallback<SocketConnection>,
+    callback: AsyncReadyCallback<SocketClientConnection<T, L>>,
   ): void {
-    this.#deliver(this.connect(connectable, { cancellable }), callback);
+    this.#deliver(this.connect<NoTlsOverride>(connectable, { cancellable }), callback);
   }
-  connectFinish(result: AsyncResult<SocketConnection>): SocketConnection {
+  /** g_socket_client_connect_finish: the connection, or throws the operation's GError. */
+  connectFinish(result: AsyncResult<SocketClientConnection<T, L>>): SocketClientConnection<T, L> {
     return result.propagate(this);
   }
 
+  /** g_socket_client_connect_to_host_async: `callback` runs on a later tick; pass its result to the …Finish method. */
   connectToHostAsync(
     hostAndPort: string,
     defaultPort: number,
     cancellable: Cancellable | null,
-    callback: AsyncReadyCallback<SocketConnection>,
+    callback: AsyncReadyCallback<SocketClientConnection<T, L>>,
   ): void {
-    this.#deliver(this.connectToHost(hostAndPort, defaultPort, { cancellable }), callback);
+    this.#deliver(this.connectToHost<NoTlsOverride>(hostAndPort, defaultPort, { cancellable }), callback);
   }
-  connectToHostFinish(result: AsyncResult<SocketConnection>): SocketConnection {
+  /** g_socket_client_connect_to_host_finish: the connection, or throws the operation's GError. */
+  connectToHostFinish(result: AsyncResult<SocketClientConnection<T, L>>): SocketClientConnection<T, L> {
     return result.propagate(this);
   }
 
+  /** g_socket_client_connect_to_uri_async: `callback` runs on a later tick; pass its result to the …Finish method. */
   connectToUriAsync(
     uri: string,
     defaultPort: number,
     cancellable: Cancellable | null,
-    callback: AsyncReadyCallback<SocketConnection>,
+    callback: AsyncReadyCallback<SocketClientConnection<T, L>>,
   ): void {
-    this.#deliver(this.connectToUri(uri, defaultPort, { cancellable }), callback);
+    this.#deliver(this.connectToUri<NoTlsOverride>(uri, defaultPort, { cancellable }), callback);
   }
-  connectToUriFinish(result: AsyncResult<SocketConnection>): SocketConnection {
+  /** g_socket_client_connect_to_uri_finish: the connection, or throws the operation's GError. */
+  connectToUriFinish(result: AsyncResult<SocketClientConnection<T, L>>): SocketClientConnection<T, L> {
     return result.propagate(this);
   }
 
+  /** g_socket_client_connect_to_service_async: `callback` runs on a later tick; pass its result to the …Finish method. */
   connectToServiceAsync(
     domain: string,
     service: string,
     cancellable: Cancellable | null,
-    callback: AsyncReadyCallback<SocketConnection>,
+    callback: AsyncReadyCallback<SocketClientConnection<T, L>>,
   ): void {
-    this.#deliver(this.connectToService(domain, service, { cancellable }), callback);
+    this.#deliver(this.connectToService<NoTlsOverride>(domain, service, { cancellable }), callback);
   }
-  connectToServiceFinish(result: AsyncResult<SocketConnection>): SocketConnection {
+  /** g_socket_client_connect_to_service_finish: the connection, or throws the operation's GError. */
+  connectToServiceFinish(result: AsyncResult<SocketClientConnection<T, L>>): SocketClientConnection<T, L> {
     return result.propagate(this);
   }
 
@@ -487,14 +774,17 @@ export class SocketClient extends EventEmitter<SocketClientEvents> {
     };
   }
 
-  /** §3.1: proxies only when enabled and for STREAM sockets; the client's resolvers go along. */
+  /**
+   * Proxies only when enabled and for STREAM sockets (g_socket_client_connect_async does the
+   * same); the client's resolvers go along.
+   */
   #enumerate(connectable: SocketConnectable): SocketAddressEnumerator {
     const opts = { resolver: this.#resolver, proxyResolver: this.#proxyResolver };
     const useProxy = this.#enableProxy && this.#type === SocketType.STREAM;
     return useProxy ? connectable.proxyEnumerate(opts) : connectable.enumerate(opts);
   }
 
-  #run(connectable: SocketConnectable, opts?: ConnectOptions): Promise<SocketConnection> {
+  #run<R extends SocketConnection>(connectable: SocketConnectable, opts?: ConnectOptions): Promise<R> {
     if (opts !== undefined && (opts === null || typeof opts !== 'object')) {
       throw invalidArgument('connect options must be an object');
     }
@@ -508,7 +798,9 @@ export class SocketClient extends EventEmitter<SocketClientEvents> {
       (event, connection) => this.#emitEvent(event, connectable, connection),
       checkListener(opts?.onAttemptEnd),
     );
-    return operation.run();
+    // The socket type decides the class each attempt makes (socket-attempt.ts) and TLS wraps it
+    // (connect-operation.ts); `type` and `tls` only take T and L, so the callers' R is right.
+    return operation.run() as Promise<R>;
   }
 
   /**
@@ -521,7 +813,8 @@ export class SocketClient extends EventEmitter<SocketClientEvents> {
     connection: EventConnection | null,
   ): void {
     try {
-      this.emit('event', event, connectable, connection);
+      // The operation passes each event its own kind of connection (see SocketClientEventArgs).
+      this.emit('event', ...([event, connectable, connection] as SocketClientEventArgs));
     } catch (err) {
       process.nextTick(() => {
         throw err;
@@ -529,7 +822,10 @@ export class SocketClient extends EventEmitter<SocketClientEvents> {
     }
   }
 
-  #deliver(promise: Promise<SocketConnection>, callback: AsyncReadyCallback<SocketConnection>): void {
+  #deliver(
+    promise: Promise<SocketClientConnection<T, L>>,
+    callback: AsyncReadyCallback<SocketClientConnection<T, L>>,
+  ): void {
     if (typeof callback !== 'function') throw invalidArgument('callback must be a function');
     promise.then(
       (value) => setImmediate(() => callback(this, new AsyncResult(this, { ok: true, value }))),

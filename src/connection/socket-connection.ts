@@ -5,15 +5,24 @@ import type { SocketAddress } from '../address/socket-address.js';
 import type { IOStream } from './io-stream.js';
 import type { ConnectionTimings } from './timings.js';
 
-/** How long close() waits for queued writes to drain before dropping the socket. */
+/** How long {@link SocketConnection.close} waits, in ms, for queued writes to drain before dropping the socket. */
 export const CLOSE_FLUSH_MS = 5000;
 
 /**
  * GSocketConnection. `stream` is the real socket (never a copying layer); `getRemoteAddress()` is
  * the target address while connecting (GIO's cached remote address, so CONNECTING handlers can
  * see it), then the peer, which stays a ProxyAddress when the connection goes through a proxy.
+ *
+ * The subclasses narrow `socket` and `stream`: {@link TcpConnection} and {@link UnixConnection}
+ * have `net.Socket`s, {@link TcpWrapperConnection} (TLS) a `tls.TLSSocket` as `stream`,
+ * {@link DatagramConnection} a `dgram.Socket` under a {@link DatagramStream}.
+ *
+ * @example
+ * await using conn = await client.connectToHost('localhost:8080', 80);
+ * conn.stream.write('hello');
  */
 export class SocketConnection implements IOStream, AsyncDisposable {
+  /** The OS socket: a `net.Socket` (TCP, Unix) or a `dgram.Socket` (UDP). */
   readonly socket: Socket | DgramSocket;
   readonly #stream: Duplex;
   readonly #remote: SocketAddress;
@@ -21,20 +30,33 @@ export class SocketConnection implements IOStream, AsyncDisposable {
   #connected = false;
   #timings: ConnectionTimings | null = null;
 
+  /**
+   * Made by the client; built by hand only for tests or a custom proxy.
+   *
+   * @param socket - the OS socket
+   * @param stream - the Duplex carrying the bytes (the socket itself for TCP and Unix)
+   * @param remote - the address connected (or being connected) to
+   */
   constructor(socket: Socket | DgramSocket, stream: Duplex, remote: SocketAddress) {
     this.socket = socket;
     this.#stream = stream;
     this.#remote = remote;
   }
 
+  /** The application bytes: the socket itself, never a copying layer (narrowed by subclasses). */
   get stream(): Duplex {
     return this.#stream;
   }
 
+  /**
+   * g_socket_connection_get_remote_address: the target while connecting, then the peer; a
+   * ProxyAddress when connected through a proxy.
+   */
   getRemoteAddress(): SocketAddress {
     return this.#remote;
   }
 
+  /** g_socket_connection_get_local_address: the bound address, null until connected. */
   getLocalAddress(): SocketAddress | null {
     return this.#local;
   }
@@ -56,6 +78,7 @@ export class SocketConnection implements IOStream, AsyncDisposable {
     this.#timings = timings;
   }
 
+  /** g_socket_connection_is_connected: connected and not yet closed or destroyed. */
   isConnected(): boolean {
     return this.#connected && !this.#stream.destroyed;
   }
@@ -70,7 +93,7 @@ export class SocketConnection implements IOStream, AsyncDisposable {
    * Closes the connection and resolves once the socket is closed. Bytes already written are
    * flushed first (GIO's writes are blocking, so nothing is ever pending at its close; Node's
    * are queued): with data queued the write side is ended and drained — at most
-   * CLOSE_FLUSH_MS, then the socket is dropped anyway — and then the socket is destroyed.
+   * 5 seconds, then the socket is dropped anyway — and then the socket is destroyed.
    */
   async close(): Promise<void> {
     const stream = this.#stream;
@@ -103,6 +126,7 @@ export class SocketConnection implements IOStream, AsyncDisposable {
     this.#stream.destroy(err);
   }
 
+  /** `await using conn = …` closes the connection at the end of the block. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }

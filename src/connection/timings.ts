@@ -25,6 +25,7 @@ export interface ConnectAttempt {
   readonly address: SocketAddress;
   /** The stage the attempt was in when it ended (or is in, while pending). */
   readonly stage: AttemptStage;
+  /** How the attempt ended (or `pending` while it runs). */
   readonly outcome: AttemptOutcome;
   /** The attempt's own error, worded as the operation would report it; null unless `failed`. */
   readonly error: GError | null;

@@ -11,7 +11,7 @@
 import type { SocketConnectable } from '../address/connectable.js';
 import { NetworkAddress } from '../address/network-address.js';
 import { Cancellable, type CancelOptions } from '../cancellable.js';
-import type { SocketClient } from '../client/socket-client.js';
+import type { SocketClient, SocketClientEventArgs } from '../client/socket-client.js';
 import { IOErrorEnum, SocketClientEvent, SocketType } from '../errors/enums.js';
 import { IOError, invalidArgument } from '../errors/gerror.js';
 import { toGError } from '../errors/errno.js';
@@ -49,7 +49,7 @@ type LookupSync = (uri: string) => string[];
 
 /** g_socket_client_connect. */
 export function connectSync(
-  client: SocketClient,
+  client: SocketClient<SocketType>,
   connectable: SocketConnectable,
   cancellable?: Cancellable | null,
 ): SyncSocketConnection {
@@ -64,7 +64,7 @@ export function connectSync(
 
 /** g_socket_client_connect_to_host: parse errors are thrown before any event. */
 export function connectToHostSync(
-  client: SocketClient,
+  client: SocketClient<SocketType>,
   hostAndPort: string,
   defaultPort: number,
   cancellable?: Cancellable | null,
@@ -80,7 +80,7 @@ export function connectToHostSync(
 
 /** g_socket_client_connect_to_uri. */
 export function connectToUriSync(
-  client: SocketClient,
+  client: SocketClient<SocketType>,
   uri: string,
   defaultPort: number,
   cancellable?: Cancellable | null,
@@ -96,7 +96,7 @@ export function connectToUriSync(
 
 /** g_socket_client_connect_to_service: `_service._tcp.domain` (g_network_service_new, RFC 2782). */
 export function connectToServiceSync(
-  client: SocketClient,
+  client: SocketClient<SocketType>,
   domain: string,
   service: string,
   cancellable?: Cancellable | null,
@@ -113,7 +113,7 @@ export function connectToServiceSync(
 // ---- the request -----------------------------------------------------------------------------
 
 function buildRequest(
-  client: SocketClient,
+  client: SocketClient<SocketType>,
   connectable: SocketConnectable,
   cancellable: Cancellable | null,
 ): { request: ConnectRequest; lookup: LookupSync | null } {
@@ -204,7 +204,7 @@ function proxyLookup(resolver: ProxyResolver): LookupSync {
 // ---- the blocking loop ------------------------------------------------------------------------
 
 function run(
-  client: SocketClient,
+  client: SocketClient<SocketType>,
   connectable: SocketConnectable,
   request: ConnectRequest,
   lookup: LookupSync | null,
@@ -315,13 +315,14 @@ function run(
  * rethrown on a later tick of this thread (SocketClient#emitEvent).
  */
 function emitEvent(
-  client: SocketClient,
+  client: SocketClient<SocketType>,
   event: SocketClientEvent,
   connectable: SocketConnectable,
   connection: SyncEventConnection | null,
 ): void {
   try {
-    client.emit('event', event, connectable, connection);
+    // The worker sends each event with its own kind of connection (see SocketClientEventArgs).
+    client.emit('event', ...([event, connectable, connection] as SocketClientEventArgs));
   } catch (err) {
     process.nextTick(() => {
       throw err;

@@ -10,7 +10,6 @@ import {
   ResolverError,
   ResolverErrorEnum,
   SocketClient,
-  type AsyncResult,
   type ProxyResolver,
   type SocketConnection,
 } from '../../src/index.js';
@@ -183,39 +182,29 @@ describe('SocketClient.connectToService against dnsmasq', () => {
     const c = client();
     let sync = true;
     const conn = await new Promise<SocketConnection>((resolve, reject) => {
-      c.connectToServiceAsync(
-        'svc.test',
-        'xmpp-client',
-        null,
-        (source, result: AsyncResult<SocketConnection>) => {
-          assert.equal(sync, false, 'callback must not run synchronously');
-          assert.equal(source, c);
-          try {
-            resolve(c.connectToServiceFinish(result));
-          } catch (err) {
-            reject(err instanceof Error ? err : new Error(String(err)));
-          }
-        },
-      );
+      c.connectToServiceAsync('svc.test', 'xmpp-client', null, (source, result) => {
+        assert.equal(sync, false, 'callback must not run synchronously');
+        assert.equal(source, c);
+        try {
+          resolve(c.connectToServiceFinish(result));
+        } catch (err) {
+          reject(err instanceof Error ? err : new Error(String(err)));
+        }
+      });
       sync = false;
     });
     assert.equal(conn.getRemoteAddress().toString(), `127.0.0.1:${echo.port}`);
     await conn.close();
     // And the error path through Finish.
     const err = await new Promise<unknown>((resolve) => {
-      c.connectToServiceAsync(
-        'none.test',
-        'xmpp-client',
-        null,
-        (_s, result: AsyncResult<SocketConnection>) => {
-          try {
-            c.connectToServiceFinish(result);
-            resolve(null);
-          } catch (e) {
-            resolve(e);
-          }
-        },
-      );
+      c.connectToServiceAsync('none.test', 'xmpp-client', null, (_s, result) => {
+        try {
+          c.connectToServiceFinish(result);
+          resolve(null);
+        } catch (e) {
+          resolve(e);
+        }
+      });
     });
     assert.ok(err instanceof ResolverError && err.code === ResolverErrorEnum.NOT_FOUND);
   });

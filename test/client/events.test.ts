@@ -13,13 +13,14 @@ import {
   SocketClient,
   TcpConnection,
   type SocketClientOptions,
+  type SocketType,
 } from '../../src/index.js';
 import { names, recordEvents } from '../helpers/events.js';
 import { activeResources, settleLeaks } from '../helpers/leaks.js';
 import { DIRECT, FakeResolver } from '../helpers/resolvers.js';
 import { startEchoServer, unusedPort, type TestServer } from '../helpers/servers.js';
 
-const client = (opts: SocketClientOptions = {}): SocketClient =>
+const client = (opts: SocketClientOptions = {}): SocketClient<SocketType> =>
   new SocketClient({ proxyResolver: DIRECT, ...opts });
 
 describe('SocketClient events (§2.1)', () => {

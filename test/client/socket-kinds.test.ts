@@ -25,7 +25,7 @@ import { names, recordEvents } from '../helpers/events.js';
 import { DIRECT } from '../helpers/resolvers.js';
 import { startEchoServer } from '../helpers/servers.js';
 
-const client = (opts: ConstructorParameters<typeof SocketClient>[0] = {}): SocketClient =>
+const client = (opts: ConstructorParameters<typeof SocketClient>[0] = {}): SocketClient<SocketType> =>
   new SocketClient({ proxyResolver: DIRECT, ...opts });
 
 describe('local-address and family (§10)', () => {
@@ -239,7 +239,7 @@ describe('Unix sockets', () => {
 });
 
 describe('property validation', () => {
-  const bad: [string, (c: SocketClient) => void][] = [
+  const bad: [string, (c: SocketClient<SocketType>) => void][] = [
     ['family 3', (c) => (c.family = 3 as SocketFamily)],
     ['type 9', (c) => (c.type = 9 as SocketType)],
     ['protocol 99', (c) => (c.protocol = 99 as SocketProtocol)],

@@ -1,4 +1,9 @@
-import { SocketClientEvent, type SocketClient, type SocketConnection } from '../../src/index.js';
+import {
+  SocketClientEvent,
+  type SocketClient,
+  type SocketConnection,
+  type SocketType,
+} from '../../src/index.js';
 
 export interface RecordedEvent {
   readonly event: string;
@@ -9,7 +14,7 @@ export interface RecordedEvent {
 }
 
 /** Records every 'event' emission of `client` (name, payload, remote address, time). */
-export function recordEvents(client: SocketClient): RecordedEvent[] {
+export function recordEvents(client: SocketClient<SocketType>): RecordedEvent[] {
   const events: RecordedEvent[] = [];
   const t0 = Date.now();
   client.on('event', (event, _connectable, connection) => {

@@ -20,6 +20,7 @@ import {
   TlsErrorEnum,
   type SocketClientOptions,
   type SocketConnection,
+  type SocketType,
 } from '../../src/index.js';
 import { formatCertificateFlags } from '../../src/tls/certificate-flags.js';
 import { HAS_OPENSSL, testPki, type TestPki } from '../helpers/certs.js';
@@ -37,7 +38,7 @@ function pki(t: TestContext): TestPki | null {
 
 const LOCALHOST = new FakeResolver({ localhost: { v6: ['::1'], v4: ['127.0.0.1'] } });
 
-const client = (p: TestPki, opts: SocketClientOptions = {}): SocketClient =>
+const client = (p: TestPki, opts: SocketClientOptions = {}): SocketClient<SocketType> =>
   new SocketClient({
     proxyResolver: DIRECT,
     resolver: LOCALHOST,
@@ -72,7 +73,7 @@ async function rejectsWith(
 
 /** Connects accept-certificate on every TLS_HANDSHAKING with `decide(remote)`; records the calls. */
 function acceptOnHandshake(
-  c: SocketClient,
+  c: SocketClient<SocketType>,
   decide: (remote: string) => boolean,
 ): { remote: string; errors: string }[] {
   const calls: { remote: string; errors: string }[] = [];

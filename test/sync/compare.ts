@@ -5,6 +5,7 @@ import {
   SyncSocketConnection,
   type SocketClientOptions,
   type SocketConnection,
+  type SocketType,
 } from '../../src/index.js';
 
 /** What one connect did, in a form both APIs can be compared on. */
@@ -19,7 +20,7 @@ export interface Outcome {
   readonly elapsed: number;
 }
 
-function recorder(client: SocketClient, t0: () => number) {
+function recorder(client: SocketClient<SocketType>, t0: () => number) {
   const events: string[] = [];
   const remotes: (string | null)[] = [];
   const at: number[] = [];
@@ -39,7 +40,7 @@ function describe(err: unknown): Outcome['error'] {
 
 export async function runAsync(
   options: SocketClientOptions,
-  call: (client: SocketClient) => Promise<SocketConnection>,
+  call: (client: SocketClient<SocketType>) => Promise<SocketConnection>,
 ): Promise<Outcome> {
   const client = new SocketClient(options);
   let start = Date.now();
@@ -57,7 +58,7 @@ export async function runAsync(
 
 export function runSync(
   options: SocketClientOptions,
-  call: (client: SocketClient) => SyncSocketConnection,
+  call: (client: SocketClient<SocketType>) => SyncSocketConnection,
 ): Outcome {
   const client = new SocketClient(options);
   let start = Date.now();
