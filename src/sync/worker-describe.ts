@@ -41,7 +41,11 @@ export function describeConnection(connection: EventConnection, target: SocketCo
       remote: describeAddress(remote),
       local: local ? describeAddress(local) : null,
       connected: connection.isConnected(),
-      baseId: connection instanceof TcpWrapperConnection ? idOf(connection.getBaseIOStream()) : null,
+      // instanceof on a generic class narrows to its `any` instantiation: name the default one.
+      baseId:
+        connection instanceof TcpWrapperConnection
+          ? idOf((connection as TcpWrapperConnection).getBaseIOStream())
+          : null,
     };
   }
   return { kind: 'stream', id: idOf(connection) };

@@ -366,8 +366,9 @@ describe('HTTPS proxy over TLS', { timeout: 60_000 }, () => {
       assert.ok(conn.getRemoteAddress() instanceof ProxyAddress);
       assert.equal(peer.seen[0].servername, 'wrong.example');
       assert.match(peer.seen[0].request, /^CONNECT 127\.0\.0\.1:7 HTTP\/1\.0\r\n/);
-      conn.stream.write('e2e\n');
-      assert.equal((await appRead(conn.stream, 4)).toString(), 'e2e\n');
+      const stream = (conn as TcpWrapperConnection).stream;
+      stream.write('e2e\n');
+      assert.equal((await appRead(stream, 4)).toString(), 'e2e\n');
     } finally {
       await conn?.close();
       await peer.close();
