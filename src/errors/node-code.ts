@@ -61,9 +61,16 @@ export function nodeErrorCode(err: {
   readonly domain: string;
   readonly code: number;
   readonly cause?: unknown;
+  /** TlsCertificateFlags of a refused certificate (CertificateRefusedError), when known. */
+  readonly certificateErrors?: number;
 }): string {
   const fromCause = causeCode(err.cause);
   if (fromCause !== undefined) return fromCause;
+  // A certificate refused for its name alone: OpenSSL found the chain good, Node's name check
+  // would have failed with this code (TlsCertificateFlags.BAD_IDENTITY = 2).
+  if (err.domain === 'g-tls-error-quark' && ((err.certificateErrors ?? 0) & 2) !== 0) {
+    return 'ERR_TLS_CERT_ALTNAME_INVALID';
+  }
   const table =
     err.domain === 'g-io-error-quark'
       ? IO_TO_NODE[err.code as IOErrorEnum]

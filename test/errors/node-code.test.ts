@@ -14,6 +14,10 @@ import {
 } from '../../src/index.js';
 import { toGError } from '../../src/errors/errno.js';
 import { unusedPort } from '../helpers/servers.js';
+import { createServer as createTlsServer } from 'node:tls';
+import type { AddressInfo } from 'node:net';
+import { HAS_OPENSSL, testPki } from '../helpers/certs.js';
+import { requireOrSkip } from '../helpers/env.js';
 import { DIRECT } from '../helpers/resolvers.js';
 
 const sysErr = (code: string): Error => Object.assign(new Error(code), { code });
@@ -50,6 +54,26 @@ describe('GError.nodeCode', () => {
       assert.equal(typeof err.code, 'number');
     });
   }
+
+  it('real certificate refusals: OpenSSL’s reason, or Node’s code for a wrong name', async (t) => {
+    if (!requireOrSkip(t, HAS_OPENSSL, 'openssl is not installed')) return;
+    const pki = testPki();
+    const expected = { wrongName: 'ERR_TLS_CERT_ALTNAME_INVALID', expired: 'CERT_HAS_EXPIRED' } as const;
+    for (const [kind, code] of Object.entries(expected) as [keyof typeof expected, string][]) {
+      const server = createTlsServer({ cert: pki[kind].cert, key: pki[kind].key }, (s) => s.end());
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const { port } = server.address() as AddressInfo;
+      try {
+        const client = new SocketClient({ proxyResolver: DIRECT, tls: true, tlsOptions: { ca: pki.ca } });
+        await assert.rejects(client.connectToHost(`localhost:${port}`, 0), (err: GError) => {
+          assert.equal(err.nodeCode, code, `${kind}: ${err.message}`);
+          return true;
+        });
+      } finally {
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
+    }
+  });
 
   it('a real refused connect', async () => {
     const port = await unusedPort();
