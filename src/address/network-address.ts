@@ -251,8 +251,37 @@ export class NetworkAddressEnumerator extends BaseAddressEnumerator {
         },
       );
     };
-    run(SocketFamily.IPV6);
-    run(SocketFamily.IPV4);
+    if (this.#resolver.answersBothFamiliesAtOnce) this.#lookupBoth(host);
+    else {
+      run(SocketFamily.IPV6);
+      run(SocketFamily.IPV4);
+    }
+  }
+
+  /**
+   * One DEFAULT lookup (getaddrinfo with AF_UNSPEC) split by family: both families settle at once,
+   * so no resolution delay is needed; a failure is both families' failure, as two per-family
+   * lookups of a name that does not exist would give the same error twice.
+   */
+  #lookupBoth(host: string): void {
+    this.#resolver
+      .lookupByNameWithFlags(host, ResolverNameLookupFlags.DEFAULT, { cancellable: this.#lookupCancel })
+      .then(
+        (addresses) => {
+          const v6 = addresses.filter((a) => a.family === SocketFamily.IPV6);
+          const v4 = addresses.filter((a) => a.family === SocketFamily.IPV4);
+          this.#v6.state = { kind: 'done', addresses: v6 };
+          this.#v4.state = { kind: 'done', addresses: v4 };
+          this.#merge([...v6, ...v4]);
+          this.#settled();
+        },
+        (err: unknown) => {
+          const error = toGError(err);
+          this.#v6.state = { kind: 'failed', error, at: ++this.#failureCounter };
+          this.#v4.state = { kind: 'failed', error, at: ++this.#failureCounter };
+          this.#settled();
+        },
+      );
   }
 
   #armResolutionDelay(): void {
