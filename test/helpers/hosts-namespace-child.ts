@@ -4,7 +4,8 @@
 // nameserver), drives SystemResolver and SocketClient through getaddrinfo, and prints one JSON
 // report on stdout. No network guard is loaded here: the namespace has no route off the machine,
 // and the resolv.conf check below stops before any lookup if the bind mounts are not in place.
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, utimesSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import {
   GError,
@@ -17,8 +18,16 @@ import { names, recordEvents } from './events.js';
 import { RCODE_NXDOMAIN, RCODE_SERVFAIL, response, startFakeDns } from './fake-dns.js';
 
 const expectedResolvConf = process.env.GSC_EXPECT_RESOLV_CONF ?? '';
-if (expectedResolvConf === '' || readFileSync('/etc/resolv.conf', 'utf8') !== expectedResolvConf) {
-  process.stderr.write('hosts-namespace-child: /etc/resolv.conf is not the test file; no lookup made\n');
+const expectedHosts = process.env.GSC_EXPECT_HOSTS ?? '';
+if (
+  expectedResolvConf === '' ||
+  readFileSync('/etc/resolv.conf', 'utf8') !== expectedResolvConf ||
+  expectedHosts === '' ||
+  readFileSync('/etc/hosts', 'utf8') !== expectedHosts
+) {
+  process.stderr.write(
+    'hosts-namespace-child: /etc/resolv.conf or /etc/hosts is not the test file; stopped\n',
+  );
   process.exit(2);
 }
 
@@ -96,8 +105,43 @@ try {
     connect: await failure(() => connect('nosuch.gsc.test')),
     servfail: await failure(() => resolver.lookupByName('servfail.gsc.test')),
   };
+  const queriesAtEnd = queriesNow();
+
+  // The serial (and with it the NetworkAddress cache) follows /etc/hosts, checked at most once a
+  // second. /etc/hosts is the test's file here (checked above), so it may be changed.
+  // A fresh resolver: its first serial read starts the one-second window here.
+  const watcher = new SystemResolver({ timeout: 10_000 });
+  const cached = new NetworkAddress('v4only.gsc.test', port);
+  const enumerateCached = async (): Promise<string[]> => {
+    const enumerator = cached.enumerate({ resolver: watcher });
+    const out: string[] = [];
+    for (
+      let next = await enumerator.next();
+      next !== null && out.length < 8;
+      next = await enumerator.next()
+    ) {
+      out.push(next.toString());
+    }
+    return out;
+  };
+  const serialBefore = watcher.serial;
+  const cachedBefore = await enumerateCached();
+  appendFileSync('/etc/hosts', '::1 v4only.gsc.test\n');
+  utimesSync('/etc/hosts', new Date(), new Date(Date.now() + 60_000));
+  const serialWithinInterval = watcher.serial;
+  const cachedWithinInterval = await enumerateCached();
+  await sleep(1100);
+  const serialAfterInterval = watcher.serial;
+  const cachedAfterInterval = await enumerateCached();
+  const hostsChange = {
+    serialUnchangedWithinInterval: serialWithinInterval === serialBefore,
+    serialChangedAfterInterval: serialAfterInterval !== serialBefore,
+    cachedBefore,
+    cachedWithinInterval,
+    cachedAfterInterval,
+  };
   process.stdout.write(
-    `${JSON.stringify({ port, fromHosts, queriesAfterHosts, unknown, queriesAtEnd: queriesNow() })}\n`,
+    `${JSON.stringify({ port, fromHosts, queriesAfterHosts, unknown, queriesAtEnd, hostsChange })}\n`,
   );
 } finally {
   server.close();

@@ -53,6 +53,13 @@ interface ChildReport {
     readonly servfail: ErrorReport | null;
   };
   readonly queriesAtEnd: string[];
+  readonly hostsChange: {
+    readonly serialUnchangedWithinInterval: boolean;
+    readonly serialChangedAfterInterval: boolean;
+    readonly cachedBefore: string[];
+    readonly cachedWithinInterval: string[];
+    readonly cachedAfterInterval: string[];
+  };
 }
 
 const usable = isRoot() && hasCommand('unshare') && hasCommand('ip') && hasCommand('mount');
@@ -83,7 +90,7 @@ function runChild(): ChildReport {
     const child = spawnSync('unshare', ['--mount', '--net', '--propagation', 'private', 'sh', '-c', script], {
       encoding: 'utf8',
       timeout: 60_000,
-      env: { ...process.env, GSC_EXPECT_RESOLV_CONF: RESOLV_CONF },
+      env: { ...process.env, GSC_EXPECT_RESOLV_CONF: RESOLV_CONF, GSC_EXPECT_HOSTS: HOSTS },
     });
     assert.equal(child.status, 0, `child failed (${String(child.status)}): ${child.stderr}`);
     return JSON.parse(child.stdout.trim().split('\n').pop() ?? '') as ChildReport;
@@ -159,5 +166,19 @@ describe('SystemResolver through getaddrinfo, private /etc/hosts (mount + networ
       code: ResolverErrorEnum.TEMPORARY_FAILURE,
       message: 'Error resolving “servfail.gsc.test”: Temporary failure in name resolution',
     });
+  });
+
+  it('a changed /etc/hosts is noticed within a second (serial checked at most once a second)', (t) => {
+    if (!requireOrSkip(t, usable, REASON)) return;
+    const { hostsChange, port } = got();
+    assert.equal(
+      hostsChange.serialUnchangedWithinInterval,
+      true,
+      'the files are not looked at again at once',
+    );
+    assert.equal(hostsChange.serialChangedAfterInterval, true);
+    assert.deepEqual(hostsChange.cachedBefore, [`127.0.0.1:${port}`]);
+    assert.deepEqual(hostsChange.cachedWithinInterval, [`127.0.0.1:${port}`]);
+    assert.deepEqual(hostsChange.cachedAfterInterval, [`[::1]:${port}`, `127.0.0.1:${port}`]);
   });
 });
