@@ -148,7 +148,8 @@ type FamilyState =
 
 /**
  * The Happy Eyeballs address enumerator (GNetworkAddressAddressEnumerator in gio/gnetworkaddress.c, with the
- * fixes listed in docs/differences.md): AAAA and A lookups run in parallel; an IPv4 answer waits up to
+ * fixes listed in docs/differences.md): AAAA and A lookups run in parallel (one lookup split by family when
+ * the resolver answers both at once, as getaddrinfo with AF_UNSPEC does); an IPv4 answer waits up to
  * RESOLUTION_DELAY_MS for IPv6 (RFC 8305 section 3); addresses are handed out interleaved by family, starting
  * with IPv6 and then alternating from the family last handed out. Unlike GIO 2.74, a negative IPv4 answer
  * never ends the lookup while IPv6 is still pending, and IPv6 arriving inside the delay goes first.
@@ -230,6 +231,10 @@ export class NetworkAddressEnumerator extends BaseAddressEnumerator {
     this.#started = true;
     this.#lookupCancel = new LinkedCancellable();
     const host = this.#address.hostname;
+    if (this.#resolver.answersBothFamiliesAtOnce) {
+      this.#lookupBoth(host);
+      return;
+    }
     const run = (family: SocketFamily.IPV4 | SocketFamily.IPV6): void => {
       const slot = family === SocketFamily.IPV6 ? this.#v6 : this.#v4;
       const flags =
@@ -251,11 +256,8 @@ export class NetworkAddressEnumerator extends BaseAddressEnumerator {
         },
       );
     };
-    if (this.#resolver.answersBothFamiliesAtOnce) this.#lookupBoth(host);
-    else {
-      run(SocketFamily.IPV6);
-      run(SocketFamily.IPV4);
-    }
+    run(SocketFamily.IPV6);
+    run(SocketFamily.IPV4);
   }
 
   /**

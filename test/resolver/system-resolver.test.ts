@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { before, describe, it } from 'node:test';
 import { ResolverErrorEnum } from '../../src/index.js';
 import { hasCommand, isRoot, requireOrSkip } from '../helpers/env.js';
@@ -62,6 +63,9 @@ interface ChildReport {
   };
 }
 
+const CHILD = fileURLToPath(new URL('../helpers/hosts-namespace-child.ts', import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
 const usable = isRoot() && hasCommand('unshare') && hasCommand('ip') && hasCommand('mount');
 const REASON = 'needs root and unshare/ip/mount for a private mount and network namespace';
 
@@ -85,10 +89,11 @@ function runChild(): ChildReport {
       'ip link set lo up',
       'ip addr add 192.0.2.1/32 dev lo',
       'ip addr add 2001:db8::1/128 dev lo nodad',
-      `exec "${process.execPath}" --import tsx test/helpers/hosts-namespace-child.ts`,
+      `exec "${process.execPath}" --import tsx "${CHILD}"`,
     ].join('\n');
     const child = spawnSync('unshare', ['--mount', '--net', '--propagation', 'private', 'sh', '-c', script], {
       encoding: 'utf8',
+      cwd: REPO_ROOT,
       timeout: 60_000,
       env: { ...process.env, GSC_EXPECT_RESOLV_CONF: RESOLV_CONF, GSC_EXPECT_HOSTS: HOSTS },
     });
