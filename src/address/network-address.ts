@@ -148,7 +148,8 @@ type FamilyState =
 
 /**
  * The Happy Eyeballs address enumerator (GNetworkAddressAddressEnumerator in gio/gnetworkaddress.c, with the
- * fixes listed in docs/differences.md): AAAA and A lookups run in parallel; an IPv4 answer waits up to
+ * fixes listed in docs/differences.md): AAAA and A lookups run in parallel (one lookup split by family when
+ * the resolver answers both at once, as getaddrinfo with AF_UNSPEC does); an IPv4 answer waits up to
  * RESOLUTION_DELAY_MS for IPv6 (RFC 8305 section 3); addresses are handed out interleaved by family, starting
  * with IPv6 and then alternating from the family last handed out. Unlike GIO 2.74, a negative IPv4 answer
  * never ends the lookup while IPv6 is still pending, and IPv6 arriving inside the delay goes first.
@@ -230,6 +231,10 @@ export class NetworkAddressEnumerator extends BaseAddressEnumerator {
     this.#started = true;
     this.#lookupCancel = new LinkedCancellable();
     const host = this.#address.hostname;
+    if (this.#resolver.answersBothFamiliesAtOnce) {
+      this.#lookupBoth(host);
+      return;
+    }
     const run = (family: SocketFamily.IPV4 | SocketFamily.IPV6): void => {
       const slot = family === SocketFamily.IPV6 ? this.#v6 : this.#v4;
       const flags =
@@ -253,6 +258,32 @@ export class NetworkAddressEnumerator extends BaseAddressEnumerator {
     };
     run(SocketFamily.IPV6);
     run(SocketFamily.IPV4);
+  }
+
+  /**
+   * One DEFAULT lookup (getaddrinfo with AF_UNSPEC) split by family: both families settle at once,
+   * so no resolution delay is needed; a failure is both families' failure, as two per-family
+   * lookups of a name that does not exist would give the same error twice.
+   */
+  #lookupBoth(host: string): void {
+    this.#resolver
+      .lookupByNameWithFlags(host, ResolverNameLookupFlags.DEFAULT, { cancellable: this.#lookupCancel })
+      .then(
+        (addresses) => {
+          const v6 = addresses.filter((a) => a.family === SocketFamily.IPV6);
+          const v4 = addresses.filter((a) => a.family === SocketFamily.IPV4);
+          this.#v6.state = { kind: 'done', addresses: v6 };
+          this.#v4.state = { kind: 'done', addresses: v4 };
+          this.#merge([...v6, ...v4]);
+          this.#settled();
+        },
+        (err: unknown) => {
+          const error = toGError(err);
+          this.#v6.state = { kind: 'failed', error, at: ++this.#failureCounter };
+          this.#v4.state = { kind: 'failed', error, at: ++this.#failureCounter };
+          this.#settled();
+        },
+      );
   }
 
   #armResolutionDelay(): void {

@@ -59,6 +59,11 @@ export class PinnedResolver extends Resolver {
     return this.fallback.serial;
   }
 
+  /** As the fallback: a DEFAULT lookup of an unpinned name is one DEFAULT lookup there. */
+  override get answersBothFamiliesAtOnce(): boolean {
+    return this.fallback.answersBothFamiliesAtOnce;
+  }
+
   protected override async lookupAddresses(
     asciiName: string,
     displayName: string,

@@ -55,6 +55,19 @@ export abstract class Resolver {
   }
 
   /**
+   * True when one DEFAULT lookup answers both families at the cost of one query and with the
+   * same errors a per-family lookup gives (getaddrinfo with AF_UNSPEC). The Happy Eyeballs
+   * enumerator then asks once and splits the answer by family instead of asking per family:
+   * with `hosts: files dns`, a per-family getaddrinfo for a name /etc/hosts lists in one family
+   * only sends the other family's query to DNS. Resolvers whose DEFAULT lookup is two queries
+   * anyway (DnsResolver) keep false, so each family's answer is used as soon as it arrives
+   * (RFC 8305 section 3).
+   */
+  get answersBothFamiliesAtOnce(): boolean {
+    return false;
+  }
+
+  /**
    * g_resolver_lookup_by_name: the IPv6 and IPv4 addresses of `hostname`. IP literals and
    * `localhost` names are answered without a query; failures reject with a ResolverError
    * (NOT_FOUND, TEMPORARY_FAILURE) in GIO's wording.

@@ -30,9 +30,25 @@ export class SystemResolver extends Resolver {
     this.timeout = opts?.timeout ?? 30_000;
   }
 
+  #serial = 0;
+  #serialCheckedAt = Number.NEGATIVE_INFINITY;
+
   override get serial(): number {
     // GIO drops cached answers when resolv.conf changes; /etc/hosts matters just as much here.
-    return mtime('/etc/resolv.conf') + mtime('/etc/hosts');
+    // The files are looked at no more than once per SERIAL_CHECK_INTERVAL_MS (glibc's resolver
+    // likewise re-reads resolv.conf only when its stat changed, not per query): this getter runs
+    // on every enumeration, and two statSync calls each time cost more than a cached connect.
+    const now = performance.now();
+    if (now - this.#serialCheckedAt >= SERIAL_CHECK_INTERVAL_MS) {
+      this.#serialCheckedAt = now;
+      this.#serial = mtime('/etc/resolv.conf') + mtime('/etc/hosts');
+    }
+    return this.#serial;
+  }
+
+  /** getaddrinfo with AF_UNSPEC: one call answers both families (see Resolver). */
+  override get answersBothFamiliesAtOnce(): boolean {
+    return true;
   }
 
   protected async lookupAddresses(
@@ -73,6 +89,9 @@ export class SystemResolver extends Resolver {
     );
   }
 }
+
+/** How long a look at the mtimes of /etc/resolv.conf and /etc/hosts stays current. */
+const SERIAL_CHECK_INTERVAL_MS = 1000;
 
 function mtime(path: string): number {
   try {

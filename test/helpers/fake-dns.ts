@@ -115,8 +115,11 @@ export function aRdata(ip: string): Buffer {
   return Buffer.from(ip.split('.').map(Number));
 }
 
-/** Starts the server on 127.0.0.1 with a free port; `close()` releases it. */
-export async function startFakeDns(handler: DnsHandler): Promise<FakeDnsServer> {
+/**
+ * Starts the server on 127.0.0.1 with a free port (or `port`: 53 for glibc, whose resolv.conf
+ * takes no port, inside a network namespace); `close()` releases it.
+ */
+export async function startFakeDns(handler: DnsHandler, port = 0): Promise<FakeDnsServer> {
   const socket: Socket = createSocket('udp4');
   const queries: DnsQuery[] = [];
   socket.on('message', (msg: Buffer, rinfo: RemoteInfo) => {
@@ -129,15 +132,15 @@ export async function startFakeDns(handler: DnsHandler): Promise<FakeDnsServer> 
   socket.on('error', () => undefined);
   await new Promise<void>((resolve, reject) => {
     socket.once('error', reject);
-    socket.bind(0, '127.0.0.1', () => {
+    socket.bind(port, '127.0.0.1', () => {
       socket.off('error', reject);
       resolve();
     });
   });
-  const port = socket.address().port;
+  const bound = socket.address().port;
   return {
-    port,
-    server: `127.0.0.1:${port}`,
+    port: bound,
+    server: `127.0.0.1:${bound}`,
     queries,
     close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
   };
