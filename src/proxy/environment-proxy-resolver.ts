@@ -33,6 +33,9 @@ interface Chosen {
 /** The destinations kept off environment proxies unless `proxyLoopback` (GNOME's default ignore-hosts). */
 const LOOPBACK: readonly IgnoreRule[] = parseIgnoreHosts(['localhost', '127.0.0.0/8', '::1']);
 
+/** `[userinfo@]host[:port][/]`, host a name, IPv4 or `[IPv6]`: a proxy value written without scheme. */
+const SCHEMELESS = /^(?:[^@\s/]+@)?(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(?::\d{1,5})?\/?$/;
+
 /** The schemes with a variable of their own, as GIO reads them (plus http, which curl and Go read). */
 const SCHEME_VARIABLES = ['http', 'https', 'ftp'] as const;
 
@@ -164,9 +167,12 @@ function proxyPair(env: ProxyEnvironment, name: string): Chosen | null {
 function proxyVariable(env: ProxyEnvironment, name: string): string | null {
   const value = variable(env, name);
   if (value === undefined || value === '') return null;
-  let proxy = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(value) ? value : `http://${value}`;
-  proxy = proxy.replace(/^socks5h:/i, 'socks5:');
-  if (isValidUri(proxy)) return proxy;
+  const hasScheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(value);
+  // Without a scheme only `[user[:pass]@]host[:port]` is taken (curl's and Go's reading).
+  if (hasScheme || SCHEMELESS.test(value)) {
+    const proxy = (hasScheme ? value : `http://${value}`).replace(/^socks5h:/i, 'socks5:');
+    if (isValidUri(proxy)) return proxy;
+  }
   proxyWarning(`Environment variable ${name} specifies invalid proxy URL ${redactForLog(value)}`);
   return null;
 }
