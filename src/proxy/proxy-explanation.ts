@@ -1,4 +1,4 @@
-// Why a destination goes through a proxy, as data (docs/proxies.md "explainProxy"): what the
+// Why a destination goes through a proxy, as data (docs/differences.md "Proxy environment"): what the
 // resolvers compute for each lookup, the redacted form handed to callers, and the proxy and source
 // a failed connection names on its error.
 import { redactUri } from '../address/uri.js';
