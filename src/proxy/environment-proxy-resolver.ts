@@ -6,7 +6,6 @@ import { checkLookup, proxyWarning, redactForLog, type ProxyResolver } from './p
 import {
   decideProxy,
   explanation,
-  type DecidingResolver,
   type ProxyDecision,
   type ProxyExplanation,
 } from './proxy-explanation.js';
@@ -53,7 +52,7 @@ const SCHEME_VARIABLES = ['http', 'https', 'ftp'] as const;
  * The lower-case form of each variable wins; an empty value counts as unset and an invalid one is
  * skipped with a warning, falling through to the upper-case form.
  */
-export class EnvironmentProxyResolver implements ProxyResolver, DecidingResolver {
+export class EnvironmentProxyResolver implements ProxyResolver {
   readonly #byScheme = new Map<string, Chosen>();
   readonly #fallback: Chosen | null;
   readonly #rules: readonly IgnoreRule[];

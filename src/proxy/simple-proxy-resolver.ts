@@ -6,7 +6,6 @@ import { checkLookup, proxyWarning, redactForLog, type ProxyResolver } from './p
 import {
   decideProxy,
   explanation,
-  type DecidingResolver,
   type ProxyDecision,
   type ProxyExplanation,
 } from './proxy-explanation.js';
@@ -21,7 +20,7 @@ const SOCKS_PREFIX = /^socks:\/\//i;
  * const proxyResolver = new SimpleProxyResolver('socks5://127.0.0.1:1080', ['localhost', '10.0.0.0/8']);
  * const client = new SocketClient({ proxyResolver });
  */
-export class SimpleProxyResolver implements ProxyResolver, DecidingResolver {
+export class SimpleProxyResolver implements ProxyResolver {
   #defaultProxy: string | null = null;
   #ignoreHosts: readonly string[] = [];
   #rules: readonly IgnoreRule[] = [];
