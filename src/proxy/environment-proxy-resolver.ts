@@ -3,12 +3,7 @@ import type { CancelOptions } from '../cancellable.js';
 import { isValidUri, splitNetworkUri } from '../address/uri.js';
 import { findIgnoreRule, parseIgnoreHosts, type IgnoreRule } from './ignore-hosts.js';
 import { checkLookup, proxyWarning, redactForLog, type ProxyResolver } from './proxy-resolver.js';
-import {
-  decideProxy,
-  explanation,
-  type ProxyDecision,
-  type ProxyExplanation,
-} from './proxy-explanation.js';
+import { decideProxy, explanation, type ProxyDecision, type ProxyExplanation } from './proxy-explanation.js';
 import { expandProxy, schemeOf } from './simple-proxy-resolver.js';
 
 /** The variables read, as a plain map; `process.env` by default. */

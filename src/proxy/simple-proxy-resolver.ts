@@ -3,12 +3,7 @@ import { isValidUri, splitNetworkUri } from '../address/uri.js';
 import { invalidArgument } from '../errors/gerror.js';
 import { findIgnoreRule, parseIgnoreHosts, type IgnoreRule } from './ignore-hosts.js';
 import { checkLookup, proxyWarning, redactForLog, type ProxyResolver } from './proxy-resolver.js';
-import {
-  decideProxy,
-  explanation,
-  type ProxyDecision,
-  type ProxyExplanation,
-} from './proxy-explanation.js';
+import { decideProxy, explanation, type ProxyDecision, type ProxyExplanation } from './proxy-explanation.js';
 
 const SOCKS_PREFIX = /^socks:\/\//i;
 
