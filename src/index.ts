@@ -27,6 +27,8 @@ export { NetworkService } from './resolver/network-service.js';
 export { ProxyResolver, getDefaultProxyResolver, setDefaultProxyResolver } from './proxy/proxy-resolver.js';
 export { SimpleProxyResolver } from './proxy/simple-proxy-resolver.js';
 export { EnvironmentProxyResolver, type ProxyEnvironment } from './proxy/environment-proxy-resolver.js';
+export type { EnvironmentProxyOptions } from './proxy/environment-proxy-resolver.js';
+export type { ProxyExplanation, ProxyFailureInfo } from './proxy/proxy-explanation.js';
 export { ProxyAddressEnumerator } from './proxy/proxy-address-enumerator.js';
 export { registerProxy, getProxyForProtocol, type Proxy, type ProxyConnectOptions } from './proxy/proxy.js';
 export { Socks4Proxy } from './proxy/socks4.js';

@@ -54,6 +54,10 @@ export interface ConnectCommand {
   readonly resolve: readonly ResolveEntry[];
   /** `--no-proxy-for LIST`: extra ignore-hosts entries for the proxy resolver. */
   readonly noProxyFor: readonly string[];
+  /** `--explain-proxy`: print which proxies TARGET would use and why; connect nothing. */
+  readonly explainProxy: boolean;
+  /** `--proxy-loopback`: the environment's proxies apply to loopback destinations too. */
+  readonly proxyLoopback: boolean;
 }
 
 export type Command =
@@ -91,6 +95,8 @@ const OPTIONS = {
   waterfall: { type: 'boolean' },
   resolve: { type: 'string', multiple: true },
   'no-proxy-for': { type: 'string', multiple: true },
+  'explain-proxy': { type: 'boolean' },
+  'proxy-loopback': { type: 'boolean' },
 } as const;
 
 /** Options that configure TLS and so only make sense with --tls. */
@@ -125,6 +131,9 @@ export function parseCommandLine(argv: readonly string[]): Command {
   if (values.json && values.verbose) throw new UsageError('--json and -v cannot be used together');
   if (values['no-proxy-for'] !== undefined && values['no-proxy']) {
     throw new UsageError('--no-proxy-for and --no-proxy cannot be used together');
+  }
+  if (values['explain-proxy'] && values.service !== undefined) {
+    throw new UsageError('--explain-proxy needs a host:port or URI TARGET, not --service');
   }
   const udp = values.udp ?? false;
   if (udp && values.proxy !== undefined)
@@ -161,6 +170,8 @@ export function parseCommandLine(argv: readonly string[]): Command {
     waterfall: values.waterfall ?? false,
     resolve: (values.resolve ?? []).map(parseResolveEntry),
     noProxyFor: (values['no-proxy-for'] ?? []).flatMap(parseNoProxyFor),
+    explainProxy: values['explain-proxy'] ?? false,
+    proxyLoopback: values['proxy-loopback'] ?? false,
   };
 }
 

@@ -44,7 +44,7 @@ export function parseTarget(cmd: ConnectCommand): SocketConnectable {
 
 /** A SocketClient with the command's settings (each maps to one GIO property). */
 export function createClient(cmd: ConnectCommand): SocketClient<SocketType> {
-  const proxyResolver = cliProxyResolver(cmd.proxy, cmd.noProxyFor);
+  const proxyResolver = cliProxyResolver(cmd.proxy, cmd.noProxyFor, process.env, cmd.proxyLoopback);
   const dns = cmd.dnsServers.length > 0 ? new DnsResolver({ servers: cmd.dnsServers }) : null;
   // --resolve pins names whatever the port, so only the entries for the target's port apply.
   const resolver = pinnedResolverFor(cmd.resolve, targetPort(cmd), dns ?? undefined) ?? dns;

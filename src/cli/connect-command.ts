@@ -5,6 +5,7 @@ import { ExitStatus, reportFailure } from './exit-status.js';
 import type { CliIO } from './io.js';
 import { DATAGRAM_LINGER_MS, relay } from './relay.js';
 import { runConnectSync } from './sync-command.js';
+import { runExplainProxy } from './explain-proxy.js';
 import { printTimings } from './timings-output.js';
 import { JsonReporter, QuietReporter, TextReporter, type Reporter } from './reporter.js';
 
@@ -14,6 +15,7 @@ import { JsonReporter, QuietReporter, TextReporter, type Reporter } from './repo
  * once, mapped to an exit status. Ctrl-C cancels the operation's Cancellable.
  */
 export async function runConnect(cmd: ConnectCommand, io: CliIO): Promise<number> {
+  if (cmd.explainProxy) return runExplainProxy(cmd, io);
   const reporter: Reporter = cmd.json
     ? new JsonReporter(io.stderr)
     : cmd.verbose

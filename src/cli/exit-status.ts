@@ -53,7 +53,9 @@ export function exitStatusFor(error: GError): ExitStatus {
 export function describeError(error: GError): string {
   // A refused certificate names its problems: `… Unacceptable TLS certificate (UNKNOWN_CA|EXPIRED)`.
   const flags = error instanceof CertificateRefusedError ? ` (${error.certificateErrorNames})` : '';
-  return `${error.domain} ${error.codeName}: ${error.message}${flags}`;
+  // A proxy failure names the proxy and where it came from; GIO's message stays as it is.
+  const proxy = error.proxy ? ` (proxy ${error.proxy.uri} from ${error.proxy.source})` : '';
+  return `${error.domain} ${error.codeName}: ${error.message}${flags}${proxy}`;
 }
 
 /** Every command ends a failure the same way: one GError, reported once, mapped to a status. */

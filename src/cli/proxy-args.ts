@@ -10,18 +10,22 @@ import {
  * environment). --proxy makes a SimpleProxyResolver whose ignore-hosts are the --no-proxy-for
  * entries. --no-proxy-for alone keeps the environment's proxies and adds its entries to the
  * environment's own `no_proxy` list (`no_proxy`, else `NO_PROXY`): an EnvironmentProxyResolver
- * over a copy of the environment, so the process environment is never changed.
+ * over a copy of the environment, so the process environment is never changed. --proxy-loopback
+ * (`proxyLoopback`) lets the environment's proxies carry loopback destinations too.
  */
 export function cliProxyResolver(
   proxy: string | null,
   noProxyFor: readonly string[],
   env: ProxyEnvironment = process.env,
+  proxyLoopback = false,
 ): ProxyResolver | null {
   if (proxy !== null) return new SimpleProxyResolver(proxy, noProxyFor.length > 0 ? noProxyFor : null);
-  if (noProxyFor.length === 0) return null;
+  if (noProxyFor.length === 0 && !proxyLoopback) return null;
   // GIO_USE_PROXY_RESOLVER=dummy: no proxies at all, so nothing to except.
   if (env.GIO_USE_PROXY_RESOLVER === 'dummy') return null;
   const current = env.no_proxy !== undefined ? env.no_proxy : env.NO_PROXY;
   const merged = [...(current ? [current] : []), ...noProxyFor].join(',');
-  return new EnvironmentProxyResolver({ ...env, no_proxy: merged });
+  return new EnvironmentProxyResolver(noProxyFor.length > 0 ? { ...env, no_proxy: merged } : env, {
+    proxyLoopback,
+  });
 }

@@ -215,6 +215,7 @@ export class JsonReporter implements Reporter {
       error: { domain: error.domain, code: error.code, code_name: error.codeName, message: error.message },
       exit_status: status,
       ...(tls ? { tls: tlsRecord(tls) } : {}),
+      ...(error.proxy ? { proxy: { uri: error.proxy.uri, source: error.proxy.source } } : {}),
       ...(error.attempts ? { attempts: error.attempts.map(attemptJson) } : {}),
     });
   }

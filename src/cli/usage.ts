@@ -31,6 +31,10 @@ Options:
       --no-proxy            connect directly, ignoring proxy settings
       --no-proxy-for LIST   connect directly to these hosts (comma-separated, no_proxy
                             syntax; repeatable), added to --proxy or the environment
+      --proxy-loopback      let the environment's proxies carry loopback destinations
+                            (localhost, 127.0.0.0/8, ::1) too; they go direct by default
+      --explain-proxy       print which proxies TARGET would use and why (with --json:
+                            as JSON); connects nothing
       --resolve HOST:PORT:ADDR[,ADDR...]
                             connect to ADDR when HOST is looked up for PORT (or *),
                             as curl; ADDR may be [IPv6]; repeatable

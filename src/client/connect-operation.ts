@@ -37,7 +37,7 @@ import {
 import { IOError, ResolverError, timedOutError, type GError } from '../errors/gerror.js';
 import { toGError } from '../errors/errno.js';
 import { getProxyForProtocol } from '../proxy/proxy.js';
-import { isSameServerAlternative } from '../proxy/proxy-address-enumerator.js';
+import { isSameServerAlternative, noteProxyFailure } from '../proxy/proxy-address-enumerator.js';
 import { TlsClientConnection } from '../tls/tls-client-connection.js';
 import { AttemptLog, type AttemptRecord } from './attempt-log.js';
 import { Deadline } from './deadline.js';
@@ -238,6 +238,7 @@ export class ConnectOperation {
         ? failure.error
         : clarifyConnectError(failure.error, this.#connectable, attempt.socket.address);
     if (failure.stage === 'create') attempt.record.stage = 'socket';
+    else noteProxyFailure(error, attempt.socket.address);
     this.#log.end(attempt.record, 'failed', error);
     this.#errors.consider(error, SocketClientEvent.CONNECTING);
     this.#tryNextOrFinish();
@@ -387,6 +388,7 @@ export class ConnectOperation {
           return;
         }
         const error = toGError(err);
+        if (stage === SocketClientEvent.PROXY_NEGOTIATING) noteProxyFailure(error, attempt.socket.address);
         this.#log.end(attempt.record, 'failed', error);
         this.#errors.consider(error, stage);
         this.#tryNextOrFinish();

@@ -24,6 +24,8 @@ import { timeoutSecondsToMs } from '../timeout-value.js';
 import { toGError } from '../errors/errno.js';
 import { getDefaultProxyResolver } from '../proxy/proxy-resolver.js';
 import type { ProxyResolver } from '../proxy/proxy-resolver.js';
+import { explainClientProxy } from '../proxy/proxy-resolver.js';
+import type { ProxyExplanation } from '../proxy/proxy-explanation.js';
 import { Resolver } from '../resolver/resolver.js';
 import { NetworkService } from '../resolver/network-service.js';
 import { AsyncResult, type AsyncReadyCallback } from './async-result.js';
@@ -523,6 +525,19 @@ export class SocketClient<
   /** g_socket_client_set_proxy_resolver. */
   setProxyResolver(value: ProxyResolver | null): void {
     this.proxyResolver = value;
+  }
+
+  /**
+   * Extension: which proxies a connect to `uri` (`scheme://host:port`; `none://host:port` for
+   * connectToHost) would try and why — from the proxy resolver and `enableProxy` — with
+   * credentials redacted. Connects nothing.
+   *
+   * @example
+   * const why = await client.explainProxy('https://example.com:443');
+   * console.log(why.source, why.matchedIgnoreHost, why.proxies); // 'https_proxy' null ['http://***@proxy:3128']
+   */
+  explainProxy(uri: string, opts?: CancelOptions): Promise<ProxyExplanation> {
+    return explainClientProxy(this.proxyResolver, this.#enableProxy, uri, opts);
   }
 
   /** Extension: the resolver for this client's lookups; Resolver.getDefault() when none is set. */

@@ -1,23 +1,59 @@
 import { invalidArgument } from '../errors/gerror.js';
 import type { CancelOptions } from '../cancellable.js';
-import { isValidUri } from '../address/uri.js';
-import { proxyWarning, redactForLog, type ProxyResolver } from './proxy-resolver.js';
-import { SimpleProxyResolver } from './simple-proxy-resolver.js';
+import { isValidUri, splitNetworkUri } from '../address/uri.js';
+import { findIgnoreRule, parseIgnoreHosts, type IgnoreRule } from './ignore-hosts.js';
+import { checkLookup, proxyWarning, redactForLog, type ProxyResolver } from './proxy-resolver.js';
+import { decideProxy, explanation, type ProxyDecision, type ProxyExplanation } from './proxy-explanation.js';
+import { expandProxy, schemeOf } from './simple-proxy-resolver.js';
 
 /** The variables read, as a plain map; `process.env` by default. */
 export type ProxyEnvironment = Readonly<Record<string, string | undefined>>;
 
+/** Options of {@link EnvironmentProxyResolver}. */
+export interface EnvironmentProxyOptions {
+  /**
+   * Send loopback destinations (`localhost`, `*.localhost`, 127.0.0.0/8, `::1`) to the proxy too.
+   * Default false: a remote proxy's loopback is not this machine's (docs/differences.md).
+   */
+  readonly proxyLoopback?: boolean;
+}
+
+/** A proxy value and the variable it came from. */
+interface Chosen {
+  readonly proxy: string;
+  readonly source: string;
+}
+
+/** The destinations kept off environment proxies unless `proxyLoopback` (GNOME's default ignore-hosts). */
+const LOOPBACK: readonly IgnoreRule[] = parseIgnoreHosts(['localhost', '127.0.0.0/8', '::1']);
+
+/** `[userinfo@]host[:port][/]`, host a name, IPv4 or `[IPv6]`: a proxy value written without scheme. */
+const SCHEMELESS = /^(?:[^@\s/]+@)?(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(?::\d{1,5})?\/?$/;
+
+/** The schemes with a variable of their own, as GIO reads them (plus http, which curl and Go read). */
+const SCHEME_VARIABLES = ['http', 'https', 'ftp'] as const;
+
 /**
- * glib-networking's GEnvironmentProxyResolver (proxy/gnome/genvironmentproxyresolver.c), the default here: a
- * SimpleProxyResolver built once, at construction, from the usual variables (later changes are not seen):
- * - `http_proxy` / `HTTP_PROXY` is the default proxy, used for *every* scheme;
- * - `https_proxy` / `HTTPS_PROXY` and `ftp_proxy` / `FTP_PROXY` are the proxies for those schemes;
- * - `no_proxy` / `NO_PROXY` is the comma-separated ignore list (entries trimmed, see docs/differences.md).
- * The lower-case form wins; an empty value counts as unset and an invalid one is skipped with a
- * warning, falling through to the upper-case form. With nothing set every lookup is `direct://`.
+ * glib-networking's GEnvironmentProxyResolver (proxy/gnome/genvironmentproxyresolver.c), the default
+ * here, with the rules curl and Go users expect (docs/differences.md "Proxy environment"). Read once,
+ * at construction (later changes are not seen):
+ * - `https_proxy`, `ftp_proxy`, `http_proxy` are the proxies for their own scheme;
+ * - any other scheme uses `all_proxy`, else `http_proxy` (GIO's default proxy for every scheme);
+ * - a value without `scheme://` means `http://`; `socks5h://` is `socks5://` (whose DNS is always
+ *   remote here);
+ * - `no_proxy` is the comma-separated ignore list (GIO's grammar, entries trimmed, `[::1]` too);
+ *   an entry `*` turns the proxies off;
+ * - loopback destinations go direct unless `proxyLoopback` is set.
+ * The lower-case form of each variable wins; an empty value counts as unset and an invalid one is
+ * skipped with a warning, falling through to the upper-case form.
  */
 export class EnvironmentProxyResolver implements ProxyResolver {
-  readonly #base: SimpleProxyResolver;
+  readonly #byScheme = new Map<string, Chosen>();
+  readonly #fallback: Chosen | null;
+  readonly #rules: readonly IgnoreRule[];
+  readonly #noProxyName: string;
+  readonly #noProxyAll: boolean;
+  readonly #proxyLoopback: boolean;
 
   /**
    * Reads the variables of `env` now.
@@ -25,18 +61,31 @@ export class EnvironmentProxyResolver implements ProxyResolver {
    * @example
    * const proxyResolver = new EnvironmentProxyResolver({ http_proxy: 'socks5://127.0.0.1:1080' });
    * const client = new SocketClient({ proxyResolver });
+   * // Loopback destinations through the proxy too:
+   * new EnvironmentProxyResolver(process.env, { proxyLoopback: true });
    */
-  constructor(env: ProxyEnvironment = process.env) {
+  constructor(env: ProxyEnvironment = process.env, options: EnvironmentProxyOptions = {}) {
     if (env === null || typeof env !== 'object') throw invalidArgument('env must be an object of strings');
-    const noProxy = variable(env, 'no_proxy') ?? variable(env, 'NO_PROXY');
-    this.#base = new SimpleProxyResolver(
-      proxyVariable(env, 'http_proxy') ?? proxyVariable(env, 'HTTP_PROXY'),
-      noProxy === undefined ? null : noProxy.split(','),
-    );
-    const ftp = proxyVariable(env, 'ftp_proxy') ?? proxyVariable(env, 'FTP_PROXY');
-    if (ftp !== null) this.#base.setUriProxy('ftp', ftp);
-    const https = proxyVariable(env, 'https_proxy') ?? proxyVariable(env, 'HTTPS_PROXY');
-    if (https !== null) this.#base.setUriProxy('https', https);
+    if (options === null || typeof options !== 'object') throw invalidArgument('options must be an object');
+    const loopback: unknown = options.proxyLoopback;
+    if (loopback !== undefined && typeof loopback !== 'boolean') {
+      throw invalidArgument('proxyLoopback must be a boolean');
+    }
+    this.#proxyLoopback = loopback ?? false;
+    for (const scheme of SCHEME_VARIABLES) {
+      const chosen = proxyPair(env, `${scheme}_proxy`);
+      if (chosen !== null) this.#byScheme.set(scheme, chosen);
+    }
+    this.#fallback = proxyPair(env, 'all_proxy') ?? this.#byScheme.get('http') ?? null;
+
+    const lower = variable(env, 'no_proxy');
+    const noProxy = lower ?? variable(env, 'NO_PROXY');
+    this.#noProxyName = lower !== undefined ? 'no_proxy' : 'NO_PROXY';
+    const entries = (noProxy ?? '').split(',').map((e) => e.trim());
+    this.#noProxyAll = entries.includes('*');
+    // `[::1]` without a port, as curl writes it: the bracket-less form is GIO's.
+    const unbracketed = entries.map((e) => (/^\[[^\]]*\]$/.test(e) ? e.slice(1, -1) : e));
+    this.#rules = this.#noProxyAll ? [] : parseIgnoreHosts(unbracketed, proxyWarning);
   }
 
   /**
@@ -47,22 +96,77 @@ export class EnvironmentProxyResolver implements ProxyResolver {
     return true;
   }
 
-  /** g_proxy_resolver_lookup_async: the proxy the variables give for `uri`'s scheme, or `direct://`. */
-  lookup(uri: string, opts?: CancelOptions): Promise<string[]> {
-    return this.#base.lookup(uri, opts);
+  /** g_proxy_resolver_lookup_async: the proxy the variables give for `uri`, or `direct://`. */
+  async lookup(uri: string, opts?: CancelOptions): Promise<string[]> {
+    return this.lookupSync(uri, opts);
   }
 
   /** Extension: the same answer without a Promise. */
   lookupSync(uri: string, opts?: CancelOptions): string[] {
-    return this.#base.lookupSync(uri, opts);
+    checkLookup(uri, opts);
+    return [...this[decideProxy](uri).proxies];
+  }
+
+  /** Extension: which variable (or `no_proxy` entry, or the loopback rule) decided, redacted. */
+  async explainProxy(uri: string, opts?: CancelOptions): Promise<ProxyExplanation> {
+    return this.explainProxySync(uri, opts);
+  }
+
+  /** Extension: {@link EnvironmentProxyResolver.explainProxy} without a Promise. */
+  explainProxySync(uri: string, opts?: CancelOptions): ProxyExplanation {
+    checkLookup(uri, opts);
+    return explanation(uri, 'environment', this[decideProxy](uri));
+  }
+
+  /** @internal the decision for a checked URI. */
+  [decideProxy](uri: string): ProxyDecision {
+    const chosen = this.#byScheme.get(schemeOf(uri)) ?? this.#fallback;
+    if (chosen === null) return direct('no proxy variable set', null);
+    if (this.#noProxyAll) return direct(this.#noProxyName, '*');
+    let parts;
+    try {
+      parts = splitNetworkUri(uri);
+    } catch {
+      parts = null; // no host (e.g. `mailto:`): nothing to compare
+    }
+    if (parts !== null) {
+      const port = parts.port > 0 ? parts.port : 0;
+      const loopback = this.#proxyLoopback ? null : findIgnoreRule(LOOPBACK, parts.host, port);
+      if (loopback !== null) return direct('loopback', loopback.entry);
+      const rule = findIgnoreRule(this.#rules, parts.host, port);
+      if (rule !== null) return direct(this.#noProxyName, rule.entry);
+    }
+    return { source: chosen.source, matchedIgnoreHost: null, proxies: expandProxy(chosen.proxy) };
   }
 }
 
-/** validate_proxy_envvar: the value, or null when unset, empty or not a valid URI. */
+function direct(source: string, matchedIgnoreHost: string | null): ProxyDecision {
+  return { source, matchedIgnoreHost, proxies: ['direct://'] };
+}
+
+/** `name` (lower case) or else its upper-case form, as a usable proxy URI; null when neither is. */
+function proxyPair(env: ProxyEnvironment, name: string): Chosen | null {
+  for (const candidate of [name, name.toUpperCase()]) {
+    const proxy = proxyVariable(env, candidate);
+    if (proxy !== null) return { proxy, source: candidate };
+  }
+  return null;
+}
+
+/**
+ * validate_proxy_envvar, after curl's and Go's readings: no `scheme://` means `http://`, and
+ * `socks5h://` (SOCKS5 with the proxy resolving names) is our `socks5://`. Null when unset, empty
+ * or not a valid URI (with a warning).
+ */
 function proxyVariable(env: ProxyEnvironment, name: string): string | null {
   const value = variable(env, name);
   if (value === undefined || value === '') return null;
-  if (isValidUri(value)) return value;
+  const hasScheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(value);
+  // Without a scheme only `[user[:pass]@]host[:port]` is taken (curl's and Go's reading).
+  if (hasScheme || SCHEMELESS.test(value)) {
+    const proxy = (hasScheme ? value : `http://${value}`).replace(/^socks5h:/i, 'socks5:');
+    if (isValidUri(proxy)) return proxy;
+  }
   proxyWarning(`Environment variable ${name} specifies invalid proxy URL ${redactForLog(value)}`);
   return null;
 }

@@ -7,6 +7,8 @@ import { hostnameToAscii } from '../resolver/host-checks.js';
 /** An address range: IP rules carry no port and apply only to hosts given as IP literals. */
 interface IpRule {
   readonly kind: 'ip';
+  /** The entry as written (trimmed), for explanations. */
+  readonly entry: string;
   readonly family: InetAddress['family'];
   readonly bytes: Buffer;
   readonly prefixLength: number;
@@ -15,6 +17,8 @@ interface IpRule {
 /** A name (or literal IP text) with an optional port; 0 means any port. */
 interface DomainRule {
   readonly kind: 'domain';
+  /** The entry as written (trimmed), for explanations. */
+  readonly entry: string;
   readonly name: string;
   readonly port: number;
 }
@@ -44,7 +48,7 @@ function parseIpMask(entry: string): IpRule | null {
     if (prefixLength > bits) return null;
     if (!hostBitsZero(bytes, prefixLength)) return null;
   }
-  return { kind: 'ip', family: address.family, bytes, prefixLength };
+  return { kind: 'ip', entry, family: address.family, bytes, prefixLength };
 }
 
 function hostBitsZero(bytes: Buffer, prefixLength: number): boolean {
@@ -111,7 +115,7 @@ function parseEntry(raw: string): IgnoreRule | null | 'invalid' {
     else if (host.startsWith('.')) host = host.slice(1);
   }
   if (host === '') return null;
-  return { kind: 'domain', name: host, port };
+  return { kind: 'domain', entry, name: host, port };
 }
 
 /** Parses ignore-hosts entries (GSimpleProxyResolver's reparse_ignore_hosts). */
@@ -136,6 +140,11 @@ function asciiLower(text: string): string {
  * an IPv4 rule); domain rules match the IDNA-ASCII host or any name ending in `.` + rule.
  */
 export function matchesIgnoreHosts(rules: readonly IgnoreRule[], host: string, port: number): boolean {
+  return findIgnoreRule(rules, host, port) !== null;
+}
+
+/** {@link matchesIgnoreHosts}, answering with the first rule that matched (or null). */
+export function findIgnoreRule(rules: readonly IgnoreRule[], host: string, port: number): IgnoreRule | null {
   const ip = InetAddress.newFromString(host);
   if (ip) {
     const bytes = ip.toBytes();
@@ -145,12 +154,12 @@ export function matchesIgnoreHosts(rules: readonly IgnoreRule[], host: string, p
         rule.family === ip.family &&
         prefixEqual(rule.bytes, bytes, rule.prefixLength)
       ) {
-        return true;
+        return rule;
       }
     }
   }
   const ascii = hostnameToAscii(host);
-  if (!ascii) return false;
+  if (!ascii) return null;
   const lowerHost = asciiLower(ascii);
   for (const rule of rules) {
     if (rule.kind !== 'domain') continue;
@@ -159,7 +168,7 @@ export function matchesIgnoreHosts(rules: readonly IgnoreRule[], host: string, p
     if (name.length > lowerHost.length) continue;
     const offset = lowerHost.length - name.length;
     if (offset > 0 && lowerHost[offset - 1] !== '.') continue;
-    if (lowerHost.slice(offset) === name) return true;
+    if (lowerHost.slice(offset) === name) return rule;
   }
-  return false;
+  return null;
 }

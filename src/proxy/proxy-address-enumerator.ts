@@ -8,13 +8,26 @@ import {
 import type { InetAddress } from '../address/inet-address.js';
 import { NetworkAddress } from '../address/network-address.js';
 import { InetSocketAddress, ProxyAddress, type SocketAddress } from '../address/socket-address.js';
-import { splitUriWithUser } from '../address/uri.js';
+import { redactUri, splitUriWithUser } from '../address/uri.js';
 import { IOErrorEnum } from '../errors/enums.js';
 import { IOError, type GError } from '../errors/gerror.js';
 import { toGError } from '../errors/errno.js';
 import { Resolver } from '../resolver/resolver.js';
 import { getProxyForProtocol } from './proxy.js';
-import { checkLookup, getDefaultProxyResolver, proxyWarning, redactForLog } from './proxy-resolver.js';
+import {
+  checkLookup,
+  getDefaultProxyResolver,
+  proxyWarning,
+  redactForLog,
+  type ProxyResolver,
+} from './proxy-resolver.js';
+import {
+  annotateProxyFailure,
+  decideProxy,
+  type DecidingResolver,
+  type ProxyDecision,
+  type ProxyFailureInfo,
+} from './proxy-explanation.js';
 
 /** Where the connection finally goes, from the destination URI. */
 interface Destination {
@@ -38,6 +51,8 @@ interface ProxySource {
   readonly username: string | null;
   readonly password: string | null;
   readonly supportsHostname: boolean;
+  /** The proxy (redacted) and where the resolver got it, for errors (`err.proxy`). */
+  readonly origin: ProxyFailureInfo;
   /** Another proxy URI of this lookup names the same server (isSameServerAlternative). */
   readonly sameServer: boolean;
   /** SOCKS4 only: the destination resolved locally, and the proxy address being paired with it. */
@@ -55,6 +70,20 @@ type Source = DirectSource | ProxySource;
  * still being asked (a DNS leak), so the engine tries them one at a time.
  */
 const sameServerAlternatives = new WeakSet<SocketAddress>();
+
+/** The proxy and source of each ProxyAddress handed out, so a failure through it can name them. */
+const proxyOrigins = new WeakMap<SocketAddress, ProxyFailureInfo>();
+
+/**
+ * Puts on `error` (a connect to, or negotiation with, the proxy at `address`) which proxy it was
+ * and where it came from, as `err.proxy`; nothing for a direct address.
+ */
+export function noteProxyFailure(error: GError, address: SocketAddress): void {
+  if (!(address instanceof ProxyAddress)) return;
+  const uri =
+    address.uri ?? `${address.protocol}://${new InetSocketAddress(address.address, address.port).toString()}`;
+  annotateProxyFailure(error, proxyOrigins.get(address) ?? { uri: redactUri(uri), source: 'ProxyAddress' });
+}
 
 /** Whether `address` is one of several proxy URIs to the same server (see above). */
 export function isSameServerAlternative(address: SocketAddress): boolean {
@@ -79,6 +108,9 @@ export class ProxyAddressEnumerator extends BaseAddressEnumerator {
   readonly #destination: Destination | null = null;
   readonly #destinationError: GError | null = null;
   #proxies: readonly string[] | null = null;
+  #resolver: ProxyResolver | null = null;
+  /** This package's resolvers' own account of the lookup, asked once a proxy is used. */
+  #decision: ProxyDecision | null = null;
   #nextProxy = 0;
   #source: Source | null = null;
   #everEnumerated = false;
@@ -187,6 +219,7 @@ export class ProxyAddressEnumerator extends BaseAddressEnumerator {
     // The checks of GIO's lookup wrapper, so a custom resolver gets them too.
     checkLookup(this.#destUri, { cancellable });
     const resolver = this.#opts.proxyResolver ?? getDefaultProxyResolver();
+    this.#resolver = resolver;
     const proxies: unknown = await raceCancellable(
       resolver.lookup(this.#destUri, { cancellable }),
       cancellable,
@@ -227,11 +260,22 @@ export class ProxyAddressEnumerator extends BaseAddressEnumerator {
       password: parts.password,
       // Unknown protocols are assumed to take host names (GIO).
       supportsHostname: getProxyForProtocol(protocol)?.supportsHostname() ?? true,
+      origin: { uri: redactUri(proxyUri), source: this.#sourceOf(proxyUri) },
       sameServer: this.#proxies!.some((other) => other !== proxyUri && sameAuthority(other, proxyUri)),
       destinationIps: null,
       proxyAddress: null,
       nextIp: 0,
     };
+  }
+
+  /** Where the resolver got `proxyUri` (`https_proxy`, `default proxy`, …); `proxy resolver` if unknown. */
+  #sourceOf(proxyUri: string): string {
+    const resolver = this.#resolver;
+    if (resolver !== null && isDeciding(resolver)) {
+      this.#decision ??= resolver[decideProxy](this.#destUri);
+      if (this.#decision.proxies.includes(proxyUri)) return this.#decision.source;
+    }
+    return 'proxy resolver';
   }
 
   /** The source's next address, or null when it is exhausted or failed (its error is kept). */
@@ -287,6 +331,7 @@ export class ProxyAddressEnumerator extends BaseAddressEnumerator {
       uri: source.uri,
     });
     if (source.sameServer) sameServerAlternatives.add(wrapped);
+    proxyOrigins.set(wrapped, source.origin);
     return wrapped;
   }
 
@@ -307,6 +352,10 @@ export class ProxyAddressEnumerator extends BaseAddressEnumerator {
   #keepError(error: GError | null): void {
     this.#firstError ??= error;
   }
+}
+
+function isDeciding(resolver: ProxyResolver): resolver is ProxyResolver & DecidingResolver {
+  return typeof (resolver as Partial<DecidingResolver>)[decideProxy] === 'function';
 }
 
 function isCancellation(error: GError, cancellable: Cancellable | null): boolean {

@@ -2,6 +2,7 @@ import { errorForAbortReason, type CancelOptions } from '../cancellable.js';
 import { invalidArgument } from '../errors/gerror.js';
 import { isValidUri, redactUri } from '../address/uri.js';
 import { EnvironmentProxyResolver } from './environment-proxy-resolver.js';
+import { explanation, type ProxyExplanation } from './proxy-explanation.js';
 
 /**
  * GProxyResolver: which proxies to use for a destination URI, in order (`direct://` = none).
@@ -23,6 +24,52 @@ export interface ProxyResolver {
    * INVALID_ARGUMENT for an invalid URI and CANCELLED when cancelled.
    */
   lookup(uri: string, opts?: CancelOptions): Promise<string[]>;
+  /**
+   * Extension, optional: why `uri` gets its proxies — the source, the ignore entry that matched,
+   * the list — with credentials redacted. `SocketClient.explainProxy` answers for resolvers without it.
+   */
+  explainProxy?(uri: string, opts?: CancelOptions): Promise<ProxyExplanation>;
+}
+
+/**
+ * `resolver.explainProxy(uri)`, or for a resolver without one, its `lookup()` answer with the
+ * source `lookup` and the resolver's class name.
+ */
+export async function explainProxyWith(
+  resolver: ProxyResolver,
+  uri: string,
+  opts?: CancelOptions,
+): Promise<ProxyExplanation> {
+  if (typeof resolver.explainProxy === 'function') return resolver.explainProxy(uri, opts);
+  checkLookup(uri, opts);
+  const found: unknown = await resolver.lookup(uri, opts);
+  const proxies = Array.isArray(found) ? found.filter((p): p is string => typeof p === 'string') : [];
+  const name = resolver instanceof DummyProxyResolver ? 'dummy' : className(resolver);
+  return explanation(uri, name, { source: 'proxy resolver', matchedIgnoreHost: null, proxies });
+}
+
+/**
+ * What a client with this resolver would do for `uri`: with `enableProxy` false every destination
+ * is direct (resolver `disabled`), else {@link explainProxyWith}.
+ */
+export async function explainClientProxy(
+  resolver: ProxyResolver,
+  enableProxy: boolean,
+  uri: string,
+  opts?: CancelOptions,
+): Promise<ProxyExplanation> {
+  if (enableProxy) return explainProxyWith(resolver, uri, opts);
+  checkLookup(uri, opts);
+  return explanation(uri, 'disabled', {
+    source: 'enableProxy is false',
+    matchedIgnoreHost: null,
+    proxies: ['direct://'],
+  });
+}
+
+function className(value: object): string {
+  const name: unknown = (value.constructor as { name?: unknown } | undefined)?.name;
+  return typeof name === 'string' && name !== '' && name !== 'Object' ? name : 'custom';
 }
 
 let defaultResolver: ProxyResolver | null = null;

@@ -1,8 +1,9 @@
 import type { CancelOptions } from '../cancellable.js';
 import { isValidUri, splitNetworkUri } from '../address/uri.js';
 import { invalidArgument } from '../errors/gerror.js';
-import { matchesIgnoreHosts, parseIgnoreHosts, type IgnoreRule } from './ignore-hosts.js';
+import { findIgnoreRule, parseIgnoreHosts, type IgnoreRule } from './ignore-hosts.js';
 import { checkLookup, proxyWarning, redactForLog, type ProxyResolver } from './proxy-resolver.js';
+import { decideProxy, explanation, type ProxyDecision, type ProxyExplanation } from './proxy-explanation.js';
 
 const SOCKS_PREFIX = /^socks:\/\//i;
 
@@ -103,33 +104,65 @@ export class SimpleProxyResolver implements ProxyResolver {
     return this.#choose(uri);
   }
 
-  #choose(uri: string): string[] {
-    if (this.#isIgnored(uri)) return ['direct://'];
-    const proxy = this.#uriProxyFor(uri) ?? this.#defaultProxy ?? 'direct://';
-    // `socks://` names no version: try them all, best first. GIO compares case-sensitively;
-    // like every other scheme here (docs/differences.md) it is matched case-insensitively.
-    if (SOCKS_PREFIX.test(proxy)) {
-      const rest = proxy.slice('socks://'.length);
-      return [`socks5://${rest}`, `socks4a://${rest}`, `socks4://${rest}`];
-    }
-    return [proxy];
+  /** Extension: why `uri` gets its proxies (source, matched ignore-hosts entry, list), redacted. */
+  async explainProxy(uri: string, opts?: CancelOptions): Promise<ProxyExplanation> {
+    return this.explainProxySync(uri, opts);
   }
 
-  #isIgnored(uri: string): boolean {
-    if (this.#rules.length === 0) return false;
+  /** Extension: {@link SimpleProxyResolver.explainProxy} without a Promise. */
+  explainProxySync(uri: string, opts?: CancelOptions): ProxyExplanation {
+    checkLookup(uri, opts);
+    return explanation(uri, 'simple', this[decideProxy](uri));
+  }
+
+  /** @internal the decision for a checked URI. */
+  [decideProxy](uri: string): ProxyDecision {
+    const ignored = this.#ignoredBy(uri);
+    if (ignored !== null)
+      return { source: 'ignore-hosts', matchedIgnoreHost: ignored, proxies: ['direct://'] };
+    const scheme = schemeOf(uri);
+    const uriProxy = this.#uriProxies.size === 0 ? undefined : this.#uriProxies.get(scheme);
+    if (uriProxy !== undefined) {
+      return { source: `uri proxy for ${scheme}`, matchedIgnoreHost: null, proxies: expandProxy(uriProxy) };
+    }
+    if (this.#defaultProxy !== null) {
+      return { source: 'default proxy', matchedIgnoreHost: null, proxies: expandProxy(this.#defaultProxy) };
+    }
+    return { source: 'no proxy configured', matchedIgnoreHost: null, proxies: ['direct://'] };
+  }
+
+  #choose(uri: string): string[] {
+    return [...this[decideProxy](uri).proxies];
+  }
+
+  /** The ignore-hosts entry that matches `uri`'s host (and port), or null. */
+  #ignoredBy(uri: string): string | null {
+    if (this.#rules.length === 0) return null;
     let parts;
     try {
       parts = splitNetworkUri(uri);
     } catch {
-      return false; // no host (e.g. `mailto:`): nothing to compare
+      return null; // no host (e.g. `mailto:`): nothing to compare
     }
-    return matchesIgnoreHosts(this.#rules, parts.host, parts.port > 0 ? parts.port : 0);
+    return findIgnoreRule(this.#rules, parts.host, parts.port > 0 ? parts.port : 0)?.entry ?? null;
   }
+}
 
-  #uriProxyFor(uri: string): string | null {
-    if (this.#uriProxies.size === 0) return null;
-    const colon = uri.indexOf(':');
-    const scheme = (colon >= 0 ? uri.slice(0, colon) : uri).toLowerCase();
-    return this.#uriProxies.get(scheme) ?? null;
+/**
+ * One configured proxy → the URIs to try. `socks://` names no version: try them all, best first.
+ * GIO compares case-sensitively; like every other scheme here (docs/differences.md) it is matched
+ * case-insensitively.
+ */
+export function expandProxy(proxy: string): string[] {
+  if (SOCKS_PREFIX.test(proxy)) {
+    const rest = proxy.slice('socks://'.length);
+    return [`socks5://${rest}`, `socks4a://${rest}`, `socks4://${rest}`];
   }
+  return [proxy];
+}
+
+/** The URI's scheme, lower-cased (the whole text when it has no `:`). */
+export function schemeOf(uri: string): string {
+  const colon = uri.indexOf(':');
+  return (colon >= 0 ? uri.slice(0, colon) : uri).toLowerCase();
 }

@@ -31,6 +31,8 @@ test('defaults: TCP, any family, no timeout, proxies on, quiet, relay', () => {
     waterfall: false,
     resolve: [],
     noProxyFor: [],
+    explainProxy: false,
+    proxyLoopback: false,
   });
 });
 
@@ -47,6 +49,8 @@ const optionCases: [string, string[], Partial<ConnectCommand>][] = [
   ['--json', ['--json'], { json: true }],
   ['--sync', ['--sync'], { sync: true }],
   ['--no-proxy', ['--no-proxy'], { enableProxy: false }],
+  ['--explain-proxy', ['--explain-proxy'], { explainProxy: true }],
+  ['--proxy-loopback', ['--proxy-loopback'], { proxyLoopback: true }],
   ['--proxy', ['--proxy', 'socks5://127.0.0.1:1080'], { proxy: 'socks5://127.0.0.1:1080' }],
   [
     '--dns-server (repeatable)',

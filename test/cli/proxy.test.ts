@@ -36,7 +36,10 @@ describe('gsocketclient and proxies (loopback only)', () => {
   test('http_proxy from the environment is used for http:// URIs; --no-proxy connects directly', async () => {
     const proxyPort = await unusedPort('127.0.0.1');
     const env = cleanEnv({ http_proxy: `http://user:s3cret@127.0.0.1:${proxyPort}` });
-    const viaProxy = await runCli(['-z', '-v', `http://127.0.0.1:${echo.port}/`], { env });
+    // A loopback destination goes to the environment's proxy only when asked (--proxy-loopback).
+    const viaProxy = await runCli(['-z', '-v', '--proxy-loopback', `http://127.0.0.1:${echo.port}/`], {
+      env,
+    });
     assert.equal(viaProxy.status, 4);
     assert.ok(
       viaProxy.stderr.includes(

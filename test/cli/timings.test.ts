@@ -271,8 +271,10 @@ describe('gsocketclient timings and attempts', () => {
     // The environment's proxy, for an http:// URI: the extra entry joins its no_proxy list.
     const env = cleanEnv({ http_proxy: `http://127.0.0.1:${deadProxy}`, no_proxy: 'other.test' });
     const uri = `http://127.0.0.1:${echo.port}/`;
-    assert.equal((await runCli(['-z', uri], { env })).status, 4, 'the environment proxy applies');
-    const direct = await runCli(['-z', '--no-proxy-for', '127.0.0.1', uri], { env });
+    // --proxy-loopback: a loopback destination goes to the environment's proxy only when asked.
+    const loop = '--proxy-loopback';
+    assert.equal((await runCli(['-z', loop, uri], { env })).status, 4, 'the environment proxy applies');
+    const direct = await runCli(['-z', loop, '--no-proxy-for', '127.0.0.1', uri], { env });
     assert.equal(direct.status, 0, direct.stderr);
     const usage = await runCli(['-z', '--no-proxy', '--no-proxy-for', 'a', uri], { env });
     assert.equal(usage.status, 2);

@@ -12,8 +12,9 @@ import { IOError } from '../../src/errors/gerror.js';
 import { IOErrorEnum } from '../../src/errors/enums.js';
 import { captureWarnings } from './warnings.js';
 
+// GIO's behaviour: loopback destinations go to the proxy too, so these tables opt in to that.
 const lookup = (env: Record<string, string>, uri: string): Promise<string[]> =>
-  new EnvironmentProxyResolver(env).lookup(uri);
+  new EnvironmentProxyResolver(env, { proxyLoopback: true }).lookup(uri);
 
 // glib-networking proxy/tests/environment.c + common.c (§6.4).
 describe('EnvironmentProxyResolver: glib-networking /proxy/environment/uri', () => {
