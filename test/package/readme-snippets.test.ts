@@ -6,14 +6,11 @@
 // connection class. Runs the built package (npm test builds before the tests run).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { ROOT, runTsc } from './tsc.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 /** The packages the snippets import, besides gsocketclient itself (resolved from ours). */
 const THIRD_PARTY = ['undici', 'ws', 'pg', 'ioredis', '@types'];
 
@@ -147,15 +144,6 @@ function withPrelude(snippet: Snippet): string {
   if (needed.has('cancellable') && !defines(snippet.code, 'Cancellable')) needed.add('Cancellable');
   const prelude = PRELUDE.filter((p) => needed.has(p.name)).map((p) => p.declaration);
   return [...prelude, `// README.md line ${snippet.line}`, snippet.code, 'export {};', ''].join('\n');
-}
-
-function runTsc(cwd: string, args: readonly string[]): Promise<{ code: number; output: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [TSC, ...args], { cwd, timeout: 180_000 }, (err, stdout, stderr) => {
-      const code = err === null ? 0 : typeof err.code === 'number' ? err.code : 1;
-      resolve({ code, output: stdout + stderr });
-    });
-  });
 }
 
 describe('package: README TypeScript examples', () => {

@@ -4,14 +4,10 @@
 // Runs the built package (npm test builds before the tests run).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+import { ROOT, runTsc } from './tsc.js';
 
 const CONSUMER = `
 import {
@@ -72,15 +68,6 @@ export const used = [
   deferredSocket,
 ];
 `;
-
-function runTsc(cwd: string, args: readonly string[]): Promise<{ code: number; output: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [TSC, ...args], { cwd, timeout: 120_000 }, (err, stdout, stderr) => {
-      const code = err === null ? 0 : typeof err.code === 'number' ? err.code : 1;
-      resolve({ code, output: stdout + stderr });
-    });
-  });
-}
 
 describe('package: TypeScript consumers', () => {
   it('the emitted .d.ts files compile for a consumer (skipLibCheck off) and hide internals', async () => {
