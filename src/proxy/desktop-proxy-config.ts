@@ -1,15 +1,25 @@
 // The desktop's proxy settings in one shape, whichever desktop they came from (GNOME's GSettings,
 // KDE's kioslaverc), and the decision they give for a destination.
-import { splitNetworkUri } from '../address/uri.js';
+import { isValidUri, splitNetworkUri } from '../address/uri.js';
 import { findIgnoreRule, parseIgnoreHosts, type IgnoreRule } from './ignore-hosts.js';
 import type { ProxyDecision } from './proxy-explanation.js';
-import { proxyWarning } from './proxy-resolver.js';
+import { proxyWarning, redactForLog } from './proxy-resolver.js';
 import { expandProxy, schemeOf } from './simple-proxy-resolver.js';
 
 /** A proxy URI (credentials included) and the settings key it came from. */
 export interface SourcedProxy {
   readonly proxy: string;
   readonly source: string;
+}
+
+/**
+ * `proxy` from the settings key `source`, or null with a warning when it is not a valid URI (as
+ * GProxyResolverGnome's update_settings skips it, but with the credentials redacted).
+ */
+export function settingsProxy(proxy: string, source: string): SourcedProxy | null {
+  if (isValidUri(proxy)) return { proxy, source };
+  proxyWarning(`Invalid proxy URI ${redactForLog(proxy)} from ${source}`);
+  return null;
 }
 
 /** What a desktop's settings say, before any lookup. */

@@ -2,7 +2,7 @@
 // children), read with `gsettings list-recursively` and turned into the per-scheme proxies of
 // glib-networking's GProxyResolverGnome (proxy/gnome/gproxyresolvergnome.c, update_settings).
 import { execFile, execFileSync } from 'node:child_process';
-import type { DesktopProxyConfig, SourcedProxy } from './desktop-proxy-config.js';
+import { settingsProxy, type DesktopProxyConfig, type SourcedProxy } from './desktop-proxy-config.js';
 
 const SCHEMA = 'org.gnome.system.proxy';
 /** A hung D-Bus or dconf must not hold a lookup for long: after this the environment is used. */
@@ -137,45 +137,32 @@ export function gnomeConfig(settings: Settings): DesktopProxyConfig | null {
   const hosts = settings.get(`${SCHEMA} ignore-hosts`);
   const uriProxies = new Map<string, SourcedProxy>();
   let defaultProxy: SourcedProxy | null = null;
+  /** `scheme://[userinfo]host:port` from the child schema `child`, when its host is set and valid. */
+  const hostProxy = (child: string, scheme: string, userinfo = ''): SourcedProxy | null => {
+    const host = str(settings, `${SCHEMA}.${child} host`);
+    if (host === '') return null;
+    const port = int(settings, `${SCHEMA}.${child} port`);
+    return settingsProxy(`${scheme}://${userinfo}${authority(host, port)}`, `${SCHEMA}.${child} host`);
+  };
   if (mode === 'manual') {
     const http = `${SCHEMA}.http`;
-    const httpHost = str(settings, `${http} host`);
-    let httpProxy: SourcedProxy | null = null;
-    if (httpHost !== '') {
-      const auth = bool(settings, `${http} use-authentication`)
-        ? `${encodeURIComponent(str(settings, `${http} authentication-user`))}:${encodeURIComponent(
-            str(settings, `${http} authentication-password`),
-          )}@`
-        : '';
-      httpProxy = {
-        proxy: `http://${auth}${authority(httpHost, int(settings, `${http} port`))}`,
-        source: `${http} host`,
-      };
+    const userinfo = bool(settings, `${http} use-authentication`)
+      ? `${escape(str(settings, `${http} authentication-user`))}:${escape(
+          str(settings, `${http} authentication-password`),
+        )}@`
+      : '';
+    const httpProxy = hostProxy('http', 'http', userinfo);
+    if (httpProxy !== null) {
       uriProxies.set('http', httpProxy);
       if (bool(settings, `${SCHEMA} use-same-proxy`)) {
         defaultProxy = { proxy: httpProxy.proxy, source: `${SCHEMA} use-same-proxy` };
       }
     }
-    const httpsHost = str(settings, `${SCHEMA}.https host`);
-    if (httpsHost !== '') {
-      const port = int(settings, `${SCHEMA}.https port`);
-      uriProxies.set('https', {
-        proxy: `http://${authority(httpsHost, port)}`,
-        source: `${SCHEMA}.https host`,
-      });
-    } else if (httpProxy !== null) {
-      uriProxies.set('https', httpProxy);
-    }
-    const socksHost = str(settings, `${SCHEMA}.socks host`);
-    if (socksHost !== '') {
-      const port = int(settings, `${SCHEMA}.socks port`);
-      defaultProxy = { proxy: `socks://${authority(socksHost, port)}`, source: `${SCHEMA}.socks host` };
-    }
-    const ftpHost = str(settings, `${SCHEMA}.ftp host`);
-    if (ftpHost !== '') {
-      const port = int(settings, `${SCHEMA}.ftp port`);
-      uriProxies.set('ftp', { proxy: `ftp://${authority(ftpHost, port)}`, source: `${SCHEMA}.ftp host` });
-    }
+    const httpsProxy = hostProxy('https', 'http') ?? httpProxy;
+    if (httpsProxy !== null) uriProxies.set('https', httpsProxy);
+    defaultProxy = hostProxy('socks', 'socks') ?? defaultProxy;
+    const ftpProxy = hostProxy('ftp', 'ftp');
+    if (ftpProxy !== null) uriProxies.set('ftp', ftpProxy);
   }
   return {
     mode,
@@ -187,4 +174,12 @@ export function gnomeConfig(settings: Settings): DesktopProxyConfig | null {
     defaultProxy,
     autoconfigUrl: str(settings, `${SCHEMA} autoconfig-url`),
   };
+}
+
+/** g_uri_escape_string(text, NULL, TRUE): everything but RFC 3986 unreserved characters escaped. */
+function escape(text: string): string {
+  return encodeURIComponent(text).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
 }

@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DesktopProxyConfig, SourcedProxy } from './desktop-proxy-config.js';
+import { settingsProxy, type DesktopProxyConfig, type SourcedProxy } from './desktop-proxy-config.js';
 
 const FILES = ['kioslaverc', 'kioslavesrc'] as const;
 const GROUP = 'Proxy Settings';
@@ -105,10 +105,11 @@ export function kdeConfig(text: string): DesktopProxyConfig | null {
       ['ftp', 'ftpProxy'],
     ] as const) {
       const proxy = kdeProxyUri(keys.get(key), 'http');
-      if (proxy !== null) uriProxies.set(scheme, { proxy, source: `kioslaverc ${key}` });
+      const sourced = proxy === null ? null : settingsProxy(proxy, `kioslaverc ${key}`);
+      if (sourced !== null) uriProxies.set(scheme, sourced);
     }
     const socks = kdeProxyUri(keys.get('socksProxy'), 'socks');
-    if (socks !== null) defaultProxy = { proxy: socks, source: 'kioslaverc socksProxy' };
+    if (socks !== null) defaultProxy = settingsProxy(socks, 'kioslaverc socksProxy');
   }
   const noProxy = keys.get('NoProxyFor') ?? '';
   return {

@@ -157,7 +157,7 @@ describe('SystemProxyResolver: GNOME settings through gsettings and dconf', () =
 
     // use-same-proxy and authentication: every scheme through the http proxy, credentials
     // escaped in the URI and redacted in explainProxy; loopback direct unless proxyLoopback.
-    const authed = "http://us%20er:p%40ss'word@http.example:3128";
+    const authed = 'http://us%20er:p%40ss%27word@http.example:3128';
     const s = out.sameAuth;
     for (const uri of [http, https, ftp, imap]) assert.deepEqual(s[uri], [authed], uri);
     assert.deepEqual(s[loop], ['direct://']);
@@ -266,6 +266,20 @@ describe('SystemProxyResolver: KDE kioslaverc', () => {
         assert.match(warnings[0], /kioslaverc ProxyType/);
       },
     );
+  });
+
+  it('an invalid proxy value is skipped with a warning that hides its password', async () => {
+    const file =
+      '[Proxy Settings]\nProxyType=1\nhttpProxy=http://u:secret@bad%zzhost 80\nsocksProxy=socks.example:1080\n';
+    await withKde(file, async (env) => {
+      const { result, warnings } = await captureWarnings(() =>
+        new SystemProxyResolver(env).lookup('http://a.example:80'),
+      );
+      assert.deepEqual(result, SOCKS('socks.example:1080'));
+      assert.equal(warnings.length, 1);
+      assert.match(warnings[0], /kioslaverc httpProxy/);
+      assert.ok(!warnings[0].includes('secret'), warnings[0]);
+    });
   });
 
   it('no kioslaverc: the environment', async () => {
