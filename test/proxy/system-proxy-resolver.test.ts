@@ -282,6 +282,20 @@ describe('SystemProxyResolver: KDE kioslaverc', () => {
     });
   });
 
+  it('reads the file once per cache period, not on every lookup', async () => {
+    await withKde('[Proxy Settings]\nProxyType=1\nhttpProxy=http://one.example 1\n', async (env) => {
+      const resolver = new SystemProxyResolver(env);
+      const answers = await Promise.all([1, 2, 3].map(() => resolver.lookup('http://a.example:80')));
+      assert.deepEqual(
+        answers,
+        [1, 2, 3].map(() => ['http://one.example:1']),
+      );
+      await writeFile(join(env.XDG_CONFIG_HOME ?? '', 'kioslaverc'), '[Proxy Settings]\nProxyType=0\n');
+      assert.deepEqual(await resolver.lookup('http://a.example:80'), ['http://one.example:1']);
+      assert.deepEqual(new SystemProxyResolver(env).lookupSync('http://a.example:80'), ['direct://']);
+    });
+  });
+
   it('no kioslaverc: the environment', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'gsc-kde-'));
     try {
