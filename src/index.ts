@@ -28,6 +28,11 @@ export { ProxyResolver, getDefaultProxyResolver, setDefaultProxyResolver } from 
 export { SimpleProxyResolver } from './proxy/simple-proxy-resolver.js';
 export { EnvironmentProxyResolver, type ProxyEnvironment } from './proxy/environment-proxy-resolver.js';
 export type { EnvironmentProxyOptions } from './proxy/environment-proxy-resolver.js';
+export {
+  SystemProxyResolver,
+  type SystemProxyOptions,
+  type SystemProxySource,
+} from './proxy/system-proxy-resolver.js';
 export type { ProxyExplanation, ProxyFailureInfo } from './proxy/proxy-explanation.js';
 export { ProxyAddressEnumerator } from './proxy/proxy-address-enumerator.js';
 export { registerProxy, getProxyForProtocol, type Proxy, type ProxyConnectOptions } from './proxy/proxy.js';

@@ -8,11 +8,12 @@ import type { GError } from '../errors/gerror.js';
 export interface ProxyExplanation {
   /** The destination URI asked about. */
   readonly uri: string;
-  /** The resolver that decided: `environment`, `simple`, `disabled` (enableProxy false) or a class name. */
+  /** The resolver that decided: `environment`, `gnome`, `kde`, `simple`, `disabled` (enableProxy false) or a class name. */
   readonly resolver: string;
   /**
    * Where the proxy list came from: a variable (`https_proxy`, `ALL_PROXY`, …), `default proxy`,
-   * `uri proxy for https`, `no_proxy`, `loopback`, `no proxy configured`, `lookup` (a resolver
+   * `uri proxy for https`, a settings key (`org.gnome.system.proxy.http host`, `kioslaverc
+   * httpProxy`), `no_proxy`, `loopback`, `no proxy configured`, `lookup` (a resolver
    * without explainProxy).
    */
   readonly source: string;

@@ -2,6 +2,7 @@ import { errorForAbortReason, type CancelOptions } from '../cancellable.js';
 import { invalidArgument } from '../errors/gerror.js';
 import { isValidUri, redactUri } from '../address/uri.js';
 import { EnvironmentProxyResolver } from './environment-proxy-resolver.js';
+import { SystemProxyResolver } from './system-proxy-resolver.js';
 import { explanation, type ProxyExplanation } from './proxy-explanation.js';
 
 /**
@@ -76,8 +77,10 @@ let defaultResolver: ProxyResolver | null = null;
 
 /**
  * g_proxy_resolver_get_default. GIO picks the best implementation on the `gio-proxy-resolver`
- * extension point; here there are two: `environment` (the default) and `dummy` (always
- * `direct://`), chosen by `GIO_USE_PROXY_RESOLVER` as in GIO. Created once, on first use.
+ * extension point; here the default is {@link SystemProxyResolver} (the desktop's settings, else
+ * the environment), and `GIO_USE_PROXY_RESOLVER` picks another as in GIO: `environment`
+ * ({@link EnvironmentProxyResolver} alone) or `dummy` (always `direct://`). Created once, on
+ * first use.
  */
 export function getDefaultProxyResolver(): ProxyResolver {
   defaultResolver ??= createDefaultProxyResolver(process.env);
@@ -93,10 +96,11 @@ export function setDefaultProxyResolver(resolver: ProxyResolver | null): void {
 export function createDefaultProxyResolver(env: NodeJS.ProcessEnv): ProxyResolver {
   const name = env.GIO_USE_PROXY_RESOLVER;
   if (name === 'dummy') return new DummyProxyResolver();
-  if (name !== undefined && name !== '' && name !== 'environment') {
-    proxyWarning(`GIO_USE_PROXY_RESOLVER: no proxy resolver named '${name}'; using 'environment'`);
+  if (name === 'environment') return new EnvironmentProxyResolver(env);
+  if (name !== undefined && name !== '') {
+    proxyWarning(`GIO_USE_PROXY_RESOLVER: no proxy resolver named '${name}'; using the default`);
   }
-  return new EnvironmentProxyResolver(env);
+  return new SystemProxyResolver(env);
 }
 
 /**

@@ -2,7 +2,12 @@
 // pinned names and proxy lookups are answered in-process).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { PinnedResolver, SimpleProxyResolver, EnvironmentProxyResolver } from '../../src/index.js';
+import {
+  PinnedResolver,
+  SimpleProxyResolver,
+  EnvironmentProxyResolver,
+  SystemProxyResolver,
+} from '../../src/index.js';
 import { parseCommandLine, type ConnectCommand } from '../../src/cli/args.js';
 import { cliProxyResolver } from '../../src/cli/proxy-args.js';
 import { parseResolveEntry, pinnedResolverFor } from '../../src/cli/resolve-args.js';
@@ -67,4 +72,14 @@ test('--no-proxy-for without --proxy: the environment’s proxies, its no_proxy 
   assert.deepEqual(resolver.lookupSync('http://other.test/'), ['http://127.0.0.1:3128']);
   assert.equal(env.NO_PROXY, 'kept.test', 'the given environment is not changed');
   assert.equal(cliProxyResolver(null, ['x'], { GIO_USE_PROXY_RESOLVER: 'dummy' }), null);
+});
+
+test('--proxy-loopback alone: the default (system) resolver with loopback proxied', () => {
+  const env = { http_proxy: 'http://127.0.0.1:3128' };
+  const resolver = cliProxyResolver(null, [], env, true);
+  assert.ok(resolver instanceof SystemProxyResolver);
+  assert.deepEqual(resolver.lookupSync('http://127.0.0.1:5432/'), ['http://127.0.0.1:3128']);
+  const environment = cliProxyResolver(null, [], { ...env, GIO_USE_PROXY_RESOLVER: 'environment' }, true);
+  assert.ok(environment instanceof EnvironmentProxyResolver);
+  assert.deepEqual(environment.lookupSync('http://127.0.0.1:5432/'), ['http://127.0.0.1:3128']);
 });

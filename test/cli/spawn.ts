@@ -29,7 +29,10 @@ export interface CliRun {
  */
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!/_proxy$/i.test(k)) env[k] = v;
+  // No desktop either: a GNOME or KDE session's proxy settings would change the default resolver.
+  for (const [k, v] of Object.entries(process.env)) {
+    if (!/_proxy$/i.test(k) && k !== 'XDG_CURRENT_DESKTOP') env[k] = v;
+  }
   return { ...env, ...extra };
 }
 

@@ -7,6 +7,7 @@ import {
   getDefaultProxyResolver,
   setDefaultProxyResolver,
 } from '../../src/proxy/proxy-resolver.js';
+import { SystemProxyResolver } from '../../src/proxy/system-proxy-resolver.js';
 import { SimpleProxyResolver } from '../../src/proxy/simple-proxy-resolver.js';
 import { IOError } from '../../src/errors/gerror.js';
 import { IOErrorEnum } from '../../src/errors/enums.js';
@@ -206,11 +207,11 @@ describe('EnvironmentProxyResolver: variables (§6.4)', () => {
 });
 
 describe('ProxyResolver.getDefault()', () => {
-  it('is a cached EnvironmentProxyResolver until setDefault() is called', async () => {
+  it('is a cached SystemProxyResolver until setDefault() is called', async () => {
     try {
       setDefaultProxyResolver(null);
       const first = ProxyResolver.getDefault();
-      assert.ok(first instanceof EnvironmentProxyResolver);
+      assert.ok(first instanceof SystemProxyResolver);
       assert.equal(getDefaultProxyResolver(), first);
       const mine = new SimpleProxyResolver('http://127.0.0.1:3128');
       ProxyResolver.setDefault(mine);
@@ -218,7 +219,7 @@ describe('ProxyResolver.getDefault()', () => {
       assert.equal(getDefaultProxyResolver(), mine);
       ProxyResolver.setDefault(null);
       const again = ProxyResolver.getDefault();
-      assert.ok(again instanceof EnvironmentProxyResolver);
+      assert.ok(again instanceof SystemProxyResolver);
       assert.notEqual(again, first);
     } finally {
       setDefaultProxyResolver(null);
@@ -236,20 +237,25 @@ describe('ProxyResolver.getDefault()', () => {
     await assert.rejects(resolver.lookup('asdf'), { code: IOErrorEnum.INVALID_ARGUMENT });
   });
 
-  it('GIO_USE_PROXY_RESOLVER=environment, or unset, gives the environment resolver', async () => {
-    for (const env of [{ GIO_USE_PROXY_RESOLVER: 'environment' }, {}]) {
-      const resolver = createDefaultProxyResolver({ ...env, http_proxy: 'http://p.example:1' });
-      assert.ok(resolver instanceof EnvironmentProxyResolver);
-      assert.deepEqual(await resolver.lookup('http://a.example/'), ['http://p.example:1']);
-    }
+  it('GIO_USE_PROXY_RESOLVER=environment gives the environment resolver; unset, the system one', async () => {
+    const environment = createDefaultProxyResolver({
+      GIO_USE_PROXY_RESOLVER: 'environment',
+      XDG_CURRENT_DESKTOP: 'GNOME',
+      http_proxy: 'http://p.example:1',
+    });
+    assert.ok(environment instanceof EnvironmentProxyResolver);
+    assert.deepEqual(await environment.lookup('http://a.example/'), ['http://p.example:1']);
+    const system = createDefaultProxyResolver({ http_proxy: 'http://p.example:1' });
+    assert.ok(system instanceof SystemProxyResolver);
+    assert.deepEqual(await system.lookup('http://a.example/'), ['http://p.example:1']);
   });
 
-  it('an unknown GIO_USE_PROXY_RESOLVER warns and falls back to the environment resolver', async () => {
+  it('an unknown GIO_USE_PROXY_RESOLVER warns and falls back to the default (system) resolver', async () => {
     const { result, warnings } = await captureWarnings(() =>
-      createDefaultProxyResolver({ GIO_USE_PROXY_RESOLVER: 'gnome' }),
+      createDefaultProxyResolver({ GIO_USE_PROXY_RESOLVER: 'nosuch' }),
     );
-    assert.ok(result instanceof EnvironmentProxyResolver);
+    assert.ok(result instanceof SystemProxyResolver);
     assert.equal(warnings.length, 1);
-    assert.match(warnings[0], /gnome/);
+    assert.match(warnings[0], /nosuch/);
   });
 });
