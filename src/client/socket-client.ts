@@ -25,13 +25,15 @@ import { toGError } from '../errors/errno.js';
 import { getDefaultProxyResolver } from '../proxy/proxy-resolver.js';
 import type { ProxyResolver } from '../proxy/proxy-resolver.js';
 import { explainClientProxy } from '../proxy/proxy-resolver.js';
+// Loaded for its effect: it installs the proxy enumerator behind every proxyEnumerate() (src/address/proxy-enumeration.ts).
+import '../proxy/proxy-address-enumerator.js';
 import type { ProxyExplanation } from '../proxy/proxy-explanation.js';
 import { Resolver } from '../resolver/resolver.js';
 import { NetworkService } from '../resolver/network-service.js';
 import { AsyncResult, type AsyncReadyCallback } from './async-result.js';
+import { blockingEntryPoints } from './blocking-hook.js';
 import { ConnectOperation, type EventConnection, type OperationSettings } from './connect-operation.js';
 import type { SyncEventConnection } from '../sync/sync-connect.js';
-import * as blocking from '../sync/sync-connect.js';
 import type { SyncSocketConnection } from '../sync/sync-socket-connection.js';
 import type { SyncTlsClientConnection } from '../sync/sync-tls-connection.js';
 import type { TlsClientConnection } from '../tls/tls-client-connection.js';
@@ -743,7 +745,7 @@ export class SocketClient<
 
   /** g_socket_client_connect: blocks until connected; built-in connectables and resolvers only. */
   connectSync(connectable: SocketConnectable, cancellable?: Cancellable | null): SyncSocketConnection {
-    return blocking.connectSync(this, connectable, cancellable);
+    return blockingEntryPoints().connectSync(this, connectable, cancellable);
   }
 
   /** g_socket_client_connect_to_host, blocking; parse errors are thrown before any event. */
@@ -752,12 +754,12 @@ export class SocketClient<
     defaultPort: number,
     cancellable?: Cancellable | null,
   ): SyncSocketConnection {
-    return blocking.connectToHostSync(this, hostAndPort, defaultPort, cancellable);
+    return blockingEntryPoints().connectToHostSync(this, hostAndPort, defaultPort, cancellable);
   }
 
   /** g_socket_client_connect_to_uri, blocking. */
   connectToUriSync(uri: string, defaultPort: number, cancellable?: Cancellable | null): SyncSocketConnection {
-    return blocking.connectToUriSync(this, uri, defaultPort, cancellable);
+    return blockingEntryPoints().connectToUriSync(this, uri, defaultPort, cancellable);
   }
 
   /** g_socket_client_connect_to_service, blocking. */
@@ -766,7 +768,7 @@ export class SocketClient<
     service: string,
     cancellable?: Cancellable | null,
   ): SyncSocketConnection {
-    return blocking.connectToServiceSync(this, domain, service, cancellable);
+    return blockingEntryPoints().connectToServiceSync(this, domain, service, cancellable);
   }
 
   // ---- internals -------------------------------------------------------------------------------
