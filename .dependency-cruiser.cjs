@@ -37,35 +37,35 @@ module.exports = {
       to: { path: '^src/', pathNot: '^src/errors/' },
     },
     {
-      name: 'address-below-resolver-and-up',
+      name: 'cancellable-and-timeout-on-errors-only',
+      severity: 'error',
+      from: { path: '^src/(cancellable|timeout-value)\\.ts$' },
+      to: { path: '^src/', pathNot: '^src/(errors/|cancellable\\.ts$|timeout-value\\.ts$)' },
+    },
+    {
+      name: 'address-and-resolver-below-the-rest',
       severity: 'error',
       comment:
-        'src/address/ uses only errors, cancellable and the resolver interface (resolver/ is the same tier).',
-      from: { path: '^src/address/' },
+        'address/ and resolver/ (one tier: NetworkAddress asks a Resolver, NetworkService yields NetworkAddresses) ' +
+        'import only errors, cancellable.ts and each other. The one reference up is type-only: ' +
+        'EnumerateOptions.proxyResolver (address/connectable.ts) names proxy/proxy-resolver.ts, the GProxyResolver a client passes down.',
+      from: { path: '^src/(address|resolver)/' },
       to: {
-        path: '^src/(proxy|tls|client|sync|cli|adapters|connection)/',
-        dependencyTypesNot: ['type-only'],
+        path: '^src/(connection|tls|proxy|client|sync|cli|adapters)/|^src/index\\.ts$',
+        pathNot: '^src/proxy/proxy-resolver\\.ts$',
       },
     },
     {
-      name: 'resolver-below-proxy-and-up',
+      name: 'address-and-resolver-import-proxy-resolver-as-type-only',
       severity: 'error',
-      from: { path: '^src/resolver/' },
-      to: {
-        path: '^src/(proxy|tls|client|sync|cli|adapters|connection)/',
-        dependencyTypesNot: ['type-only'],
-      },
+      from: { path: '^src/(address|resolver)/' },
+      to: { path: '^src/proxy/proxy-resolver\\.ts$', dependencyTypesNot: ['type-only'] },
     },
     {
-      name: 'lower-layers-never-import-higher-types',
+      name: 'connection-below-tls-and-proxy',
       severity: 'error',
-      comment:
-        'Even type-only: errors, address and resolver name nothing of tls, client, sync, cli or adapters. ' +
-        'The one allowed type-only reference up is EnumerateOptions.proxyResolver (address/connectable.ts → proxy/proxy-resolver.ts), the GProxyResolver a client passes down.',
-      from: { path: '^src/(errors|address|resolver)/' },
-      to: {
-        path: '^src/(tls|client|sync|cli|adapters)/|^src/proxy/(?!proxy-resolver\\.ts$)',
-      },
+      from: { path: '^src/connection/' },
+      to: { path: '^src/(tls|proxy|client|sync|cli|adapters)/' },
     },
     {
       name: 'proxy-and-tls-below-client',
