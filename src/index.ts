@@ -82,3 +82,5 @@ export { SyncSocketConnection } from './sync/sync-socket-connection.js';
 export { SyncTlsClientConnection, type SyncAcceptCertificateHandler } from './sync/sync-tls-connection.js';
 export { SharedCancellable } from './sync/shared-cancellable.js';
 export type { SyncEventConnection } from './sync/sync-connect.js';
+// Loaded for its effect: it installs the blocking entry points behind SocketClient's …Sync methods.
+import './sync/sync-connect.js';

@@ -2,7 +2,6 @@ import { LinkedCancellable, raceCancellable, type Cancellable } from '../cancell
 import { ResolverNameLookupFlags, SocketFamily } from '../errors/enums.js';
 import { invalidArgument, type GError } from '../errors/gerror.js';
 import { toGError } from '../errors/errno.js';
-import { ProxyAddressEnumerator } from '../proxy/proxy-address-enumerator.js';
 import { Resolver } from '../resolver/resolver.js';
 import {
   BaseAddressEnumerator,
@@ -13,6 +12,7 @@ import {
 import { checkHostname } from './hostname-check.js';
 import { parseHostAndPort } from './host-and-port.js';
 import { InetAddress } from './inet-address.js';
+import { proxyEnumeratorFor } from './proxy-enumeration.js';
 import { InetSocketAddress, type SocketAddress } from './socket-address.js';
 import { joinNetworkUri, splitNetworkUri } from './uri.js';
 
@@ -113,11 +113,7 @@ export class NetworkAddress implements SocketConnectable {
    * g_network_address_get_scheme and g_proxy_resolver_lookup see).
    */
   proxyEnumerate(opts?: EnumerateOptions): SocketAddressEnumerator {
-    return new ProxyAddressEnumerator(
-      this,
-      joinNetworkUri(this.scheme ?? 'none', this.hostname, this.port),
-      opts,
-    );
+    return proxyEnumeratorFor(this, joinNetworkUri(this.scheme ?? 'none', this.hostname, this.port), opts);
   }
 
   /** @internal */

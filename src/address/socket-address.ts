@@ -1,6 +1,5 @@
 import { SocketFamily } from '../errors/enums.js';
 import { invalidArgument } from '../errors/gerror.js';
-import { ProxyAddressEnumerator } from '../proxy/proxy-address-enumerator.js';
 import {
   ListAddressEnumerator,
   type EnumerateOptions,
@@ -9,6 +8,7 @@ import {
 } from './connectable.js';
 import { checkHostname } from './hostname-check.js';
 import { InetAddress } from './inet-address.js';
+import { proxyEnumeratorFor } from './proxy-enumeration.js';
 import { redactUri } from './uri.js';
 
 /** GSocketAddress: a concrete address, itself a connectable that yields just itself. */
@@ -80,7 +80,7 @@ export class InetSocketAddress extends SocketAddress {
   /** GIO: an InetSocketAddress is proxy-enumerated with the destination URI `none://ip:port`. */
   override proxyEnumerate(opts?: EnumerateOptions): SocketAddressEnumerator {
     const host = this.family === SocketFamily.IPV6 ? `[${this.address.toString()}]` : this.address.toString();
-    return new ProxyAddressEnumerator(this, `none://${host}:${this.port}`, opts);
+    return proxyEnumeratorFor(this, `none://${host}:${this.port}`, opts);
   }
 }
 

@@ -7,7 +7,6 @@ import {
   type GError,
 } from '../index.js';
 import { toGError } from '../errors/errno.js';
-import type { Reporter } from './reporter.js';
 
 /**
  * The CLI's exit statuses: one per class of failure, so scripts can branch without parsing
@@ -58,8 +57,13 @@ export function describeError(error: GError): string {
   return `${error.domain} ${error.codeName}: ${error.message}${flags}${proxy}`;
 }
 
+/** The part of a Reporter (reporter.ts) that reportFailure uses; named here as reporter.ts imports this module. */
+interface FailureSink {
+  failed(error: GError, status: ExitStatus): void;
+}
+
 /** Every command ends a failure the same way: one GError, reported once, mapped to a status. */
-export function reportFailure(reporter: Pick<Reporter, 'failed'>, err: unknown): ExitStatus {
+export function reportFailure(reporter: FailureSink, err: unknown): ExitStatus {
   const error = toGError(err);
   const status = exitStatusFor(error);
   reporter.failed(error, status);

@@ -13,25 +13,27 @@ import type { UnixConnection } from '../connection/unix-connection.js';
 import type { DatagramConnection } from '../connection/datagram-connection.js';
 import type { ConnectAttempt } from '../connection/timings.js';
 import {
+  IOErrorEnum,
   SocketClientEvent,
   SocketFamily,
   SocketProtocol,
   SocketType,
   TlsCertificateFlags,
 } from '../errors/enums.js';
-import { invalidArgument } from '../errors/gerror.js';
+import { IOError, invalidArgument } from '../errors/gerror.js';
 import { timeoutSecondsToMs } from '../timeout-value.js';
 import { toGError } from '../errors/errno.js';
 import { getDefaultProxyResolver } from '../proxy/proxy-resolver.js';
 import type { ProxyResolver } from '../proxy/proxy-resolver.js';
 import { explainClientProxy } from '../proxy/proxy-resolver.js';
+// Loaded for its effect: it installs the proxy enumerator behind every proxyEnumerate() (src/address/proxy-enumeration.ts).
+import '../proxy/proxy-address-enumerator.js';
 import type { ProxyExplanation } from '../proxy/proxy-explanation.js';
 import { Resolver } from '../resolver/resolver.js';
 import { NetworkService } from '../resolver/network-service.js';
 import { AsyncResult, type AsyncReadyCallback } from './async-result.js';
+import type { BlockingEntryPoints } from './blocking-hook.js';
 import { ConnectOperation, type EventConnection, type OperationSettings } from './connect-operation.js';
-import type { SyncEventConnection } from '../sync/sync-connect.js';
-import * as blocking from '../sync/sync-connect.js';
 import type { SyncSocketConnection } from '../sync/sync-socket-connection.js';
 import type { SyncTlsClientConnection } from '../sync/sync-tls-connection.js';
 import type { TlsClientConnection } from '../tls/tls-client-connection.js';
@@ -180,7 +182,7 @@ export type SocketClientEventArgs =
   | [
       event: SocketClientEvent.PROXY_NEGOTIATING | SocketClientEvent.PROXY_NEGOTIATED,
       connectable: SocketConnectable,
-      connection: IOStream | SyncEventConnection | null,
+      connection: IOStream | SyncSocketConnection | SyncTlsClientConnection | null,
     ]
   | [
       event: SocketClientEvent.TLS_HANDSHAKING | SocketClientEvent.TLS_HANDSHAKED,
@@ -207,7 +209,7 @@ export interface SocketClientEvents {
 export type SocketClientEventListener = (
   event: SocketClientEvent,
   connectable: SocketConnectable,
-  connection: EventConnection | SyncEventConnection | null,
+  connection: EventConnection | SyncSocketConnection | SyncTlsClientConnection | null,
 ) => void;
 
 /** A listener whose `connection` is narrowed by `event` (see {@link SocketClientEventArgs}). */
@@ -253,6 +255,27 @@ export interface SocketClient<T extends SocketType = SocketType.STREAM, L extend
   removeListener(eventName: 'event', listener: SocketClientNarrowingListener): this;
   /** Same as {@link SocketClient.off}, unnarrowed. */
   removeListener(eventName: 'event', listener: SocketClientEventListener): this;
+}
+
+let blockingEngine: BlockingEntryPoints<SocketClient<SocketType>> | null = null;
+
+/** @internal Called once by src/sync/sync-connect.ts when it is loaded (src/client/blocking-hook.ts). */
+export function installBlockingEntryPoints(entryPoints: BlockingEntryPoints<SocketClient<SocketType>>): void {
+  blockingEngine = entryPoints;
+}
+
+/**
+ * The blocking engine's entry points. Missing only when a program deep-imports this module
+ * without the package entry point; that is reported rather than guessed.
+ */
+function blocking(): BlockingEntryPoints<SocketClient<SocketType>> {
+  if (blockingEngine === null) {
+    throw new IOError(
+      IOErrorEnum.NOT_SUPPORTED,
+      'The blocking API needs its engine: import gsocketclient (or its sync-connect module) first',
+    );
+  }
+  return blockingEngine;
 }
 
 /**
@@ -743,7 +766,7 @@ export class SocketClient<
 
   /** g_socket_client_connect: blocks until connected; built-in connectables and resolvers only. */
   connectSync(connectable: SocketConnectable, cancellable?: Cancellable | null): SyncSocketConnection {
-    return blocking.connectSync(this, connectable, cancellable);
+    return blocking().connectSync(this, connectable, cancellable);
   }
 
   /** g_socket_client_connect_to_host, blocking; parse errors are thrown before any event. */
@@ -752,12 +775,12 @@ export class SocketClient<
     defaultPort: number,
     cancellable?: Cancellable | null,
   ): SyncSocketConnection {
-    return blocking.connectToHostSync(this, hostAndPort, defaultPort, cancellable);
+    return blocking().connectToHostSync(this, hostAndPort, defaultPort, cancellable);
   }
 
   /** g_socket_client_connect_to_uri, blocking. */
   connectToUriSync(uri: string, defaultPort: number, cancellable?: Cancellable | null): SyncSocketConnection {
-    return blocking.connectToUriSync(this, uri, defaultPort, cancellable);
+    return blocking().connectToUriSync(this, uri, defaultPort, cancellable);
   }
 
   /** g_socket_client_connect_to_service, blocking. */
@@ -766,7 +789,7 @@ export class SocketClient<
     service: string,
     cancellable?: Cancellable | null,
   ): SyncSocketConnection {
-    return blocking.connectToServiceSync(this, domain, service, cancellable);
+    return blocking().connectToServiceSync(this, domain, service, cancellable);
   }
 
   // ---- internals -------------------------------------------------------------------------------

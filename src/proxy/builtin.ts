@@ -3,7 +3,7 @@
 // the import cycle proxy.ts → here → https-proxy.ts → network-address.ts → … → proxy.ts is safe.
 import { HttpProxy } from './http-proxy.js';
 import { HttpsProxy } from './https-proxy.js';
-import type { Proxy } from './proxy.js';
+import type { Proxy } from './proxy-interface.js';
 import { Socks4Proxy } from './socks4.js';
 import { Socks5Proxy } from './socks5.js';
 

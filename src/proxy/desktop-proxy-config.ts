@@ -3,7 +3,7 @@
 import { isValidUri, splitNetworkUri } from '../address/uri.js';
 import { findIgnoreRule, parseIgnoreHosts, type IgnoreRule } from './ignore-hosts.js';
 import type { ProxyDecision } from './proxy-explanation.js';
-import { proxyWarning, redactForLog } from './proxy-resolver.js';
+import { proxyWarning, redactForLog } from './lookup-checks.js';
 import { expandProxy, schemeOf } from './simple-proxy-resolver.js';
 
 /** A proxy URI (credentials included) and the settings key it came from. */

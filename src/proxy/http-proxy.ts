@@ -7,7 +7,7 @@ import type { ProxyAddress } from '../address/socket-address.js';
 import type { IOStream } from '../connection/io-stream.js';
 import { IOErrorEnum, SocketFamily } from '../errors/enums.js';
 import { IOError } from '../errors/gerror.js';
-import type { Proxy, ProxyConnectOptions } from './proxy.js';
+import type { Proxy, ProxyConnectOptions } from './proxy-interface.js';
 import { negotiate, type ProxyIO } from './read-exact.js';
 import { done, fail, need, type Decoded } from './wire.js';
 

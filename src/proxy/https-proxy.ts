@@ -8,7 +8,7 @@ import type { IOStream } from '../connection/io-stream.js';
 import { toGError } from '../errors/errno.js';
 import { TlsClientConnection } from '../tls/tls-client-connection.js';
 import { negotiateHttpConnect } from './http-proxy.js';
-import type { Proxy, ProxyConnectOptions } from './proxy.js';
+import type { Proxy, ProxyConnectOptions } from './proxy-interface.js';
 
 /**
  * Who the proxy's certificate must name: the host of the proxy URI, with the port connected to.

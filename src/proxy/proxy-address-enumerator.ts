@@ -8,19 +8,15 @@ import {
 import type { InetAddress } from '../address/inet-address.js';
 import { NetworkAddress } from '../address/network-address.js';
 import { InetSocketAddress, ProxyAddress, type SocketAddress } from '../address/socket-address.js';
+import { installProxyEnumerator } from '../address/proxy-enumeration.js';
 import { redactUri, splitUriWithUser } from '../address/uri.js';
 import { IOErrorEnum } from '../errors/enums.js';
 import { IOError, type GError } from '../errors/gerror.js';
 import { toGError } from '../errors/errno.js';
 import { Resolver } from '../resolver/resolver.js';
 import { getProxyForProtocol } from './proxy.js';
-import {
-  checkLookup,
-  getDefaultProxyResolver,
-  proxyWarning,
-  redactForLog,
-  type ProxyResolver,
-} from './proxy-resolver.js';
+import { checkLookup, proxyWarning, redactForLog } from './lookup-checks.js';
+import { getDefaultProxyResolver, type ProxyResolver } from './proxy-resolver.js';
 import {
   annotateProxyFailure,
   decideProxy,
@@ -398,3 +394,8 @@ function scrubUserinfo(message: string, uri: string): string {
   if (userinfo) out = out.split(userinfo).join('***');
   return out;
 }
+
+// The address layer's proxyEnumerate() methods delegate here (src/address/proxy-enumeration.ts).
+installProxyEnumerator(
+  (connectable, destUri, opts) => new ProxyAddressEnumerator(connectable, destUri, opts),
+);

@@ -2,7 +2,8 @@ import type { CancelOptions } from '../cancellable.js';
 import { isValidUri, splitNetworkUri } from '../address/uri.js';
 import { invalidArgument } from '../errors/gerror.js';
 import { findIgnoreRule, parseIgnoreHosts, type IgnoreRule } from './ignore-hosts.js';
-import { checkLookup, proxyWarning, redactForLog, type ProxyResolver } from './proxy-resolver.js';
+import { checkLookup, proxyWarning, redactForLog } from './lookup-checks.js';
+import type { ProxyResolver } from './proxy-resolver.js';
 import { decideProxy, explanation, type ProxyDecision, type ProxyExplanation } from './proxy-explanation.js';
 
 const SOCKS_PREFIX = /^socks:\/\//i;

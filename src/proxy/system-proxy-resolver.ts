@@ -5,7 +5,8 @@ import { EnvironmentProxyResolver, type ProxyEnvironment } from './environment-p
 import { readGnomeSettings, readGnomeSettingsSync } from './gnome-proxy-settings.js';
 import { readKdeSettings, readKdeSettingsSync } from './kde-proxy-settings.js';
 import { decideProxy, explanation, type ProxyDecision, type ProxyExplanation } from './proxy-explanation.js';
-import { checkLookup, proxyWarning, type ProxyResolver } from './proxy-resolver.js';
+import { checkLookup, proxyWarning } from './lookup-checks.js';
+import type { ProxyResolver } from './proxy-resolver.js';
 
 /** Where a {@link SystemProxyResolver} takes its settings from. */
 export type SystemProxySource = 'gnome' | 'kde' | 'environment';

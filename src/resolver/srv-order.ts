@@ -1,4 +1,9 @@
-import type { SrvTarget } from './srv-target.js';
+/** What the RFC 2782 order reads of a target (SrvTarget in srv-target.ts, which calls this). */
+export interface SrvOrderable {
+  readonly hostname: string;
+  readonly priority: number;
+  readonly weight: number;
+}
 
 /** A uniform random number in [0, 1), as `Math.random` returns; injectable for tests. */
 export type RandomSource = () => number;
@@ -16,14 +21,14 @@ export type RandomSource = () => number;
  *
  * The input is not modified.
  */
-export function sortSrvTargets(
-  targets: readonly SrvTarget[],
+export function sortSrvTargets<T extends SrvOrderable>(
+  targets: readonly T[],
   random: RandomSource = Math.random,
-): SrvTarget[] {
+): T[] {
   if (targets.length === 1 && targets[0].hostname === '.') return [];
   // Array.prototype.sort is stable (ES2019), as GLib's g_list_sort (a merge sort) is.
   const sorted = [...targets].sort((a, b) => a.priority - b.priority || a.weight - b.weight);
-  const out: SrvTarget[] = [];
+  const out: T[] = [];
   let start = 0;
   while (start < sorted.length) {
     let end = start;

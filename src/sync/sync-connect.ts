@@ -11,7 +11,11 @@
 import type { SocketConnectable } from '../address/connectable.js';
 import { NetworkAddress } from '../address/network-address.js';
 import { Cancellable, type CancelOptions } from '../cancellable.js';
-import type { SocketClient, SocketClientEventArgs } from '../client/socket-client.js';
+import {
+  installBlockingEntryPoints,
+  type SocketClient,
+  type SocketClientEventArgs,
+} from '../client/socket-client.js';
 import { IOErrorEnum, SocketClientEvent, SocketType } from '../errors/enums.js';
 import { IOError, invalidArgument } from '../errors/gerror.js';
 import { toGError } from '../errors/errno.js';
@@ -109,6 +113,9 @@ export function connectToServiceSync(
   }
   return connectSync(client, target, cancellable);
 }
+
+// SocketClient's …Sync methods call these (src/client/blocking-hook.ts).
+installBlockingEntryPoints({ connectSync, connectToHostSync, connectToUriSync, connectToServiceSync });
 
 // ---- the request -----------------------------------------------------------------------------
 

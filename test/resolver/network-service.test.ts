@@ -7,6 +7,8 @@ import { Cancellable, type CancelOptions } from '../../src/cancellable.js';
 import { IOErrorEnum, ResolverErrorEnum, ResolverNameLookupFlags } from '../../src/errors/enums.js';
 import { IOError, ResolverError, type GError } from '../../src/errors/gerror.js';
 import type { ProxyResolver } from '../../src/proxy/proxy-resolver.js';
+// Loads the proxy layer, which installs the enumerator behind proxyEnumerate() (src/address/proxy-enumeration.ts).
+import '../../src/proxy/proxy-address-enumerator.js';
 import { NetworkService, NetworkServiceAddressEnumerator } from '../../src/resolver/network-service.js';
 import { Resolver, type LookupOptions } from '../../src/resolver/resolver.js';
 import { SrvTarget } from '../../src/resolver/srv-target.js';
