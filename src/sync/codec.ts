@@ -15,6 +15,7 @@ import { IOErrorEnum } from '../errors/enums.js';
 import { GError, IOError, ResolverError, TlsError } from '../errors/gerror.js';
 import { toGError } from '../errors/errno.js';
 import { CertificateRefusedError } from '../tls/certificate-refusal.js';
+import { annotateProxyFailure } from '../proxy/proxy-explanation.js';
 import { NetworkService } from '../resolver/network-service.js';
 import type { AddressDesc, ConnectableDesc, ErrorDesc } from './protocol.js';
 
@@ -84,6 +85,7 @@ export function describeError(err: unknown): ErrorDesc {
           },
         }
       : {}),
+    ...(error.proxy ? { proxy: { uri: error.proxy.uri, source: error.proxy.source } } : {}),
   };
 }
 
@@ -95,6 +97,12 @@ export function rebuildError(desc: ErrorDesc): GError {
     cause.name = desc.cause.name;
     if (desc.cause.code !== undefined) (cause as NodeJS.ErrnoException).code = desc.cause.code;
   }
+  const error = rebuildGError(desc, cause);
+  if (desc.proxy) annotateProxyFailure(error, desc.proxy);
+  return error;
+}
+
+function rebuildGError(desc: ErrorDesc, cause: Error | undefined): GError {
   const options = cause ? { cause } : undefined;
   switch (desc.domain) {
     case 'g-resolver-error-quark':

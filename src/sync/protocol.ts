@@ -9,6 +9,7 @@
  */
 import type { AttemptOutcome, AttemptStage } from '../connection/timings.js';
 import type { CertificateRefusalDetails } from '../tls/certificate-refusal.js';
+import type { ProxyFailureInfo } from '../proxy/proxy-explanation.js';
 import type { SocketClientEvent } from '../errors/enums.js';
 
 /** Int32 slots of the control block (a SharedArrayBuffer of CONTROL_BYTES). */
@@ -88,6 +89,8 @@ export interface ErrorDesc {
   readonly cause: { readonly name: string; readonly message: string; readonly code?: string } | null;
   /** A refused certificate's details (CertificateRefusedError). */
   readonly certificate?: CertificateRefusalDetails;
+  /** The proxy a failed connect went through (GError `proxy`). */
+  readonly proxy?: ProxyFailureInfo;
 }
 
 /** One attempt of a connect (ConnectAttempt) as data; times are ms since the operation started. */

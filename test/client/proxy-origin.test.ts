@@ -37,6 +37,26 @@ describe('err.proxy: which proxy failed and where it came from', () => {
     assert.doesNotMatch(JSON.stringify(err.proxy), /alice|s3cret/);
   });
 
+  it('the blocking API carries err.proxy across its engine thread too', async () => {
+    const port = await unusedPort('127.0.0.1');
+    const proxyResolver = new EnvironmentProxyResolver({
+      http_proxy: `http://alice:s3cret@127.0.0.1:${port}`,
+    });
+    const client = new SocketClient({ proxyResolver });
+    let err: GError | null = null;
+    try {
+      client.connectToHostSync('db.example.test:5432', 0).close();
+    } catch (e) {
+      err = e as GError;
+    }
+    assert.ok(err, 'connected');
+    assert.equal(err.code, IOErrorEnum.CONNECTION_REFUSED);
+    assert.equal(err.message, 'Could not connect to proxy server 127.0.0.1: Connection refused');
+    assert.equal(err.proxy?.uri, `http://***@127.0.0.1:${port}`);
+    assert.equal(typeof err.proxy?.source, 'string');
+    assert.equal(Object.keys(err).includes('proxy'), false);
+  });
+
   it('a proxy that refuses the CONNECT, from https_proxy: PROXY_NOT_ALLOWED with the proxy named', async () => {
     const proxy = await startRefusingProxy();
     try {
