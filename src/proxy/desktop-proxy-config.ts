@@ -1,7 +1,8 @@
 // The desktop's proxy settings in one shape, whichever desktop they came from (GNOME's GSettings,
 // KDE's kioslaverc), and the decision they give for a destination.
-import { isValidUri, splitNetworkUri } from '../address/uri.js';
+import { isValidUri } from '../address/uri.js';
 import { findIgnoreRule, parseIgnoreHosts, type IgnoreRule } from './ignore-hosts.js';
+import { destinationOf, direct, loopbackEntry } from './bypass.js';
 import type { ProxyDecision } from './proxy-explanation.js';
 import { proxyWarning, redactForLog } from './lookup-checks.js';
 import { expandProxy, schemeOf } from './simple-proxy-resolver.js';
@@ -41,9 +42,6 @@ export interface DesktopProxyConfig {
   readonly autoconfigUrl: string;
 }
 
-/** The destinations the desktop source keeps off proxies unless `proxyLoopback` (GNOME's default ignore-hosts). */
-const LOOPBACK: readonly IgnoreRule[] = parseIgnoreHosts(['localhost', '127.0.0.0/8', '::1']);
-
 /** Parsed ignore rules per config, so a lookup does not re-parse the list. */
 const parsedRules = new WeakMap<DesktopProxyConfig, readonly IgnoreRule[]>();
 
@@ -67,25 +65,15 @@ export function decideDesktop(
   proxyLoopback: boolean,
 ): ProxyDecision {
   if (config.mode !== 'manual') return direct(config.modeSource, null);
-  let parts;
-  try {
-    parts = splitNetworkUri(uri);
-  } catch {
-    parts = null; // no host (e.g. `mailto:`): nothing to compare
-  }
-  if (parts !== null) {
-    const port = parts.port > 0 ? parts.port : 0;
-    const loopback = proxyLoopback ? null : findIgnoreRule(LOOPBACK, parts.host, port);
-    if (loopback !== null) return direct('loopback', loopback.entry);
-    const rule = findIgnoreRule(rulesOf(config), parts.host, port);
+  const destination = destinationOf(uri);
+  if (destination !== null) {
+    const loopback = loopbackEntry(destination, proxyLoopback);
+    if (loopback !== null) return direct('loopback', loopback);
+    const rule = findIgnoreRule(rulesOf(config), destination.host, destination.port);
     if (rule !== null && !config.reversedIgnore) return direct(config.ignoreSource, rule.entry);
     if (rule === null && config.reversedIgnore) return direct(config.ignoreSource, null);
   }
   const chosen = config.uriProxies.get(schemeOf(uri)) ?? config.defaultProxy;
   if (chosen === null) return direct('no proxy configured', null);
   return { source: chosen.source, matchedIgnoreHost: null, proxies: expandProxy(chosen.proxy) };
-}
-
-function direct(source: string, matchedIgnoreHost: string | null): ProxyDecision {
-  return { source, matchedIgnoreHost, proxies: ['direct://'] };
 }

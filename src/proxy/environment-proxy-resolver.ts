@@ -1,7 +1,8 @@
 import { invalidArgument } from '../errors/gerror.js';
 import type { CancelOptions } from '../cancellable.js';
-import { isValidUri, splitNetworkUri } from '../address/uri.js';
+import { isValidUri } from '../address/uri.js';
 import { findIgnoreRule, parseIgnoreHosts, type IgnoreRule } from './ignore-hosts.js';
+import { checkResolverArguments, destinationOf, direct, loopbackEntry } from './bypass.js';
 import { checkLookup, proxyWarning, redactForLog } from './lookup-checks.js';
 import type { ProxyResolver } from './proxy-resolver.js';
 import { decideProxy, explanation, type ProxyDecision, type ProxyExplanation } from './proxy-explanation.js';
@@ -24,9 +25,6 @@ interface Chosen {
   readonly proxy: string;
   readonly source: string;
 }
-
-/** The destinations kept off environment proxies unless `proxyLoopback` (GNOME's default ignore-hosts). */
-const LOOPBACK: readonly IgnoreRule[] = parseIgnoreHosts(['localhost', '127.0.0.0/8', '::1']);
 
 /** `[userinfo@]host[:port][/]`, host a name, IPv4 or `[IPv6]`: a proxy value written without scheme. */
 const SCHEMELESS = /^(?:[^@\s/]+@)?(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(?::\d{1,5})?\/?$/;
@@ -66,13 +64,7 @@ export class EnvironmentProxyResolver implements ProxyResolver {
    * new EnvironmentProxyResolver(process.env, { proxyLoopback: true });
    */
   constructor(env: ProxyEnvironment = process.env, options: EnvironmentProxyOptions = {}) {
-    if (env === null || typeof env !== 'object') throw invalidArgument('env must be an object of strings');
-    if (options === null || typeof options !== 'object') throw invalidArgument('options must be an object');
-    const loopback: unknown = options.proxyLoopback;
-    if (loopback !== undefined && typeof loopback !== 'boolean') {
-      throw invalidArgument('proxyLoopback must be a boolean');
-    }
-    this.#proxyLoopback = loopback ?? false;
+    this.#proxyLoopback = checkResolverArguments(env, options);
     for (const scheme of SCHEME_VARIABLES) {
       const chosen = proxyPair(env, `${scheme}_proxy`);
       if (chosen !== null) this.#byScheme.set(scheme, chosen);
@@ -124,25 +116,15 @@ export class EnvironmentProxyResolver implements ProxyResolver {
     const chosen = this.#byScheme.get(schemeOf(uri)) ?? this.#fallback;
     if (chosen === null) return direct('no proxy variable set', null);
     if (this.#noProxyAll) return direct(this.#noProxyName, '*');
-    let parts;
-    try {
-      parts = splitNetworkUri(uri);
-    } catch {
-      parts = null; // no host (e.g. `mailto:`): nothing to compare
-    }
-    if (parts !== null) {
-      const port = parts.port > 0 ? parts.port : 0;
-      const loopback = this.#proxyLoopback ? null : findIgnoreRule(LOOPBACK, parts.host, port);
-      if (loopback !== null) return direct('loopback', loopback.entry);
-      const rule = findIgnoreRule(this.#rules, parts.host, port);
+    const destination = destinationOf(uri);
+    if (destination !== null) {
+      const loopback = loopbackEntry(destination, this.#proxyLoopback);
+      if (loopback !== null) return direct('loopback', loopback);
+      const rule = findIgnoreRule(this.#rules, destination.host, destination.port);
       if (rule !== null) return direct(this.#noProxyName, rule.entry);
     }
     return { source: chosen.source, matchedIgnoreHost: null, proxies: expandProxy(chosen.proxy) };
   }
-}
-
-function direct(source: string, matchedIgnoreHost: string | null): ProxyDecision {
-  return { source, matchedIgnoreHost, proxies: ['direct://'] };
 }
 
 /** `name` (lower case) or else its upper-case form, as a usable proxy URI; null when neither is. */

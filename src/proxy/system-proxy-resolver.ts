@@ -1,5 +1,5 @@
 import type { CancelOptions } from '../cancellable.js';
-import { invalidArgument } from '../errors/gerror.js';
+import { checkResolverArguments } from './bypass.js';
 import { decideDesktop, type DesktopProxyConfig } from './desktop-proxy-config.js';
 import { EnvironmentProxyResolver, type ProxyEnvironment } from './environment-proxy-resolver.js';
 import { readGnomeSettings, readGnomeSettingsSync } from './gnome-proxy-settings.js';
@@ -89,13 +89,7 @@ export class SystemProxyResolver implements ProxyResolver {
    * desktop's settings on the first lookup).
    */
   constructor(env: ProxyEnvironment = process.env, options: SystemProxyOptions = {}) {
-    if (env === null || typeof env !== 'object') throw invalidArgument('env must be an object of strings');
-    if (options === null || typeof options !== 'object') throw invalidArgument('options must be an object');
-    const loopback: unknown = options.proxyLoopback;
-    if (loopback !== undefined && typeof loopback !== 'boolean') {
-      throw invalidArgument('proxyLoopback must be a boolean');
-    }
-    this.#proxyLoopback = loopback ?? false;
+    this.#proxyLoopback = checkResolverArguments(env, options);
     this.#environment = new EnvironmentProxyResolver(env, { proxyLoopback: this.#proxyLoopback });
     this.#env = { ...env };
     this.#source = systemProxySource(env);
