@@ -9,6 +9,7 @@ import { UnixConnection } from '../connection/unix-connection.js';
 import { IOErrorEnum, SocketFamily, SocketProtocol, SocketType } from '../errors/enums.js';
 import { IOError, timedOutError, type GError } from '../errors/gerror.js';
 import { ioErrorCodeFromErrno, strerror, toGError } from '../errors/errno.js';
+import type { Clock } from '../clock.js';
 
 /** The client properties that shape one socket (GSocketClient:family, :type, :protocol, :local-address). */
 export interface SocketSettings {
@@ -18,6 +19,8 @@ export interface SocketSettings {
   readonly localAddress: SocketAddress | null;
   /** Connect timeout in ms; 0 = none (then the kernel's SYN timeout applies). */
   readonly timeoutMs: number;
+  /** The time source of every timer the operation arms (systemClock unless a test network gives one). */
+  readonly clock: Clock;
 }
 
 /** Why an attempt failed: before connect (socket/bind: no CONNECTING event, no decoration) or at it. */

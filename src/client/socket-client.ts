@@ -33,6 +33,7 @@ import { Resolver } from '../resolver/resolver.js';
 import { NetworkService } from '../resolver/network-service.js';
 import { AsyncResult, type AsyncReadyCallback } from './async-result.js';
 import type { BlockingEntryPoints } from './blocking-hook.js';
+import { systemClock } from '../clock.js';
 import { ConnectOperation, type EventConnection, type OperationSettings } from './connect-operation.js';
 import type { SyncSocketConnection } from '../sync/sync-socket-connection.js';
 import type { SyncTlsClientConnection } from '../sync/sync-tls-connection.js';
@@ -802,6 +803,7 @@ export class SocketClient<
       protocol: this.#protocol,
       localAddress: this.#localAddress,
       timeoutMs: Math.round(this.#timeout * 1000),
+      clock: systemClock,
       connectTimeoutMs: Math.round(this.#connectTimeout * 1000),
       enableProxy: this.#enableProxy,
       tls: this.#tls,
