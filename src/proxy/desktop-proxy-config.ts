@@ -25,8 +25,8 @@ export function settingsProxy(proxy: string, source: string): SourcedProxy | nul
 
 /** What a desktop's settings say, before any lookup. */
 export interface DesktopProxyConfig {
-  /** `auto` is a PAC script or WPAD; `environment` is KDE's "use the environment variables". */
-  readonly mode: 'none' | 'manual' | 'auto' | 'environment';
+  /** `auto` is a PAC script or WPAD. */
+  readonly mode: 'none' | 'manual' | 'auto';
   /** The key that holds the mode (`org.gnome.system.proxy mode`, `kioslaverc ProxyType`). */
   readonly modeSource: string;
   /** GIO's ignore-hosts grammar (KDE's NoProxyFor is read into it). */

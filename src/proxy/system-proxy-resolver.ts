@@ -57,9 +57,10 @@ export function systemProxySource(env: ProxyEnvironment): SystemProxySource {
  *   (tried as SOCKS5, 4a, 4) is the proxy of every scheme without its own and wins over
  *   `use-same-proxy`; `ignore-hosts` go direct.
  * - In KDE (`XDG_CURRENT_DESKTOP` listing KDE): `[Proxy Settings]` of `kioslaverc` in
- *   `$XDG_CONFIG_HOME` (or `~/.config`): `ProxyType` 0 none, 1 manual (`httpProxy`,
- *   `httpsProxy`, `ftpProxy` per scheme, `socksProxy` for the others; `NoProxyFor`, inverted by
- *   `ReversedException`), 4 the environment variables.
+ *   `$XDG_CONFIG_HOME` (or `~/.config`), as KIO reads it: `ProxyType` 0 none, 1 manual
+ *   (`httpProxy`, `httpsProxy`, `ftpProxy` per scheme, `socksProxy` as `socks://` for the
+ *   others; `NoProxyFor`, inverted by `ReversedException`), 2 a PAC script (`Proxy Config
+ *   Script`), 3 WPAD, 4 "system": each key names the environment variable holding the value.
  * - Otherwise, or when the settings cannot be read (no `gsettings`, no schema, no file): the
  *   environment variables, as {@link EnvironmentProxyResolver}.
  *
@@ -139,12 +140,11 @@ export class SystemProxyResolver implements ProxyResolver {
   }
 
   #explain(config: DesktopProxyConfig | null, uri: string): ProxyExplanation {
-    const fromDesktop = config !== null && config.mode !== 'environment';
-    return explanation(uri, fromDesktop ? this.#source : 'environment', this.#decide(config, uri));
+    return explanation(uri, config !== null ? this.#source : 'environment', this.#decide(config, uri));
   }
 
   #decide(config: DesktopProxyConfig | null, uri: string): ProxyDecision {
-    if (config === null || config.mode === 'environment') return this.#environment[decideProxy](uri);
+    if (config === null) return this.#environment[decideProxy](uri);
     if (config.mode === 'auto') {
       if (!this.#warnedAuto) {
         this.#warnedAuto = true;

@@ -244,14 +244,17 @@ describe('SystemProxyResolver: KDE kioslaverc', () => {
     });
   });
 
-  it('ProxyType 0 is direct, 4 is the environment, 2 (PAC) is direct with one warning', async () => {
+  it('ProxyType 0 is direct, 4 reads the variables named, 2 (PAC) is direct with one warning', async () => {
     await withKde('[Proxy Settings]\nProxyType=0\nhttpProxy=http://kde.example 3128\n', async (env) => {
       assert.deepEqual(await new SystemProxyResolver(env).lookup('http://a.example:80'), ['direct://']);
     });
     await withKde('[Proxy Settings]\nProxyType=4\nhttpProxy=http_proxy\n', async (env) => {
       const resolver = new SystemProxyResolver(env);
       assert.deepEqual(await resolver.lookup('http://a.example:80'), ['http://env.example:1']);
-      assert.equal((await resolver.explainProxy('http://a.example:80')).source, 'http_proxy');
+      assert.equal(
+        (await resolver.explainProxy('http://a.example:80')).source,
+        'kioslaverc httpProxy ($http_proxy)',
+      );
     });
     await withKde(
       '[Proxy Settings]\nProxyType=2\nProxy Config Script=http://pac.example/p.pac\n',
