@@ -115,7 +115,7 @@ export class SocketAttempt {
       // IPv4 socket with EAFNOSUPPORT; inet6's connect refuses the shorter IPv4 sockaddr on an
       // IPv6 socket with EINVAL.
       const socket = new Socket(); // never connected: no file descriptor is opened
-      const connection = new TcpConnection(socket, address);
+      const connection = new TcpConnection(socket, address, settings.clock);
       this.#connection = connection;
       this.#callbacks.onConnecting(connection);
       if (this.#settled) return;
@@ -132,7 +132,7 @@ export class SocketAttempt {
       allowHalfOpen: true,
       ...(local ? { localAddress: local.address.toNodeHost(), localPort: local.port || undefined } : {}),
     });
-    const connection = new TcpConnection(socket, address);
+    const connection = new TcpConnection(socket, address, settings.clock);
     this.#connection = connection;
     this.#watch(socket, connection, local);
     // Node binds, then emits 'connectionAttempt' just before connect(): GIO's CONNECTING moment,
@@ -146,7 +146,7 @@ export class SocketAttempt {
 
   #startUnix(address: UnixSocketAddress, settings: SocketSettings): void {
     const socket = netConnect({ path: address.nodePath, allowHalfOpen: true });
-    const connection = new UnixConnection(socket, address);
+    const connection = new UnixConnection(socket, address, settings.clock);
     this.#connection = connection;
     this.#watch(socket, connection, null);
     this.#armTimeout(settings);

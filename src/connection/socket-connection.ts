@@ -2,6 +2,7 @@ import type { Socket as DgramSocket } from 'node:dgram';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { SocketAddress } from '../address/socket-address.js';
+import { systemClock, type Clock } from '../clock.js';
 import type { IOStream } from './io-stream.js';
 import type { ConnectionTimings } from './timings.js';
 
@@ -29,6 +30,9 @@ export class SocketConnection implements IOStream, AsyncDisposable {
   #local: SocketAddress | null = null;
   #connected = false;
   #timings: ConnectionTimings | null = null;
+  #closing: Promise<void> | null = null;
+  /** The time source of the close flush bound (the client's, so a virtual clock drives it too). */
+  protected readonly clock: Clock;
 
   /**
    * Made by the client; built by hand only for tests or a custom proxy.
@@ -36,11 +40,18 @@ export class SocketConnection implements IOStream, AsyncDisposable {
    * @param socket - the OS socket
    * @param stream - the Duplex carrying the bytes (the socket itself for TCP and Unix)
    * @param remote - the address connected (or being connected) to
+   * @param clock - arms the close flush bound; Node's timers unless given
    */
-  constructor(socket: Socket | DgramSocket, stream: Duplex, remote: SocketAddress) {
+  constructor(
+    socket: Socket | DgramSocket,
+    stream: Duplex,
+    remote: SocketAddress,
+    clock: Clock = systemClock,
+  ) {
     this.socket = socket;
     this.#stream = stream;
     this.#remote = remote;
+    this.clock = clock;
   }
 
   /** The application bytes: the socket itself, never a copying layer (narrowed by subclasses). */
@@ -94,17 +105,29 @@ export class SocketConnection implements IOStream, AsyncDisposable {
    * flushed first (GIO's writes are blocking, so nothing is ever pending at its close; Node's
    * are queued): with data queued the write side is ended and drained — at most
    * 5 seconds, then the socket is dropped anyway — and then the socket is destroyed.
+   *
+   * Closing a closed connection does nothing, as g_io_stream_close; a close while one is under
+   * way answers with that one (where GIO fails with G_IO_ERROR_PENDING), so a second call
+   * never cuts the first one's flush short. Never rejects, except a graceful
+   * {@link TcpConnection} close that meets a reset (as g_tcp_connection_close does).
    */
-  async close(): Promise<void> {
-    const stream = this.#stream;
+  close(): Promise<void> {
     this.#connected = false;
+    this.#closing ??= this.closeStream();
+    return this.#closing;
+  }
+
+  /** The work of {@link SocketConnection.close}, done once per connection. */
+  protected async closeStream(): Promise<void> {
+    const stream = this.#stream;
     if (stream.destroyed) return;
     const closed = new Promise<void>((resolve) => stream.once('close', () => resolve()));
     if (stream.writable && stream.writableLength > 0) {
+      const clock = this.clock;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, CLOSE_FLUSH_MS);
+        const timer = clock.setTimeout(done, CLOSE_FLUSH_MS);
         function done(): void {
-          clearTimeout(timer);
+          clock.clearTimeout(timer);
           stream.off('finish', done);
           stream.off('close', done);
           stream.off('error', done);

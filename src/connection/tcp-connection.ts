@@ -1,6 +1,10 @@
 import type { Socket } from 'node:net';
 import type { SocketAddress } from '../address/socket-address.js';
-import { SocketConnection } from './socket-connection.js';
+import type { Clock } from '../clock.js';
+import { IOError } from '../errors/gerror.js';
+import { IOErrorEnum } from '../errors/enums.js';
+import { ioErrorCodeFromErrno, strerror } from '../errors/errno.js';
+import { CLOSE_FLUSH_MS, SocketConnection } from './socket-connection.js';
 
 /**
  * GTcpConnection: a TCP SocketConnection; `stream` and `socket` are the same net.Socket (under
@@ -21,9 +25,10 @@ export class TcpConnection extends SocketConnection {
    *
    * @param socket - the TCP socket (connected or connecting)
    * @param remote - the address connected (or being connected) to
+   * @param clock - arms the close bounds; Node's timers unless given
    */
-  constructor(socket: Socket, remote: SocketAddress) {
-    super(socket, socket, remote);
+  constructor(socket: Socket, remote: SocketAddress, clock?: Clock) {
+    super(socket, socket, remote, clock);
   }
 
   /** The net.Socket itself (a tls.TLSSocket on a {@link TcpWrapperConnection} made for TLS). */
@@ -52,20 +57,65 @@ export class TcpConnection extends SocketConnection {
     return this.#gracefulDisconnect;
   }
 
-  /** Closes the connection, gracefully when {@link TcpConnection.gracefulDisconnect} is set. */
-  override close(): Promise<void> {
+  /**
+   * g_tcp_connection_close: gracefully when {@link TcpConnection.gracefulDisconnect} is set, else
+   * as {@link SocketConnection.close}.
+   */
+  protected override closeStream(): Promise<void> {
+    if (!this.#gracefulDisconnect) return super.closeStream();
     const socket = this.socket;
-    if (!this.#gracefulDisconnect || socket.destroyed || !socket.writable) return super.close();
-    // Half-close, then wait for the peer's FIN (bounded) so no data in flight is lost to a RST.
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(() => socket.destroy(), 5000);
-      socket.once('close', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      socket.on('data', () => undefined);
-      socket.once('end', () => socket.destroy());
-      socket.end();
-    });
+    if (socket.destroyed) {
+      // GIO still owns the descriptor here, and shutdown() on a socket the peer has reset fails
+      // with ENOTCONN; one closed without an error closes again quietly.
+      return socket.errored
+        ? Promise.reject(
+            new IOError(IOErrorEnum.NOT_CONNECTED, `Unable to shutdown socket: ${strerror('ENOTCONN')}`, {
+              cause: socket.errored,
+            }),
+          )
+        : Promise.resolve();
+    }
+    return gracefulClose(socket, this.clock);
   }
+}
+
+/**
+ * Half-closes, drains the queued writes, then reads and discards until the peer's FIN, so that
+ * no data in flight is lost to a RST; then closes. Bounded by {@link CLOSE_FLUSH_MS} (GIO blocks
+ * until the FIN): after that the socket is dropped and the close succeeds. A reset or a failed
+ * write on the way rejects with its IOError, as g_tcp_connection_close returns the error of its
+ * g_socket_receive; the socket is closed either way.
+ */
+function gracefulClose(socket: Socket, clock: Clock): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let failure: IOError | null = null;
+    const finishIfDone = (): void => {
+      if (socket.readableEnded && (socket.writableFinished || !socket.writable)) socket.destroy();
+    };
+    const discard = (): void => undefined;
+    const onError = (err: NodeJS.ErrnoException): void => {
+      failure ??= new IOError(
+        ioErrorCodeFromErrno(err.code),
+        `${err.syscall === 'read' ? 'Error receiving data' : 'Error sending data'}: ${strerror(err.code, err.message)}`,
+        { cause: err },
+      );
+    };
+    const timer = clock.setTimeout(() => socket.destroy(), CLOSE_FLUSH_MS);
+    socket.on('error', onError);
+    socket.on('data', discard);
+    socket.once('end', finishIfDone);
+    socket.once('finish', finishIfDone);
+    socket.once('close', () => {
+      clock.clearTimeout(timer);
+      socket.off('error', onError);
+      socket.off('data', discard);
+      socket.off('end', finishIfDone);
+      socket.off('finish', finishIfDone);
+      if (failure) reject(failure);
+      else resolve();
+    });
+    socket.resume();
+    if (socket.writable) socket.end();
+    finishIfDone();
+  });
 }

@@ -61,7 +61,7 @@ export class TcpWrapperConnection<
   }
 
   /** Closes the base stream (TLS sends close_notify), then the TCP socket. */
-  override async close(): Promise<void> {
+  protected override async closeStream(): Promise<void> {
     await this.#base.close();
     if (!this.socket.destroyed) this.socket.destroy();
   }

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import type { SocketAddress } from '../address/socket-address.js';
+import type { Clock } from '../clock.js';
 import { SocketConnection } from './socket-connection.js';
 
 /**
@@ -18,9 +19,10 @@ export class UnixConnection extends SocketConnection {
    *
    * @param socket - the Unix-domain socket (connected or connecting)
    * @param remote - the address connected (or being connected) to
+   * @param clock - arms the close flush bound; Node's timers unless given
    */
-  constructor(socket: Socket, remote: SocketAddress) {
-    super(socket, socket, remote);
+  constructor(socket: Socket, remote: SocketAddress, clock?: Clock) {
+    super(socket, socket, remote, clock);
   }
 
   /** The net.Socket itself. */
