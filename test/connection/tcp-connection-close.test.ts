@@ -279,7 +279,7 @@ describe('TcpConnection close after a peer reset', () => {
     const { server } = await recordingServer(onConnection);
     try {
       const conn = await resetConnection(server, peer);
-      assert.equal((conn.socket.errored)?.code, 'ECONNRESET');
+      assert.match(String(conn.socket.errored), /ECONNRESET/);
       await conn.close();
     } finally {
       await server.close();

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -334,4 +335,221 @@ function asn1Time(d: Date): string {
     .toISOString()
     .replace(/[-:T]/g, '')
     .replace(/\.\d+Z$/, 'Z');
+}
+
+/**
+ * Certificates signed with RSASSA-PSS (RFC 4055), made with `openssl … -sigopt
+ * rsa_padding_mode:pss`: a PSS root, a PSS intermediate, and leaves for `localhost` signed with
+ * PSS over several digests and salt lengths, one with an RSA-PSS key of its own.
+ */
+export interface PssPki {
+  readonly dir: string;
+  /** The trusted root: RSA key, self-signed with PSS/SHA-256. */
+  readonly ca: string;
+  readonly caFile: string;
+  /** Signed by `ca` with PSS, SHA-256, salt length 32. */
+  readonly sha256: CertPair;
+  /** Signed by `ca` with PSS, SHA-384, salt length = digest length (48). */
+  readonly sha384: CertPair;
+  /** Signed by `ca` with PSS, SHA-512, the maximum salt length. */
+  readonly sha512MaxSalt: CertPair;
+  /** Signed by `ca` with PSS and every default parameter (SHA-1, MGF1-SHA-1, salt 20). */
+  readonly sha1: CertPair;
+  /** A leaf whose own key is an RSA-PSS key (id-RSASSA-PSS SubjectPublicKeyInfo). */
+  readonly pssKey: CertPair;
+  /** Leaf + intermediate, both signed with PSS; the intermediate by `ca`. */
+  readonly chain: CertPair;
+  /** `sha256` with one bit of its signature flipped. */
+  readonly tampered: CertPair;
+  /** Issued with PSS by a root nobody trusts. */
+  readonly unknownCa: CertPair;
+  /** Issued by `ca` with PSS, then revoked in `crl`. */
+  readonly revoked: CertPair;
+  /** CRL by `ca`, itself signed with PSS (SHA-256, salt 32), listing `revoked`. */
+  readonly crl: string;
+  /** A CRL naming `ca` as issuer and listing `sha256`, PSS-signed by another key. */
+  readonly forgedCrl: string;
+}
+
+let cachedPss: PssPki | null = null;
+
+/** The PSS PKI for this test process: generated once, removed at exit. */
+export function pssPki(): PssPki {
+  cachedPss ??= generatePss();
+  return cachedPss;
+}
+
+function generatePss(): PssPki {
+  const dir = mkdtempSync(join(tmpdir(), 'gsc-pss-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const path = (name: string): string => join(dir, name);
+  const read = (name: string): string => readFileSync(path(name), 'utf8');
+  const ossl = (...args: string[]): void => {
+    execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  };
+  const pss = (md: string, salt: string): string[] => [
+    `-${md}`,
+    '-sigopt',
+    'rsa_padding_mode:pss',
+    '-sigopt',
+    `rsa_pss_saltlen:${salt}`,
+  ];
+  for (const name of ['ca', 'other', 'inter', 'leaf', 'forger']) {
+    ossl('genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', path(`${name}.key`));
+  }
+  ossl('genpkey', '-algorithm', 'RSA-PSS', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', path('psskey.key'));
+  writeFileSync(
+    path('ext.cnf'),
+    [
+      '[ req ]',
+      'distinguished_name = dn',
+      '[ dn ]',
+      '[ root ]',
+      'basicConstraints = critical,CA:TRUE',
+      'keyUsage = critical,keyCertSign,cRLSign',
+      'subjectKeyIdentifier = hash',
+      '[ inter ]',
+      'basicConstraints = critical,CA:TRUE,pathlen:0',
+      'keyUsage = critical,keyCertSign,cRLSign',
+      'subjectKeyIdentifier = hash',
+      'authorityKeyIdentifier = keyid:always',
+      '[ server ]',
+      'basicConstraints = critical,CA:FALSE',
+      'keyUsage = critical,digitalSignature,keyEncipherment',
+      'extendedKeyUsage = serverAuth',
+      'authorityKeyIdentifier = keyid:always',
+      `subjectAltName = ${OUR_NAMES}`,
+      '',
+    ].join('\n'),
+  );
+  const root = (name: string, cn: string): void =>
+    ossl(
+      'req',
+      '-x509',
+      '-new',
+      '-key',
+      path(`${name}.key`),
+      '-subj',
+      `/CN=${cn}`,
+      '-days',
+      '3650',
+      ...pss('sha256', '32'),
+      '-config',
+      path('ext.cnf'),
+      '-extensions',
+      'root',
+      '-out',
+      path(`${name}.pem`),
+    );
+  root('ca', 'gsocketclient PSS CA');
+  root('other', 'gsocketclient unknown PSS CA');
+  root('forger', 'gsocketclient PSS CA');
+  let serial = 0x1000;
+  const issue = (out: string, ca: string, key: string, cn: string, section: string, sig: string[]): void => {
+    ossl('req', '-new', '-key', path(key), '-subj', `/CN=${cn}`, '-out', path(`${out}.csr`));
+    ossl(
+      'x509',
+      '-req',
+      '-in',
+      path(`${out}.csr`),
+      '-CA',
+      path(`${ca}.pem`),
+      '-CAkey',
+      path(`${ca}.key`),
+      '-set_serial',
+      String(serial++),
+      '-days',
+      '3650',
+      ...sig,
+      '-extfile',
+      path('ext.cnf'),
+      '-extensions',
+      section,
+      '-out',
+      path(`${out}.pem`),
+    );
+  };
+  issue('sha256', 'ca', 'leaf.key', 'localhost', 'server', pss('sha256', '32'));
+  issue('sha384', 'ca', 'leaf.key', 'localhost', 'server', pss('sha384', 'digest'));
+  issue('sha512', 'ca', 'leaf.key', 'localhost', 'server', pss('sha512', 'max'));
+  issue('sha1', 'ca', 'leaf.key', 'localhost', 'server', pss('sha1', '20'));
+  issue('psskey', 'ca', 'psskey.key', 'localhost', 'server', pss('sha256', '32'));
+  issue('inter', 'ca', 'inter.key', 'gsocketclient PSS intermediate', 'inter', pss('sha256', '32'));
+  issue('interleaf', 'inter', 'leaf.key', 'localhost', 'server', pss('sha256', '32'));
+  issue('unknownca', 'other', 'leaf.key', 'localhost', 'server', pss('sha256', '32'));
+  issue('revoked', 'ca', 'leaf.key', 'localhost', 'server', pss('sha256', '32'));
+  writeFileSync(path('chain.pem'), read('interleaf.pem') + read('inter.pem'));
+
+  // One flipped bit in the last byte of the DER, which is the end of the signature value.
+  const der = new X509Certificate(read('sha256.pem')).raw;
+  der[der.length - 1] ^= 0x01;
+  writeFileSync(
+    path('tampered.pem'),
+    `-----BEGIN CERTIFICATE-----\n${der
+      .toString('base64')
+      .match(/.{1,64}/g)!
+      .join('\n')}\n-----END CERTIFICATE-----\n`,
+  );
+
+  // CRLs need an `openssl ca` database; -sigopt signs them with PSS too.
+  const crl = (ca: string, revoke: string, out: string): void => {
+    const d = path(`${ca}-db`);
+    mkdirSync(d);
+    writeFileSync(join(d, 'index.txt'), '');
+    writeFileSync(join(d, 'crlnumber'), '01\n');
+    writeFileSync(
+      join(d, 'ca.cnf'),
+      [
+        '[ ca ]',
+        'default_ca = CA_default',
+        '[ CA_default ]',
+        `database = ${join(d, 'index.txt')}`,
+        `crlnumber = ${join(d, 'crlnumber')}`,
+        `certificate = ${path(`${ca}.pem`)}`,
+        `private_key = ${path(`${ca}.key`)}`,
+        'default_md = sha256',
+        'default_crl_days = 3650',
+        '',
+      ].join('\n'),
+    );
+    const cnf = join(d, 'ca.cnf');
+    ossl('ca', '-config', cnf, '-revoke', path(revoke), '-crl_reason', 'keyCompromise');
+    ossl(
+      'ca',
+      '-config',
+      cnf,
+      '-gencrl',
+      '-sigopt',
+      'rsa_padding_mode:pss',
+      '-sigopt',
+      'rsa_pss_saltlen:32',
+      '-out',
+      path(out),
+    );
+  };
+  crl('ca', 'revoked.pem', 'crl.pem');
+  crl('forger', 'sha256.pem', 'forged-crl.pem');
+
+  const pair = (certName: string, keyName: string): CertPair => ({
+    cert: read(certName),
+    key: read(keyName),
+    certFile: path(certName),
+    keyFile: path(keyName),
+  });
+  return {
+    dir,
+    ca: read('ca.pem'),
+    caFile: path('ca.pem'),
+    sha256: pair('sha256.pem', 'leaf.key'),
+    sha384: pair('sha384.pem', 'leaf.key'),
+    sha512MaxSalt: pair('sha512.pem', 'leaf.key'),
+    sha1: pair('sha1.pem', 'leaf.key'),
+    pssKey: pair('psskey.pem', 'psskey.key'),
+    chain: pair('chain.pem', 'leaf.key'),
+    tampered: pair('tampered.pem', 'leaf.key'),
+    unknownCa: pair('unknownca.pem', 'leaf.key'),
+    revoked: pair('revoked.pem', 'leaf.key'),
+    crl: read('crl.pem'),
+    forgedCrl: read('forged-crl.pem'),
+  };
 }
