@@ -1,8 +1,9 @@
-// Real proxy daemons for the interop tests: microsocks (SOCKS5), dante's danted (SOCKS4/4a/5) and
-// tinyproxy (HTTP CONNECT). Each listens on 127.0.0.1 only, with its config in a fresh temp dir,
+// Real proxy daemons for the interop tests: microsocks (SOCKS5), dante's danted (SOCKS4 and 5; it
+// has no SOCKS4a), OpenSSH's dynamic forwarding `ssh -D` (SOCKS4, 4a and 5) and tinyproxy (HTTP
+// CONNECT). Each listens on 127.0.0.1 only, with its config in a fresh temp dir,
 // and is stopped by its PID (SIGTERM, then SIGKILL) — never by name.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -140,7 +141,8 @@ export function startMicrosocks(opts: { auth?: Credentials } = {}): Promise<Daem
 }
 
 /**
- * danted: SOCKS4, 4a and 5 without authentication. Clients from loopback may connect only to
+ * danted: SOCKS4 and 5 without authentication (a SOCKS4a request, DSTIP 0.0.0.1, is taken for
+ * that address and refused). Clients from loopback may connect only to
  * `allowTo` (default 127.0.0.1/32); anything else is refused by the ruleset before any traffic.
  */
 export function startDanted(opts: { allowTo?: string } = {}): Promise<Daemon> {
@@ -199,4 +201,89 @@ export function startTinyproxy(opts: {
 /** Whether the interop daemon `name` can be started here. */
 export function hasDaemon(name: 'microsocks' | 'danted' | 'tinyproxy'): boolean {
   return daemonPath(name) !== null;
+}
+
+/** Whether {@link startSshSocks} can run here: root (sshd's privilege separation), sshd, ssh. */
+export function canStartSshSocks(): boolean {
+  return isRoot() && daemonPath('sshd') !== null && hasCommand('ssh') && hasCommand('ssh-keygen');
+}
+
+/**
+ * OpenSSH as a SOCKS proxy: an sshd on 127.0.0.1 and `ssh -N -D 127.0.0.1:PORT` logged in to it
+ * with a throw-away key. The client side speaks SOCKS4, SOCKS4a and SOCKS5 (channels.c
+ * channel_decode_socks4/5) and the sshd connects to the destination, resolving a name itself.
+ * The returned Daemon is the `ssh -D` process; stopping it stops the sshd too.
+ */
+export async function startSshSocks(): Promise<Daemon> {
+  const sshd = daemonPath('sshd');
+  if (sshd === null) throw new Error('sshd is not installed');
+  const keys = mkdtempSync(join(tmpdir(), 'gsc-ssh-socks-'));
+  mkdirSync('/run/sshd', { recursive: true, mode: 0o755 }); // sshd's privilege-separation directory
+  let server: Daemon | null = null;
+  try {
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(keys, 'host')]);
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(keys, 'client')]);
+    writeFileSync(join(keys, 'authorized_keys'), readFileSync(join(keys, 'client.pub')));
+    server = await startDaemon('sshd', (port, dir) => ({
+      cmd: sshd,
+      args: ['-D', '-e', '-f', join(dir, 'sshd_config')],
+      files: {
+        sshd_config: [
+          `Port ${port}`,
+          'ListenAddress 127.0.0.1',
+          `HostKey ${join(keys, 'host')}`,
+          `AuthorizedKeysFile ${join(keys, 'authorized_keys')}`,
+          `PidFile ${join(dir, 'sshd.pid')}`,
+          'PermitRootLogin prohibit-password',
+          'PasswordAuthentication no',
+          'KbdInteractiveAuthentication no',
+          'UsePAM no',
+          'StrictModes no',
+          'AllowTcpForwarding yes',
+          '',
+        ].join('\n'),
+      },
+    }));
+    const sshdPort = server.port;
+    const client = await startDaemon('ssh-socks', (port) => ({
+      cmd: 'ssh',
+      args: [
+        '-F',
+        '/dev/null',
+        '-N',
+        '-D',
+        `127.0.0.1:${port}`,
+        '-o',
+        'ExitOnForwardFailure=yes',
+        '-o',
+        'StrictHostKeyChecking=no',
+        '-o',
+        'UserKnownHostsFile=/dev/null',
+        '-o',
+        'BatchMode=yes',
+        '-o',
+        'LogLevel=ERROR',
+        '-i',
+        join(keys, 'client'),
+        '-p',
+        String(sshdPort),
+        'root@127.0.0.1',
+      ],
+    }));
+    const sshdDaemon = server;
+    return {
+      ...client,
+      name: 'ssh -D',
+      output: () => `${client.output()}\n--- sshd ---\n${sshdDaemon.output()}`,
+      stop: async () => {
+        await client.stop();
+        await sshdDaemon.stop();
+        rmSync(keys, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    await server?.stop();
+    rmSync(keys, { recursive: true, force: true });
+    throw err;
+  }
 }

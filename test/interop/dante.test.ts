@@ -1,4 +1,4 @@
-// SOCKS4, SOCKS4a and SOCKS5 against dante's danted (§7.1, §7.2).
+// SOCKS4 and SOCKS5 against dante's danted (it has no SOCKS4a: test/interop/openssh-socks.test.ts) (§7.1, §7.2).
 import { describe, it } from 'node:test';
 import { IOErrorEnum } from '../../src/errors/enums.js';
 import { hasDaemon, startDanted, type Daemon } from '../helpers/daemons.js';
@@ -6,7 +6,7 @@ import { requireOrSkip } from '../helpers/env.js';
 import { startEchoServer, type TestServer } from '../helpers/servers.js';
 import { assertEcho, rejectsWith, tunnel } from './interop-support.js';
 
-describe('interop: dante (SOCKS4/4a/5)', { timeout: 60_000 }, () => {
+describe('interop: dante (SOCKS4/5)', { timeout: 60_000 }, () => {
   it('tunnels to an allowed destination and maps a ruleset refusal', async (t) => {
     if (!requireOrSkip(t, hasDaemon('danted'), 'danted is not installed')) return;
     let daemon: Daemon | null = null;
