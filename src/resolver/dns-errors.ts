@@ -1,5 +1,23 @@
+import { getSystemErrorName } from 'node:util';
 import { ResolverErrorEnum } from '../errors/enums.js';
 import { GError, ResolverError, cancelledError } from '../errors/gerror.js';
+
+/**
+ * The error's code, with getaddrinfo's EAI_NONAME and EAI_NODATA told apart again: Node's
+ * dns.lookup reports both as `ENOTFOUND` but keeps libuv's errno (UV_EAI_NONAME, UV_EAI_NODATA),
+ * and GIO words them differently (gai_strerror).
+ */
+function errorCode(err: unknown): string | undefined {
+  const e = err as NodeJS.ErrnoException | undefined;
+  if (e?.code === 'ENOTFOUND' && typeof e.errno === 'number' && e.errno < 0) {
+    try {
+      return getSystemErrorName(e.errno);
+    } catch {
+      // Not an errno libuv knows: keep Node's code.
+    }
+  }
+  return e?.code;
+}
 
 /**
  * Node's getaddrinfo / c-ares error codes → GResolverError for a name lookup (g_resolver_lookup_by_name,
@@ -7,7 +25,7 @@ import { GError, ResolverError, cancelledError } from '../errors/gerror.js';
  */
 export function nameLookupError(err: unknown, displayName: string): GError {
   if (err instanceof GError) return err;
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  const code = errorCode(err);
   const msg = (text: string): string => `Error resolving “${displayName}”: ${text}`;
   switch (code) {
     case 'ECANCELLED':

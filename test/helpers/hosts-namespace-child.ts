@@ -15,7 +15,7 @@ import {
   SystemResolver,
 } from '../../src/index.js';
 import { names, recordEvents } from './events.js';
-import { RCODE_NXDOMAIN, RCODE_SERVFAIL, response, startFakeDns } from './fake-dns.js';
+import { RCODE_NOERROR, RCODE_NXDOMAIN, RCODE_SERVFAIL, response, startFakeDns } from './fake-dns.js';
 
 const expectedResolvConf = process.env.GSC_EXPECT_RESOLV_CONF ?? '';
 const expectedHosts = process.env.GSC_EXPECT_HOSTS ?? '';
@@ -43,10 +43,13 @@ const errorReport = (err: unknown): ErrorReport =>
     ? { kind: err.constructor.name, domain: err.domain, code: err.code, message: err.message }
     : { kind: 'not a GError', domain: '', code: -1, message: String(err) };
 
-const dns = await startFakeDns(
-  (q) => response(q, { rcode: q.name.startsWith('servfail.') ? RCODE_SERVFAIL : RCODE_NXDOMAIN }),
-  53,
-);
+// servfail.* → SERVFAIL; silent.* → no answer at all (the client times out); nodata.* → NOERROR
+// without records (the name exists, no address); anything else → NXDOMAIN.
+const dns = await startFakeDns((q) => {
+  if (q.name.startsWith('silent.')) return null;
+  if (q.name.startsWith('nodata.')) return response(q, { rcode: RCODE_NOERROR });
+  return response(q, { rcode: q.name.startsWith('servfail.') ? RCODE_SERVFAIL : RCODE_NXDOMAIN });
+}, 53);
 const server = createServer((socket) => socket.end());
 await new Promise<void>((resolve) => server.listen(0, '::', resolve));
 const port = (server.address() as AddressInfo).port;
@@ -92,6 +95,16 @@ try {
     lookupBothIpv4Only: (
       await resolver.lookupByNameWithFlags('both.gsc.test', ResolverNameLookupFlags.IPV4_ONLY)
     ).map(String),
+    lookupBothIpv6Only: (
+      await resolver.lookupByNameWithFlags('both.gsc.test', ResolverNameLookupFlags.IPV6_ONLY)
+    ).map(String),
+    lookupV6Only: (await resolver.lookupByName('v6only.gsc.test')).map(String),
+    lookupV4OnlyIpv4Only: (
+      await resolver.lookupByNameWithFlags('v4only.gsc.test', ResolverNameLookupFlags.IPV4_ONLY)
+    ).map(String),
+    lookupMixedCase: (await resolver.lookupByName('Both.GSC.test')).map(String),
+    enumerateV6Only: await enumerate('v6only.gsc.test'),
+    connectV6Only: await connect('v6only.gsc.test'),
     enumerateBoth: await enumerate('both.gsc.test'),
     enumerateV4Only: await enumerate('v4only.gsc.test'),
     connectBoth: await connect('both.gsc.test'),
@@ -104,6 +117,12 @@ try {
     lookup: await failure(() => resolver.lookupByName('nosuch.gsc.test')),
     connect: await failure(() => connect('nosuch.gsc.test')),
     servfail: await failure(() => resolver.lookupByName('servfail.gsc.test')),
+    silent: await failure(() => resolver.lookupByName('silent.gsc.test')),
+    nodata: await failure(() => resolver.lookupByName('nodata.gsc.test')),
+    // /etc/hosts has no IPv6 address for it: getaddrinfo(AF_INET6) goes on to DNS, as in GIO.
+    v4OnlyAsIpv6: await failure(() =>
+      resolver.lookupByNameWithFlags('v4only.gsc.test', ResolverNameLookupFlags.IPV6_ONLY),
+    ),
   };
   const queriesAtEnd = queriesNow();
 

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { IOErrorEnum, ResolverErrorEnum } from '../../src/errors/enums.js';
 import { IOError, ResolverError } from '../../src/errors/gerror.js';
-import { serviceLookupError } from '../../src/resolver/dns-errors.js';
+import { nameLookupError, serviceLookupError } from '../../src/resolver/dns-errors.js';
 
 describe('serviceLookupError (c-ares code → gthreadedresolver SRV error)', () => {
   const rrname = '_imap._tcp.mail.test';
@@ -50,4 +50,41 @@ describe('serviceLookupError (c-ares code → gthreadedresolver SRV error)', () 
     assert.ok(err instanceof ResolverError);
     assert.equal(err.code, ResolverErrorEnum.INTERNAL);
   });
+});
+
+describe('nameLookupError (getaddrinfo / c-ares code → gthreadedresolver name error)', () => {
+  const msg = (text: string): string => `Error resolving “host.test”: ${text}`;
+  // Node's dns.lookup turns both EAI_NONAME and EAI_NODATA into ENOTFOUND; the errno (libuv's
+  // UV_EAI_NONAME -3008, UV_EAI_NODATA -3007) still tells them apart, as gai_strerror does in GIO.
+  const table: readonly [Record<string, unknown>, ResolverErrorEnum, string][] = [
+    [{ code: 'ENOTFOUND', errno: -3008 }, ResolverErrorEnum.NOT_FOUND, msg('Name or service not known')],
+    [
+      { code: 'ENOTFOUND', errno: -3007 },
+      ResolverErrorEnum.NOT_FOUND,
+      msg('No address associated with hostname'),
+    ],
+    // c-ares (DnsResolver) has no errno: ENOTFOUND is NXDOMAIN.
+    [{ code: 'ENOTFOUND' }, ResolverErrorEnum.NOT_FOUND, msg('Name or service not known')],
+    [{ code: 'ENOTFOUND', errno: 12345 }, ResolverErrorEnum.NOT_FOUND, msg('Name or service not known')],
+    [
+      { code: 'EAI_AGAIN', errno: -3001 },
+      ResolverErrorEnum.TEMPORARY_FAILURE,
+      msg('Temporary failure in name resolution'),
+    ],
+    [
+      { code: 'EAI_FAIL', errno: -3004 },
+      ResolverErrorEnum.NOT_FOUND,
+      msg('Non-recoverable failure in name resolution'),
+    ],
+  ];
+  for (const [fields, expected, message] of table) {
+    it(`${JSON.stringify(fields)} → ${ResolverErrorEnum[expected]}`, () => {
+      const cause = Object.assign(new Error('getaddrinfo failed'), fields);
+      const err = nameLookupError(cause, 'host.test');
+      assert.ok(err instanceof ResolverError);
+      assert.equal(err.code, expected);
+      assert.equal(err.message, message);
+      assert.equal(err.cause, cause);
+    });
+  }
 });

@@ -21,11 +21,14 @@ const HOSTS = [
   '127.0.0.1 v4only.gsc.test',
   '::1 both.gsc.test',
   '127.0.0.1 both.gsc.test',
+  '::1 v6only.gsc.test',
   '',
 ].join('\n');
-const RESOLV_CONF = 'nameserver 127.0.0.1\noptions timeout:2 attempts:1\n';
+const RESOLV_CONF = 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n';
 const NSSWITCH = 'hosts: files dns\n';
 
+/** gai_strerror(EAI_NODATA), the text GIO's threaded resolver puts after the name. */
+const NODATA_MESSAGE = 'Error resolving “nodata.gsc.test”: No address associated with hostname';
 const RR_A = 1;
 const RR_AAAA = 28;
 
@@ -41,6 +44,12 @@ interface ChildReport {
     readonly lookupBoth: string[];
     readonly lookupV4Only: string[];
     readonly lookupBothIpv4Only: string[];
+    readonly lookupBothIpv6Only: string[];
+    readonly lookupV6Only: string[];
+    readonly lookupV4OnlyIpv4Only: string[];
+    readonly lookupMixedCase: string[];
+    readonly enumerateV6Only: string[];
+    readonly connectV6Only: { remote: string; events: string[] };
     readonly enumerateBoth: string[];
     readonly enumerateV4Only: string[];
     readonly connectBoth: { remote: string; events: string[] };
@@ -52,6 +61,9 @@ interface ChildReport {
     readonly lookup: ErrorReport | null;
     readonly connect: ErrorReport | null;
     readonly servfail: ErrorReport | null;
+    readonly silent: ErrorReport | null;
+    readonly nodata: ErrorReport | null;
+    readonly v4OnlyAsIpv6: ErrorReport | null;
   };
   readonly queriesAtEnd: string[];
   readonly hostsChange: {
@@ -120,6 +132,11 @@ describe('SystemResolver through getaddrinfo, private /etc/hosts (mount + networ
     assert.deepEqual(fromHosts.lookupBoth, ['::1', '127.0.0.1']);
     assert.deepEqual(fromHosts.lookupV4Only, ['127.0.0.1']);
     assert.deepEqual(fromHosts.lookupBothIpv4Only, ['127.0.0.1']);
+    assert.deepEqual(fromHosts.lookupBothIpv6Only, ['::1']);
+    assert.deepEqual(fromHosts.lookupV6Only, ['::1']);
+    assert.deepEqual(fromHosts.lookupV4OnlyIpv4Only, ['127.0.0.1']);
+    // Host names are case-insensitive in /etc/hosts as in DNS.
+    assert.deepEqual(fromHosts.lookupMixedCase, ['::1', '127.0.0.1']);
   });
 
   it('the enumerator interleaves both families, IPv6 first; a v4-only name gives its one address', (t) => {
@@ -127,6 +144,7 @@ describe('SystemResolver through getaddrinfo, private /etc/hosts (mount + networ
     const { fromHosts, port } = got();
     assert.deepEqual(fromHosts.enumerateBoth, [`[::1]:${port}`, `127.0.0.1:${port}`]);
     assert.deepEqual(fromHosts.enumerateV4Only, [`127.0.0.1:${port}`]);
+    assert.deepEqual(fromHosts.enumerateV6Only, [`[::1]:${port}`]);
   });
 
   it('connects to /etc/hosts names with the usual events', (t) => {
@@ -136,9 +154,10 @@ describe('SystemResolver through getaddrinfo, private /etc/hosts (mount + networ
     assert.deepEqual(fromHosts.connectBoth, { remote: `[::1]:${port}`, events });
     assert.deepEqual(fromHosts.connectV4Only, { remote: `127.0.0.1:${port}`, events });
     assert.deepEqual(fromHosts.connectV4OnlyAgain, { remote: `127.0.0.1:${port}`, events });
+    assert.deepEqual(fromHosts.connectV6Only, { remote: `[::1]:${port}`, events });
   });
 
-  it('no DNS query is sent for names /etc/hosts answers (not even AAAA for the IPv4-only one)', (t) => {
+  it('no DNS query is sent for names /etc/hosts answers: both families, IPv4 only, IPv6 only, per-family lookups', (t) => {
     if (!requireOrSkip(t, usable, REASON)) return;
     assert.deepEqual(got().queriesAfterHosts, []);
   });
@@ -157,10 +176,44 @@ describe('SystemResolver through getaddrinfo, private /etc/hosts (mount + networ
     // Only the unknown names reach DNS, each as A and AAAA (glibc sends both for AF_UNSPEC).
     const asked = new Set(queriesAtEnd);
     assert.ok(
-      [...asked].every((q) => /^(nosuch|servfail)\.gsc\.test\//.test(q)),
+      [...asked].every(
+        (q) => /^(nosuch|servfail|silent|nodata)\.gsc\.test\//.test(q) || q === `v4only.gsc.test/${RR_AAAA}`,
+      ),
       `unexpected queries: ${queriesAtEnd.join(', ')}`,
     );
     assert.ok(asked.has(`nosuch.gsc.test/${RR_A}`) && asked.has(`nosuch.gsc.test/${RR_AAAA}`));
+  });
+
+  it('a DNS server that does not answer (EAI_AGAIN) → ResolverError TEMPORARY_FAILURE', (t) => {
+    if (!requireOrSkip(t, usable, REASON)) return;
+    assert.deepEqual(got().unknown.silent, {
+      kind: 'ResolverError',
+      domain: 'g-resolver-error-quark',
+      code: ResolverErrorEnum.TEMPORARY_FAILURE,
+      message: 'Error resolving “silent.gsc.test”: Temporary failure in name resolution',
+    });
+  });
+
+  it("a name DNS knows without addresses (NOERROR, no records) → NOT_FOUND with glibc's wording", (t) => {
+    if (!requireOrSkip(t, usable, REASON)) return;
+    assert.deepEqual(got().unknown.nodata, {
+      kind: 'ResolverError',
+      domain: 'g-resolver-error-quark',
+      code: ResolverErrorEnum.NOT_FOUND,
+      message: NODATA_MESSAGE,
+    });
+  });
+
+  it('IPv6 only for a name /etc/hosts lists with IPv4 only: DNS is asked for AAAA alone, NOT_FOUND', (t) => {
+    if (!requireOrSkip(t, usable, REASON)) return;
+    const { unknown, queriesAtEnd } = got();
+    assert.deepEqual(unknown.v4OnlyAsIpv6, {
+      kind: 'ResolverError',
+      domain: 'g-resolver-error-quark',
+      code: ResolverErrorEnum.NOT_FOUND,
+      message: 'Error resolving “v4only.gsc.test”: Name or service not known',
+    });
+    assert.ok(!queriesAtEnd.includes(`v4only.gsc.test/${RR_A}`), queriesAtEnd.join(', '));
   });
 
   it('SERVFAIL from DNS → ResolverError TEMPORARY_FAILURE', (t) => {
