@@ -122,7 +122,8 @@ export class SocketConnection implements IOStream, AsyncDisposable {
     const stream = this.#stream;
     if (stream.destroyed) return;
     const closed = new Promise<void>((resolve) => stream.once('close', () => resolve()));
-    if (stream.writable && stream.writableLength > 0) {
+    // Queued bytes, whether or not the application has already ended the write side.
+    if (!stream.writableFinished && stream.writableLength > 0) {
       const clock = this.clock;
       await new Promise<void>((resolve) => {
         const timer = clock.setTimeout(done, CLOSE_FLUSH_MS);
@@ -136,7 +137,7 @@ export class SocketConnection implements IOStream, AsyncDisposable {
         stream.once('finish', done);
         stream.once('close', done);
         stream.once('error', done);
-        stream.end();
+        if (!stream.writableEnded) stream.end();
       });
     }
     stream.destroy();

@@ -89,8 +89,10 @@ export class TcpConnection extends SocketConnection {
 function gracefulClose(socket: Socket, clock: Clock): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     let failure: IOError | null = null;
+    // Flushed: every queued byte handed to the kernel (or a write side that can take none).
+    const flushed = (): boolean => socket.writableFinished || (!socket.writableEnded && !socket.writable);
     const finishIfDone = (): void => {
-      if (socket.readableEnded && (socket.writableFinished || !socket.writable)) socket.destroy();
+      if (socket.readableEnded && flushed()) socket.destroy();
     };
     const discard = (): void => undefined;
     const onError = (err: NodeJS.ErrnoException): void => {
@@ -115,7 +117,7 @@ function gracefulClose(socket: Socket, clock: Clock): Promise<void> {
       else resolve();
     });
     socket.resume();
-    if (socket.writable) socket.end();
+    if (!socket.writableEnded) socket.end();
     finishIfDone();
   });
 }

@@ -131,6 +131,30 @@ describe('TcpConnection close: pending writes', () => {
     });
   }
 
+  for (const graceful of [false, true]) {
+    it(`${graceful ? 'graceful' : 'plain'}: end(data) then close(): the ended stream's queued bytes still arrive`, async () => {
+      const { server, record } = await recordingServer((socket) => {
+        socket.pause();
+        setTimeout(() => socket.resume(), 150);
+      });
+      try {
+        const conn = await tcp(server.port);
+        conn.setGracefulDisconnect(graceful);
+        const data = payload();
+        conn.stream.end(data);
+        assert.ok(conn.stream.writableLength > 0 && !conn.stream.writable);
+        await conn.close();
+        const rec = await record;
+        await rec.done;
+        assert.equal(rec.bytes, data.length);
+        assert.equal(rec.fin, true);
+        assert.equal(rec.reset, false);
+      } finally {
+        await server.close();
+      }
+    });
+  }
+
   it('graceful: close() resolves only after the peer has sent its FIN; its last bytes are read and dropped', async () => {
     let peerFinAt = 0;
     let received = '';
