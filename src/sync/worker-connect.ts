@@ -28,6 +28,7 @@ import { TlsClientConnection } from '../tls/tls-client-connection.js';
 import { describeError, rebuildAddress, rebuildConnectable, rebuildError } from './codec.js';
 import type { ConnectRequest, ErrorDesc, ResolverDesc, TlsChanges, WorkerMessage } from './protocol.js';
 import { watchSharedWord } from './shared-cancellable.js';
+import { resolverFromRecipe } from './worker-proxy.js';
 import { describeAttempts, describeTimings } from './timings-codec.js';
 import { restoreBuffers } from './tls-options.js';
 import { describeConnection, describeTls, idOf } from './worker-describe.js';
@@ -131,26 +132,27 @@ export class WorkerConnect {
       tlsOptions: s.tlsOptions ? restoreBuffers(s.tlsOptions as ConnectionOptions) : null,
       attemptDelay: s.attemptDelayMs,
       resolver: rebuildResolver(this.#request.resolver),
-      proxyResolver: this.#request.proxyLookups ? this.#proxyResolver() : null,
+      proxyResolver: this.#proxyPlan(),
     });
     for (const protocol of s.applicationProxies) client.addApplicationProxy(protocol);
     return client;
   }
 
   #onEvent(event: SocketClientEvent, connection: EventConnection | null, target: SocketConnectable): void {
+    // The returned connection is adopted before the caller hears of it, so a COMPLETE listener
+    // may already read or write.
+    if (event === SocketClientEvent.COMPLETE && connection instanceof SocketConnection) {
+      this.#host.adopt(connection, this.#call);
+    }
+    // Nobody listens on the calling thread: describing and posting the event would be wasted.
+    if (!this.#request.listening) return;
     let gate: number | null = null;
     if (
-      this.#request.gateTls &&
       connection instanceof TlsClientConnection &&
       (event === SocketClientEvent.TLS_HANDSHAKING || event === SocketClientEvent.PROXY_NEGOTIATING)
     ) {
       gate = this.#nextRequest++;
       this.#gateHandshake(connection, gate, target);
-    }
-    // The returned connection is adopted before the caller hears of it, so a COMPLETE listener
-    // may already read or write.
-    if (event === SocketClientEvent.COMPLETE && connection instanceof SocketConnection) {
-      this.#host.adopt(connection, this.#call);
     }
     this.#host.post({
       kind: 'event',
@@ -207,6 +209,12 @@ export class WorkerConnect {
         errors,
       });
     });
+  }
+
+  #proxyPlan(): ProxyResolver | null {
+    const plan = this.#request.proxies;
+    if (plan.kind === 'engine') return resolverFromRecipe(plan.recipe);
+    return plan.kind === 'caller' ? this.#proxyResolver() : null;
   }
 
   /** Proxy lookups answered by the caller's resolver (it is blocked, so only lookupSync works). */
