@@ -208,6 +208,8 @@ export interface WorkerStats {
   readonly connections: number;
   /** Connect operations in progress. */
   readonly operations: number;
+  /** Messages posted to callers since the worker started, by kind ('event', 'proxy-lookup', …). */
+  readonly posted: Readonly<Record<string, number>>;
   /** process.getActiveResourcesInfo() of the worker, counted by kind. */
   readonly resources: Readonly<Record<string, number>>;
 }
@@ -245,6 +247,16 @@ export type CallerMessage =
       readonly call: number;
       readonly conn: number;
       readonly data: Uint8Array;
+      readonly timeoutMs: number;
+      readonly cancel: SharedArrayBuffer | null;
+    }
+  /** A large write: `size` bytes come through the connection's write ring (write-ring.ts). */
+  | {
+      readonly op: 'write-ring';
+      readonly call: number;
+      readonly conn: number;
+      readonly ring: SharedArrayBuffer;
+      readonly size: number;
       readonly timeoutMs: number;
       readonly cancel: SharedArrayBuffer | null;
     }

@@ -20,7 +20,9 @@ export interface PeerSpec {
     /** Sends `payload`, shuts down its writing side, reads to our FIN, then reports it (message). */
     | 'half-close'
     /** Reads until our FIN, then answers `got N bytes` and closes (a peer waiting for EOF). */
-    | 'reply-on-eof';
+    | 'reply-on-eof'
+    /** Reads until our FIN, then reports `{ received, sha256 }` of all it read (message). */
+    | 'digest';
   readonly payload?: string;
   readonly certFile?: string;
   readonly keyFile?: string;
