@@ -298,6 +298,8 @@ export type WorkerMessage =
       readonly kind: 'connected';
       readonly call: number;
       readonly connection: ConnectionDesc;
+      /** For a caller that did not listen (no event showed them): the streams under it, innermost first. */
+      readonly bases: readonly ConnectionDesc[];
       readonly timings: TimingsDesc | null;
     }
   | { readonly kind: 'data'; readonly call: number; readonly data: Uint8Array }

@@ -306,6 +306,7 @@ function run(
         return null;
       }
       case 'connected': {
+        for (const base of message.bases) shown.show(base);
         const connection = shown.show(message.connection);
         if (!(connection instanceof SyncSocketConnection)) {
           throw new IOError(

@@ -31,7 +31,7 @@ import { watchSharedWord } from './shared-cancellable.js';
 import { resolverFromRecipe } from './worker-proxy.js';
 import { describeAttempts, describeTimings } from './timings-codec.js';
 import { restoreBuffers } from './tls-options.js';
-import { describeConnection, describeTls, idOf } from './worker-describe.js';
+import { describeBases, describeConnection, describeTls, idOf } from './worker-describe.js';
 
 export interface ConnectHost {
   post(message: WorkerMessage): void;
@@ -76,6 +76,7 @@ export class WorkerConnect {
         kind: 'connected',
         call: this.#call,
         connection: describeConnection(connection, target),
+        bases: request.listening ? [] : describeBases(connection, target),
         timings: connection.timings ? describeTimings(connection.timings) : null,
       });
     } catch (err) {
