@@ -5,6 +5,7 @@
  * counts from the last progress while bytes are in flight (g_socket_set_timeout: no progress for
  * that long), never while the worker waits for the caller's copy.
  */
+import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { GError } from '../errors/gerror.js';
 import { cancelledError, timedOutError } from '../errors/gerror.js';
@@ -34,6 +35,9 @@ export interface RingWrite {
 /** Resolves once all `size` bytes were written to the kernel; rejects with the operation's error. */
 export function sendFromRing(op: RingWrite): Promise<void> {
   const control = new Int32Array(op.ring, 0, RING_CONTROL_BYTES / 4);
+  // A net.Socket (TLSSocket included) is done with a chunk's memory when its write callback runs:
+  // libuv wrote it, or OpenSSL copied it in. Another Duplex might keep the chunk itself.
+  const zeroCopy = op.stream instanceof Socket;
   return new Promise<void>((resolve, reject) => {
     let taken = 0;
     let written = 0;
@@ -85,7 +89,8 @@ export function sendFromRing(op: RingWrite): Promise<void> {
         const n = Math.min(head - taken, RING_BYTES - offset);
         const end = taken + n;
         taken = end;
-        op.stream.write(Buffer.from(op.ring, RING_CONTROL_BYTES + offset, n), (err) => onWritten(end, err));
+        const view = Buffer.from(op.ring, RING_CONTROL_BYTES + offset, n);
+        op.stream.write(zeroCopy ? view : Buffer.from(view), (err) => onWritten(end, err));
         if (settled) return;
       }
       if (idle && written < taken) arm();

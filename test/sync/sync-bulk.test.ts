@@ -14,6 +14,8 @@ import {
   type SyncSocketConnection,
 } from '../../src/index.js';
 import { syncEngineStats } from '../../src/sync/channel.js';
+import { HAS_OPENSSL, testPki } from '../helpers/certs.js';
+import { requireOrSkip } from '../helpers/env.js';
 import { RING_BYTES, RING_MIN_BYTES } from '../../src/sync/write-ring.js';
 import { startPeer, type Peer, type PeerSpec } from './peer.js';
 import { startTsWorker, workerExit } from './threads.js';
@@ -87,6 +89,34 @@ describe('blocking bulk writes through the shared ring', () => {
     });
   });
 
+  it('over TLS: wrapped writes arrive byte-exact', async (t) => {
+    if (!requireOrSkip(t, HAS_OPENSSL, 'openssl not installed')) return;
+    const pki = testPki();
+    const peer = await startPeer({
+      kind: 'tls',
+      mode: 'digest',
+      certFile: pki.valid.certFile,
+      keyFile: pki.valid.keyFile,
+    });
+    try {
+      const client = new SocketClient({ proxyResolver: direct, tls: true, tlsOptions: { ca: pki.ca } });
+      const conn = client.connectToHostSync(`localhost:${peer.port}`, 0);
+      try {
+        assert.equal(conn.type, 'tcp-wrapper');
+        const data = randomBytes(3 * RING_BYTES + 4321);
+        assert.equal(conn.writeAll(data), data.length);
+        conn.shutdownWrite();
+        const report = await peer.nextMessage();
+        assert.equal(report.received, data.length);
+        assert.equal(report.sha256, createHash('sha256').update(data).digest('hex'));
+      } finally {
+        conn.close();
+      }
+    } finally {
+      await peer.stop();
+    }
+  });
+
   it('the caller’s buffer may be reused at once: what was written is what was passed', async () => {
     await withPeer({ kind: 'tcp', mode: 'digest' }, 10, async (conn, peer) => {
       const data = Buffer.alloc(3 * RING_BYTES + 5);
@@ -113,7 +143,7 @@ describe('blocking bulk writes through the shared ring', () => {
         isIOError(IOErrorEnum.TIMED_OUT, 'Socket I/O timed out'),
       );
       const elapsed = Date.now() - t0;
-      assert.ok(elapsed >= 900 && elapsed < 10_000, `timed out after ${elapsed} ms`);
+      assert.ok(elapsed >= 900 && elapsed < 20_000, `timed out after ${elapsed} ms`);
       assertSettled(before);
     });
   });
@@ -136,7 +166,7 @@ describe('blocking bulk writes through the shared ring', () => {
         await workerExit(canceller);
       }
       const elapsed = Date.now() - t0;
-      assert.ok(elapsed >= 250 && elapsed < 10_000, `cancelled after ${elapsed} ms`);
+      assert.ok(elapsed >= 250 && elapsed < 20_000, `cancelled after ${elapsed} ms`);
       assertSettled(before);
       // Already cancelled: fails before asking the worker.
       assert.throws(
