@@ -132,7 +132,7 @@ export class WorkerConnect {
       tlsValidationFlags: s.tlsValidationFlags,
       tlsOptions: s.tlsOptions ? restoreBuffers(s.tlsOptions as ConnectionOptions) : null,
       attemptDelay: s.attemptDelayMs,
-      resolver: rebuildResolver(this.#request.resolver),
+      resolver: cachedResolver(this.#request.resolver),
       proxyResolver: this.#proxyPlan(),
     });
     for (const protocol of s.applicationProxies) client.addApplicationProxy(protocol);
@@ -242,6 +242,26 @@ export class WorkerConnect {
     this.#accepts.clear();
     this.#lookups.clear();
   }
+}
+
+/** Distinct resolver settings kept; a program normally uses one or two. */
+const RESOLVERS_KEPT = 16;
+const resolvers = new Map<string, Resolver>();
+
+/**
+ * The same settings give the same resolver object from one call to the next, as the caller's
+ * client keeps one: whatever a resolver keeps between lookups (its check of /etc/hosts and
+ * resolv.conf, a DnsResolver's channel) is not rebuilt per connect.
+ */
+function cachedResolver(desc: ResolverDesc): Resolver {
+  const key = JSON.stringify(desc);
+  let resolver = resolvers.get(key);
+  if (resolver === undefined) {
+    resolver = rebuildResolver(desc);
+    if (resolvers.size >= RESOLVERS_KEPT) resolvers.delete(resolvers.keys().next().value as string);
+    resolvers.set(key, resolver);
+  }
+  return resolver;
 }
 
 function rebuildResolver(desc: ResolverDesc): Resolver {
