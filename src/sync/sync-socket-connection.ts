@@ -198,8 +198,9 @@ export class SyncSocketConnection implements Disposable {
   }
 
   /**
-   * Blocks until all of `data` was handed to the kernel (sent in pieces of at most 256 KiB,
-   * the timeout applying to each); returns the number of bytes written.
+   * Blocks until all of `data` was handed to the kernel; returns the number of bytes written.
+   * From 64 KiB on the data streams through shared memory and the timeout counts from the last
+   * progress; smaller writes are one request each, the timeout bounding it (docs/sync.md).
    */
   write(data: Uint8Array | string, cancellable?: Cancellable | null): number {
     const bytes = typeof data === 'string' ? Buffer.from(data) : data;
