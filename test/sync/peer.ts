@@ -11,6 +11,8 @@ export interface PeerSpec {
     | 'echo'
     | 'hold'
     | 'reset-on-data'
+    /** Closes (FIN, no reset) at the first byte it reads. */
+    | 'close-on-data'
     | 'send-close'
     | 'silent'
     /** Shuts down (FIN) as soon as it accepted. */

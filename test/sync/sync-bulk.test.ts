@@ -189,6 +189,20 @@ describe('blocking bulk writes through the shared ring', () => {
     });
   });
 
+  it('a peer that closes during a large write: CONNECTION_CLOSED, and the connection closes cleanly', async () => {
+    await withPeer({ kind: 'tcp', mode: 'close-on-data' }, 10, (conn) => {
+      const before = syncEngineStats();
+      assert.throws(
+        () => conn.writeAll(Buffer.alloc(64 * 1024 * 1024)),
+        isIOError(CONNECTION_CLOSED, /^(Connection reset by peer|Broken pipe)$/),
+      );
+      assertSettled(before);
+      assert.throws(() => conn.writeAll(Buffer.alloc(RING_MIN_BYTES)), isIOError(CONNECTION_CLOSED));
+      conn.close();
+      assert.equal(syncEngineStats().connections, before.connections - 1);
+    });
+  });
+
   it('after a failed large write the next one gets a fresh ring and arrives intact', async () => {
     await withPeer({ kind: 'tcp', mode: 'digest' }, 0, async (conn, peer) => {
       const cancellable = new SharedCancellable();
