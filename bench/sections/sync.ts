@@ -1,17 +1,28 @@
 import { once } from 'node:events';
 import { SocketClient } from '../../src/index.js';
-import { blockingRate, compare, sequentialRate } from '../measure.js';
+import { blockingRate, compare, megabytesPerSecond, sequentialRate } from '../measure.js';
 import { rows, type BenchSection } from '../section.js';
-import { ECHO_COMMAND, startBenchServerOnThread, startEcho } from '../servers.js';
+import {
+  ECHO_COMMAND,
+  destroyAndWait,
+  rawConnect,
+  startBenchServerOnThread,
+  startEcho,
+  upload,
+} from '../servers.js';
 
 const CONNECTS = 1000;
 const ROUND_TRIPS = 5000;
+const BULK_BYTES = 64 * 1024 * 1024;
 const ONE_BYTE = Buffer.from('x');
+/** The bench peer's upload command ('U' and a 64-bit size, bench/servers.ts). */
+const UPLOAD = 0x55;
 
 /**
- * The blocking API against the Promise API of the same library: connect + close, and a 1-byte
- * round trip on an open connection. Each blocking call is a request to the engine thread and back,
- * so this is the price of blocking, not of the network.
+ * The blocking API against the Promise API of the same library (connect + close, a 1-byte round
+ * trip on an open connection) and against a plain net.Socket (one bulk writeAll). Each blocking
+ * call is a request to the engine thread and back, so this is the price of blocking, not of the
+ * network.
  */
 export const syncSection: BenchSection = {
   name: 'sync',
@@ -33,6 +44,38 @@ export const syncSection: BenchSection = {
             const connection = await client.connectToHost(target, 0);
             await connection.close();
           }),
+      );
+
+      const bytes = Math.max(1024 * 1024, Math.round(BULK_BYTES * ctx.scale));
+      const mib = Math.round(bytes / (1024 * 1024));
+      ctx.log(`sync: ${mib} MiB writeAll`);
+      const payload = Buffer.alloc(bytes, 0x61);
+      const bulk = await compare(
+        bytes,
+        async (k) => {
+          // A fresh connection each time; only the transfer is timed, as in the baseline.
+          const connection = client.connectToHostSync(target, 0);
+          try {
+            const header = Buffer.alloc(9);
+            header[0] = UPLOAD;
+            header.writeBigUInt64BE(BigInt(k), 1);
+            const start = performance.now();
+            connection.writeAll(header);
+            connection.writeAll(payload.subarray(0, k));
+            if (connection.read(1).length !== 1) throw new Error('upload not acknowledged');
+            return megabytesPerSecond(k, performance.now() - start);
+          } finally {
+            connection.close();
+          }
+        },
+        async (k) => {
+          const socket = await rawConnect(server.port);
+          try {
+            return megabytesPerSecond(k, await upload(socket, k));
+          } finally {
+            await destroyAndWait(socket);
+          }
+        },
       );
 
       const m = Math.max(10, Math.round(ROUND_TRIPS * ctx.scale));
@@ -58,8 +101,19 @@ export const syncSection: BenchSection = {
             }),
         );
         return rows([
-          { metric: `connect + close (${n})`, unit: 'conn/s', ...connects, baselineName: 'async API' },
-          { metric: `1-byte round trip (${m})`, unit: 'op/s', ...roundTrips, baselineName: 'async API' },
+          {
+            metric: `blocking connect + close (${n})`,
+            unit: 'conn/s',
+            ...connects,
+            baselineName: 'async API',
+          },
+          {
+            metric: `blocking bulk writeAll ${mib} MiB`,
+            unit: 'MB/s',
+            ...bulk,
+            baselineName: 'net.Socket',
+          },
+          { metric: `blocking 1-byte RTT (${m})`, unit: 'op/s', ...roundTrips, baselineName: 'async API' },
         ]);
       } finally {
         blocking.close();

@@ -6,6 +6,7 @@ import { checkResolverArguments, destinationOf, direct, loopbackEntry } from './
 import { checkLookup, proxyWarning, redactForLog } from './lookup-checks.js';
 import type { ProxyResolver } from './proxy-resolver.js';
 import { decideProxy, explanation, type ProxyDecision, type ProxyExplanation } from './proxy-explanation.js';
+import { proxyRecipe, type ProxyRecipe } from './proxy-recipe.js';
 import { expandProxy, schemeOf } from './simple-proxy-resolver.js';
 
 /** The variables read, as a plain map; `process.env` by default. */
@@ -32,6 +33,12 @@ const SCHEMELESS = /^(?:[^@\s/]+@)?(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(?::\d{
 /** The schemes with a variable of their own, as GIO reads them (plus http, which curl and Go read). */
 const SCHEME_VARIABLES = ['http', 'https', 'ftp'] as const;
 
+/** Every variable the resolver reads, lower-case form first. */
+const READ_VARIABLES = ['http', 'https', 'ftp', 'all', 'no'].flatMap((v) => [
+  `${v}_proxy`,
+  `${v}_proxy`.toUpperCase(),
+]);
+
 /**
  * glib-networking's GEnvironmentProxyResolver (proxy/gnome/genvironmentproxyresolver.c), the default
  * here, with the rules curl and Go users expect (docs/differences.md "Proxy environment"). Read once,
@@ -53,6 +60,8 @@ export class EnvironmentProxyResolver implements ProxyResolver {
   readonly #noProxyName: string;
   readonly #noProxyAll: boolean;
   readonly #proxyLoopback: boolean;
+  /** The variables read, kept for {@link proxyRecipe}. */
+  readonly #read: Readonly<Record<string, string>>;
 
   /**
    * Reads the variables of `env` now.
@@ -65,6 +74,12 @@ export class EnvironmentProxyResolver implements ProxyResolver {
    */
   constructor(env: ProxyEnvironment = process.env, options: EnvironmentProxyOptions = {}) {
     this.#proxyLoopback = checkResolverArguments(env, options);
+    const read: Record<string, string> = {};
+    for (const name of READ_VARIABLES) {
+      const value = variable(env, name);
+      if (value !== undefined) read[name] = value;
+    }
+    this.#read = read;
     for (const scheme of SCHEME_VARIABLES) {
       const chosen = proxyPair(env, `${scheme}_proxy`);
       if (chosen !== null) this.#byScheme.set(scheme, chosen);
@@ -109,6 +124,11 @@ export class EnvironmentProxyResolver implements ProxyResolver {
   explainProxySync(uri: string, opts?: CancelOptions): ProxyExplanation {
     checkLookup(uri, opts);
     return explanation(uri, 'environment', this[decideProxy](uri));
+  }
+
+  /** @internal this resolver as data (proxy-recipe.ts). */
+  [proxyRecipe](): ProxyRecipe {
+    return { kind: 'environment', env: this.#read, proxyLoopback: this.#proxyLoopback };
   }
 
   /** @internal the decision for a checked URI. */

@@ -36,7 +36,23 @@ function printable(text: string, max = 200): string {
   return escaped.length > max ? `${escaped.slice(0, max)}…` : escaped;
 }
 
+let muted = 0;
+
+/**
+ * Runs `build` without proxy warnings: for a resolver rebuilt from a recipe on another thread,
+ * whose warnings the original already gave.
+ */
+export function withoutProxyWarnings<T>(build: () => T): T {
+  muted++;
+  try {
+    return build();
+  } finally {
+    muted--;
+  }
+}
+
 /** GIO's g_warning: a process warning, never an exception. */
 export function proxyWarning(message: string): void {
+  if (muted > 0) return;
   process.emitWarning(message, { type: 'GioWarning', code: 'GSOCKETCLIENT_PROXY' });
 }

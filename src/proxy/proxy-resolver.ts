@@ -3,6 +3,7 @@ import { EnvironmentProxyResolver } from './environment-proxy-resolver.js';
 import { SystemProxyResolver } from './system-proxy-resolver.js';
 import { checkLookup, proxyWarning } from './lookup-checks.js';
 import { explanation, type ProxyExplanation } from './proxy-explanation.js';
+import { proxyRecipe, type ProxyRecipe } from './proxy-recipe.js';
 
 /**
  * GProxyResolver: which proxies to use for a destination URI, in order (`direct://` = none).
@@ -124,5 +125,9 @@ class DummyProxyResolver implements ProxyResolver {
   lookupSync(uri: string, opts?: CancelOptions): string[] {
     checkLookup(uri, opts);
     return ['direct://'];
+  }
+  /** @internal this resolver as data (proxy-recipe.ts). */
+  [proxyRecipe](): ProxyRecipe {
+    return { kind: 'dummy' };
   }
 }

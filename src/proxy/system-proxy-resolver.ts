@@ -7,6 +7,7 @@ import { readKdeSettings, readKdeSettingsSync } from './kde-proxy-settings.js';
 import { decideProxy, explanation, type ProxyDecision, type ProxyExplanation } from './proxy-explanation.js';
 import { checkLookup, proxyWarning } from './lookup-checks.js';
 import type { ProxyResolver } from './proxy-resolver.js';
+import { proxyRecipe, type ProxyRecipe } from './proxy-recipe.js';
 
 /** Where a {@link SystemProxyResolver} takes its settings from. */
 export type SystemProxySource = 'gnome' | 'kde' | 'environment';
@@ -132,6 +133,14 @@ export class SystemProxyResolver implements ProxyResolver {
   explainProxySync(uri: string, opts?: CancelOptions): ProxyExplanation {
     checkLookup(uri, opts);
     return this.#explain(this.#settingsSync(), uri);
+  }
+
+  /**
+   * @internal this resolver as data when it only reads the environment; desktop settings are
+   * read and cached (and warned about) by this object alone.
+   */
+  [proxyRecipe](): ProxyRecipe | null {
+    return this.#source === 'environment' ? this.#environment[proxyRecipe]() : null;
   }
 
   /** @internal the decision for a checked URI. */

@@ -94,14 +94,25 @@ export class EngineChannel {
 
   /** Blocks the calling thread until a message for `call` arrives. */
   receive(call: number): WorkerMessage {
+    // Never null: the condition below never holds.
+    return this.receiveUnless(call, never)!;
+  }
+
+  /**
+   * Blocks until a message for `call` arrives (returned) or `ready()` holds (null). `ready` reads
+   * shared memory the worker changes before it bumps SEQ (the write ring's progress), so the
+   * same wake-up serves both.
+   */
+  receiveUnless(call: number, ready: () => boolean): WorkerMessage | null {
     const queue = this.#queues.get(call);
     if (!queue) throw new IOError(IOErrorEnum.FAILED, 'Internal error: receive on a closed sync call');
     for (;;) {
       const queued = queue.shift();
       if (queued) return queued;
-      // Read SEQ before looking at the port: a message posted after the look bumps SEQ after
-      // posting, so the wait below returns at once instead of sleeping past it.
+      // Read SEQ before looking at the port and at `ready`: the worker bumps SEQ after posting
+      // or changing shared memory, so the wait below returns at once instead of sleeping past it.
       const seq = Atomics.load(this.#control, SEQ);
+      if (ready()) return null;
       const received = receiveMessageOnPort(this.#port);
       if (received) {
         const message = received.message as WorkerMessage;
@@ -147,6 +158,8 @@ export class EngineChannel {
     if (current === this) current = null;
   }
 }
+
+const never = (): boolean => false;
 
 let current: EngineChannel | null = null;
 

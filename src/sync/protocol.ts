@@ -11,6 +11,7 @@ import type { AttemptOutcome, AttemptStage } from '../connection/timings.js';
 import type { CertificateRefusalDetails } from '../tls/certificate-refusal.js';
 import type { ProxyFailureInfo } from '../proxy/proxy-explanation.js';
 import type { SocketClientEvent } from '../errors/enums.js';
+import type { ProxyRecipe } from '../proxy/proxy-recipe.js';
 
 /** Int32 slots of the control block (a SharedArrayBuffer of CONTROL_BYTES). */
 export const SEQ = 0;
@@ -175,14 +176,27 @@ export interface SettingsDesc {
   readonly applicationProxies: readonly string[];
 }
 
+/**
+ * `none`: no proxies. `engine`: the engine thread rebuilds the caller's built-in resolver from its
+ * recipe and asks it there. `caller`: each lookup is asked of the caller's resolver (its
+ * lookupSync), a round trip to the blocked thread.
+ */
+export type ProxyPlan =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'engine'; readonly recipe: ProxyRecipe }
+  | { readonly kind: 'caller' };
+
 export interface ConnectRequest {
   readonly connectable: ConnectableDesc;
   readonly settings: SettingsDesc;
   readonly resolver: ResolverDesc;
-  /** True: proxy lookups are asked of the caller (its resolver's lookupSync); false: no proxies. */
-  readonly proxyLookups: boolean;
-  /** True when the caller has 'event' listeners: TLS handshakes wait for their changes. */
-  readonly gateTls: boolean;
+  /** Where proxy lookups are answered. */
+  readonly proxies: ProxyPlan;
+  /**
+   * True when the caller had 'event' listeners when the call started: events are posted to it,
+   * and TLS handshakes wait for the listeners' changes. False: no event message is sent at all.
+   */
+  readonly listening: boolean;
   /** The control word of a SharedCancellable, if one was given. */
   readonly cancel: SharedArrayBuffer | null;
   /** The caller's cancellable was cancelled before the call: start cancelled, with this error. */
@@ -194,6 +208,8 @@ export interface WorkerStats {
   readonly connections: number;
   /** Connect operations in progress. */
   readonly operations: number;
+  /** Messages posted to callers since the worker started, by kind ('event', 'proxy-lookup', …). */
+  readonly posted: Readonly<Record<string, number>>;
   /** process.getActiveResourcesInfo() of the worker, counted by kind. */
   readonly resources: Readonly<Record<string, number>>;
 }
@@ -231,6 +247,16 @@ export type CallerMessage =
       readonly call: number;
       readonly conn: number;
       readonly data: Uint8Array;
+      readonly timeoutMs: number;
+      readonly cancel: SharedArrayBuffer | null;
+    }
+  /** A large write: `size` bytes come through the connection's write ring (write-ring.ts). */
+  | {
+      readonly op: 'write-ring';
+      readonly call: number;
+      readonly conn: number;
+      readonly ring: SharedArrayBuffer;
+      readonly size: number;
       readonly timeoutMs: number;
       readonly cancel: SharedArrayBuffer | null;
     }
@@ -272,6 +298,8 @@ export type WorkerMessage =
       readonly kind: 'connected';
       readonly call: number;
       readonly connection: ConnectionDesc;
+      /** For a caller that did not listen (no event showed them): the streams under it, innermost first. */
+      readonly bases: readonly ConnectionDesc[];
       readonly timings: TimingsDesc | null;
     }
   | { readonly kind: 'data'; readonly call: number; readonly data: Uint8Array }

@@ -20,6 +20,7 @@ import { IOErrorEnum, SocketClientEvent, SocketType } from '../errors/enums.js';
 import { IOError, invalidArgument } from '../errors/gerror.js';
 import { toGError } from '../errors/errno.js';
 import type { ProxyResolver } from '../proxy/proxy-resolver.js';
+import { recipeOf } from '../proxy/proxy-recipe.js';
 import { DnsResolver } from '../resolver/dns-resolver.js';
 import { PinnedResolver } from '../resolver/pinned-resolver.js';
 import { NetworkService } from '../resolver/network-service.js';
@@ -140,7 +141,10 @@ function buildRequest(
   // A concrete address other than an InetSocketAddress is enumerated plainly (no proxy lookup,
   // no resolver); an InetSocketAddress asks the proxy resolver, and resolves proxy host names.
   const plainAddress = target.kind === 'address' && (target.address.kind !== 'inet' || !useProxy);
-  const lookup = useProxy && !plainAddress ? proxyLookup(client.proxyResolver) : null;
+  const proxyResolver = useProxy && !plainAddress ? client.proxyResolver : null;
+  const recipe = proxyResolver ? recipeOf(proxyResolver) : null;
+  // A built-in resolver that only reads data decides on the engine thread: no round trip.
+  const lookup = proxyResolver && !recipe ? proxyLookup(proxyResolver) : null;
   const settings: SettingsDesc = {
     family: snapshot.family,
     type: snapshot.type,
@@ -160,8 +164,10 @@ function buildRequest(
     connectable: target,
     settings,
     resolver: plainAddress ? { kind: 'system', timeout: 0 } : describeResolver(client.resolver),
-    proxyLookups: lookup !== null,
-    gateTls: client.listenerCount('event') > 0,
+    proxies: recipe ? { kind: 'engine', recipe } : lookup ? { kind: 'caller' } : { kind: 'none' },
+    // Checked once, here: only a listener can run on this thread during the call, and with none
+    // there is nobody to add one (docs/sync.md "Events").
+    listening: client.listenerCount('event') > 0,
     cancel: cancellable instanceof SharedCancellable ? cancellable.buffer : null,
     cancelled: cancellable?.isCancelled() ? describeError(cancellable.error()) : null,
   };
@@ -300,6 +306,7 @@ function run(
         return null;
       }
       case 'connected': {
+        for (const base of message.bases) shown.show(base);
         const connection = shown.show(message.connection);
         if (!(connection instanceof SyncSocketConnection)) {
           throw new IOError(

@@ -14,6 +14,7 @@ import {
 } from './protocol.js';
 import { SharedCancellable } from './shared-cancellable.js';
 import type { SyncTlsClientConnection } from './sync-tls-connection.js';
+import { OPERATION_BYTES, RING_MIN_BYTES, WriteRing } from './write-ring.js';
 
 type SocketDesc = Extract<ConnectionDesc, { kind: 'socket' }>;
 
@@ -68,6 +69,8 @@ export class SyncSocketConnection implements Disposable {
   #open = false;
   #closed = false;
   #timings: ConnectionTimings | null = null;
+  /** The shared ring of large writes, made at the first one (write-ring.ts). */
+  #ring: WriteRing | null = null;
 
   /** @internal made by the blocking connect, never by users. */
   constructor(channel: EngineChannel, desc: SocketDesc, timeoutMs: number) {
@@ -195,14 +198,19 @@ export class SyncSocketConnection implements Disposable {
   }
 
   /**
-   * Blocks until all of `data` was handed to the kernel (sent in pieces of at most 256 KiB,
-   * the timeout applying to each); returns the number of bytes written.
+   * Blocks until all of `data` was handed to the kernel; returns the number of bytes written.
+   * From 64 KiB on the data streams through shared memory and the timeout counts from the last
+   * progress; smaller writes are one request each, the timeout bounding it (docs/sync.md).
    */
   write(data: Uint8Array | string, cancellable?: Cancellable | null): number {
     const bytes = typeof data === 'string' ? Buffer.from(data) : data;
     if (!(bytes instanceof Uint8Array))
       throw invalidArgument('write() takes a Uint8Array, a Buffer or a string');
     this.#checkUsable(cancellable);
+    // A datagram keeps its boundaries: it cannot be cut into stretches of the ring.
+    if (bytes.byteLength >= RING_MIN_BYTES && this.type !== 'udp') {
+      return this.#writeThroughRing(bytes, cancellable);
+    }
     let written = 0;
     // Bounded by the data: each pass sends one piece and waits for it.
     while (written < bytes.byteLength) {
@@ -223,6 +231,41 @@ export class SyncSocketConnection implements Disposable {
       );
       if (reply.kind !== 'done') throw unexpected(reply);
       written += reply.value;
+    }
+    return written;
+  }
+
+  /** A large write: one operation per OPERATION_BYTES, each streamed through the ring. */
+  #writeThroughRing(bytes: Uint8Array, cancellable: Cancellable | null | undefined): number {
+    const channel = this.#channel;
+    let written = 0;
+    // Bounded by the data: each pass is one operation of at most OPERATION_BYTES.
+    while (written < bytes.byteLength) {
+      const part = bytes.subarray(written, Math.min(bytes.byteLength, written + OPERATION_BYTES));
+      const ring = (this.#ring ??= new WriteRing());
+      ring.reset();
+      const call = channel.open();
+      let failed = true;
+      try {
+        channel.post({
+          op: 'write-ring',
+          call,
+          conn: this.#id,
+          ring: ring.buffer,
+          size: part.byteLength,
+          timeoutMs: this.#timeoutMs,
+          cancel: sharedBuffer(cancellable),
+        });
+        const reply = ring.fill(channel, call, part) ?? channel.receive(call);
+        if (reply.kind === 'error') throw rebuildError(reply.error);
+        if (reply.kind !== 'done') throw unexpected(reply);
+        failed = false;
+        written += reply.value;
+      } finally {
+        // The socket may still hold views of a failed operation's stretches: never reuse its ring.
+        if (failed) this.#ring = null;
+        channel.close(call);
+      }
     }
     return written;
   }

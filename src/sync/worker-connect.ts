@@ -28,9 +28,10 @@ import { TlsClientConnection } from '../tls/tls-client-connection.js';
 import { describeError, rebuildAddress, rebuildConnectable, rebuildError } from './codec.js';
 import type { ConnectRequest, ErrorDesc, ResolverDesc, TlsChanges, WorkerMessage } from './protocol.js';
 import { watchSharedWord } from './shared-cancellable.js';
+import { resolverFromRecipe } from './worker-proxy.js';
 import { describeAttempts, describeTimings } from './timings-codec.js';
 import { restoreBuffers } from './tls-options.js';
-import { describeConnection, describeTls, idOf } from './worker-describe.js';
+import { describeBases, describeConnection, describeTls, idOf } from './worker-describe.js';
 
 export interface ConnectHost {
   post(message: WorkerMessage): void;
@@ -75,6 +76,7 @@ export class WorkerConnect {
         kind: 'connected',
         call: this.#call,
         connection: describeConnection(connection, target),
+        bases: request.listening ? [] : describeBases(connection, target),
         timings: connection.timings ? describeTimings(connection.timings) : null,
       });
     } catch (err) {
@@ -130,27 +132,28 @@ export class WorkerConnect {
       tlsValidationFlags: s.tlsValidationFlags,
       tlsOptions: s.tlsOptions ? restoreBuffers(s.tlsOptions as ConnectionOptions) : null,
       attemptDelay: s.attemptDelayMs,
-      resolver: rebuildResolver(this.#request.resolver),
-      proxyResolver: this.#request.proxyLookups ? this.#proxyResolver() : null,
+      resolver: cachedResolver(this.#request.resolver),
+      proxyResolver: this.#proxyPlan(),
     });
     for (const protocol of s.applicationProxies) client.addApplicationProxy(protocol);
     return client;
   }
 
   #onEvent(event: SocketClientEvent, connection: EventConnection | null, target: SocketConnectable): void {
+    // The returned connection is adopted before the caller hears of it, so a COMPLETE listener
+    // may already read or write.
+    if (event === SocketClientEvent.COMPLETE && connection instanceof SocketConnection) {
+      this.#host.adopt(connection, this.#call);
+    }
+    // Nobody listens on the calling thread: describing and posting the event would be wasted.
+    if (!this.#request.listening) return;
     let gate: number | null = null;
     if (
-      this.#request.gateTls &&
       connection instanceof TlsClientConnection &&
       (event === SocketClientEvent.TLS_HANDSHAKING || event === SocketClientEvent.PROXY_NEGOTIATING)
     ) {
       gate = this.#nextRequest++;
       this.#gateHandshake(connection, gate, target);
-    }
-    // The returned connection is adopted before the caller hears of it, so a COMPLETE listener
-    // may already read or write.
-    if (event === SocketClientEvent.COMPLETE && connection instanceof SocketConnection) {
-      this.#host.adopt(connection, this.#call);
     }
     this.#host.post({
       kind: 'event',
@@ -209,6 +212,12 @@ export class WorkerConnect {
     });
   }
 
+  #proxyPlan(): ProxyResolver | null {
+    const plan = this.#request.proxies;
+    if (plan.kind === 'engine') return resolverFromRecipe(plan.recipe);
+    return plan.kind === 'caller' ? this.#proxyResolver() : null;
+  }
+
   /** Proxy lookups answered by the caller's resolver (it is blocked, so only lookupSync works). */
   #proxyResolver(): ProxyResolver {
     return {
@@ -233,6 +242,26 @@ export class WorkerConnect {
     this.#accepts.clear();
     this.#lookups.clear();
   }
+}
+
+/** Distinct resolver settings kept; a program normally uses one or two. */
+const RESOLVERS_KEPT = 16;
+const resolvers = new Map<string, Resolver>();
+
+/**
+ * The same settings give the same resolver object from one call to the next, as the caller's
+ * client keeps one: whatever a resolver keeps between lookups (its check of /etc/hosts and
+ * resolv.conf, a DnsResolver's channel) is not rebuilt per connect.
+ */
+function cachedResolver(desc: ResolverDesc): Resolver {
+  const key = JSON.stringify(desc);
+  let resolver = resolvers.get(key);
+  if (resolver === undefined) {
+    resolver = rebuildResolver(desc);
+    if (resolvers.size >= RESOLVERS_KEPT) resolvers.delete(resolvers.keys().next().value as string);
+    resolvers.set(key, resolver);
+  }
+  return resolver;
 }
 
 function rebuildResolver(desc: ResolverDesc): Resolver {

@@ -51,6 +51,28 @@ export function describeConnection(connection: EventConnection, target: SocketCo
   return { kind: 'stream', id: idOf(connection) };
 }
 
+/**
+ * The streams under `connection` (a TLS result's TLS connection, and the socket under that),
+ * innermost first: what the events would have shown a listening caller, for one that did not listen.
+ */
+export function describeBases(connection: SocketConnection, target: SocketConnectable): ConnectionDesc[] {
+  const bases: ConnectionDesc[] = [];
+  let current: unknown = connection;
+  // Bounded: a TLS result has two layers under it (TLS over a proxy's TLS, three at most).
+  for (let depth = 0; depth < 4; depth++) {
+    const base: unknown =
+      current instanceof TcpWrapperConnection
+        ? (current as TcpWrapperConnection).getBaseIOStream()
+        : current instanceof TlsClientConnection
+          ? current.baseIOStream
+          : null;
+    if (!(base instanceof TlsClientConnection || base instanceof SocketConnection)) break;
+    bases.unshift(describeConnection(base, target));
+    current = base;
+  }
+  return bases;
+}
+
 export function describeTls(tls: TlsClientConnection, target: SocketConnectable): TlsDesc {
   const identity = tls.serverIdentity;
   return {

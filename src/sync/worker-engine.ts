@@ -20,6 +20,8 @@ export class WorkerEngine {
   readonly #connections = new Map<number, ConnectionIO>();
   /** Which call returned which connection, until it is closed (for a caller that gave up). */
   readonly #connectionOfCall = new Map<number, number>();
+  /** Diagnostics: messages posted, by kind (WorkerStats.posted). */
+  readonly #posted = new Map<string, number>();
 
   constructor(port: MessagePort, control: Int32Array) {
     this.#port = port;
@@ -27,8 +29,14 @@ export class WorkerEngine {
   }
 
   post(message: WorkerMessage, transfer?: ArrayBuffer[]): void {
+    this.#posted.set(message.kind, (this.#posted.get(message.kind) ?? 0) + 1);
     this.#port.postMessage(message, transfer);
     // After the post, so a caller that saw the old SEQ is sure to find the message (channel.ts).
+    this.#wake();
+  }
+
+  /** Wakes the caller without a message: it re-checks shared memory it waits on (the write ring). */
+  #wake(): void {
     Atomics.add(this.#control, SEQ, 1);
     Atomics.notify(this.#control, SEQ);
   }
@@ -73,6 +81,18 @@ export class WorkerEngine {
           this.post({ kind: 'done', call: message.call, value: written });
         });
         return;
+      case 'write-ring':
+        void this.#serve(message.call, message.conn, async (io) => {
+          const written = await io.writeRing(
+            message.ring,
+            message.size,
+            message.timeoutMs,
+            message.cancel,
+            () => this.#wake(),
+          );
+          this.post({ kind: 'done', call: message.call, value: written });
+        });
+        return;
       case 'shutdown-write':
         void this.#serve(message.call, message.conn, async (io) => {
           await io.shutdownWrite(message.timeoutMs, message.cancel);
@@ -96,6 +116,7 @@ export class WorkerEngine {
           stats: {
             connections: this.#connections.size,
             operations: this.#operations.size,
+            posted: Object.fromEntries(this.#posted),
             resources: countResources(),
           },
         });

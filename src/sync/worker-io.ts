@@ -13,6 +13,7 @@ import { CONNECTION_CLOSED, IOErrorEnum } from '../errors/enums.js';
 import { GError, IOError, cancelledError, timedOutError } from '../errors/gerror.js';
 import { toGError } from '../errors/errno.js';
 import { watchSharedWord } from './shared-cancellable.js';
+import { sendFromRing } from './worker-ring.js';
 
 const EMPTY = new Uint8Array(0);
 
@@ -76,6 +77,35 @@ export class ConnectionIO {
       });
       await this.#race(written, timeoutMs, cancel);
       return data.byteLength;
+    });
+  }
+
+  /**
+   * A large write through the caller's shared ring (worker-ring.ts): the same checks and errors
+   * as {@link write}; resolves once all `size` bytes were written to the kernel.
+   */
+  async writeRing(
+    ring: SharedArrayBuffer,
+    size: number,
+    timeoutMs: number,
+    cancel: SharedArrayBuffer | null,
+    progressed: () => void,
+  ): Promise<number> {
+    return this.#exclusive(async () => {
+      if (this.#error) throw this.#error;
+      if (this.#stream.destroyed || this.#stream.writableEnded) {
+        throw new IOError(CONNECTION_CLOSED, 'Broken pipe');
+      }
+      await sendFromRing({
+        stream: this.#stream,
+        ring,
+        size,
+        timeoutMs,
+        cancel,
+        progressed,
+        failure: (err) => this.#error ?? writeError(err),
+      });
+      return size;
     });
   }
 

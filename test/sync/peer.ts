@@ -11,6 +11,8 @@ export interface PeerSpec {
     | 'echo'
     | 'hold'
     | 'reset-on-data'
+    /** Closes (FIN, no reset) at the first byte it reads. */
+    | 'close-on-data'
     | 'send-close'
     | 'silent'
     /** Shuts down (FIN) as soon as it accepted. */
@@ -20,7 +22,9 @@ export interface PeerSpec {
     /** Sends `payload`, shuts down its writing side, reads to our FIN, then reports it (message). */
     | 'half-close'
     /** Reads until our FIN, then answers `got N bytes` and closes (a peer waiting for EOF). */
-    | 'reply-on-eof';
+    | 'reply-on-eof'
+    /** Reads until our FIN, then reports `{ received, sha256 }` of all it read (message). */
+    | 'digest';
   readonly payload?: string;
   readonly certFile?: string;
   readonly keyFile?: string;
