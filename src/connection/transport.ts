@@ -4,9 +4,13 @@ import { connect as netConnect, type Socket } from 'node:net';
 export interface TcpConnectRequest {
   /** An IP literal (no brackets): the engine resolves names itself. */
   readonly host: string;
+  /** The port to connect to. */
   readonly port: number;
+  /** The address family of `host`. */
   readonly family: 4 | 6;
+  /** The address to bind to first (SocketClient's `localAddress`). */
   readonly localAddress?: string;
+  /** The port to bind to first; absent or 0 for any. */
   readonly localPort?: number;
 }
 
@@ -17,6 +21,7 @@ export interface TcpConnectRequest {
  * error's `code`/`errno`/`syscall` (ECONNREFUSED, ETIMEDOUT, ...), always asynchronously.
  */
 export interface Transport {
+  /** Starts connecting and returns the socket at once (as `net.connect`). */
   connectTcp(request: TcpConnectRequest): Socket;
 }
 

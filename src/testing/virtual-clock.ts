@@ -119,7 +119,8 @@ export class VirtualClock implements Clock {
     for (let fired = 0; fired < MAX_IDLE_TIMERS; fired++) {
       const next = this.#next();
       if (!next) return this.#now;
-      if (next.at > limit) throw new Error(`runUntilIdle(): timers still armed after ${maxMs} ms of virtual time`);
+      if (next.at > limit)
+        throw new Error(`runUntilIdle(): timers still armed after ${maxMs} ms of virtual time`);
       this.#fire(next);
       await this.settle();
     }

@@ -14,11 +14,13 @@ import { VirtualSocket } from './virtual-socket.js';
 export interface AcceptInfo {
   /** The network, e.g. for a proxy that connects onwards. */
   readonly network: VirtualNetwork;
-  /** The client's address and port. */
+  /** The client's address. */
   readonly remoteAddress: string;
+  /** The client's (ephemeral) port. */
   readonly remotePort: number;
-  /** The address and port that accepted. */
+  /** The address that accepted. */
   readonly localAddress: string;
+  /** The port that accepted. */
   readonly localPort: number;
 }
 
@@ -31,8 +33,16 @@ export interface AfterOptions {
   readonly delayMs?: number;
 }
 
+/** Options of {@link VirtualNetwork.reset}. */
+export interface ConnectHandlerOptions extends AfterOptions {
+  /** How long after accepting the reset comes (default 0). */
+  readonly afterMs?: number;
+  /** The server side until then (none: silent). */
+  readonly handler?: ConnectionHandler;
+}
+
 /** What an address:port does with a connect(). */
-export type PortBehaviour =
+type PortBehaviour =
   | { readonly kind: 'accept'; readonly delayMs: number; readonly handler: ConnectionHandler | null }
   | { readonly kind: 'refuse'; readonly delayMs: number }
   | { readonly kind: 'unreachable'; readonly delayMs: number }
@@ -46,13 +56,7 @@ export type PortBehaviour =
     };
 
 /** How a connect() ended, as the network saw it. */
-export type ConnectOutcome =
-  | 'pending'
-  | 'accepted'
-  | 'refused'
-  | 'unreachable'
-  | 'timed-out'
-  | 'aborted';
+export type ConnectOutcome = 'pending' | 'accepted' | 'refused' | 'unreachable' | 'timed-out' | 'aborted';
 
 /** One connect() on the network, for assertions. Times are virtual milliseconds. */
 export interface ConnectRecord {
@@ -60,8 +64,11 @@ export interface ConnectRecord {
   readonly at: number;
   /** 'client' for a client's attempt, else the address of the proxy that connected onwards. */
   readonly from: string;
+  /** The address connected to (canonical text form). */
   readonly address: string;
+  /** The port connected to. */
   readonly port: number;
+  /** The address family. */
   readonly family: 4 | 6;
   /** What happened; 'aborted' when the client gave up (destroyed the socket) before an answer. */
   readonly outcome: ConnectOutcome;
@@ -77,8 +84,9 @@ type MutableRecord = { -readonly [K in keyof ConnectRecord]: ConnectRecord[K] };
 export interface VirtualNetworkOptions {
   /** The clock to run on; a new VirtualClock by default. */
   readonly clock?: VirtualClock;
-  /** The client's own addresses, from which connections come (defaults 198.51.100.1, 2001:db8:ffff::1). */
+  /** The client's own IPv4 address, from which its connections come (default 198.51.100.1). */
   readonly localIpv4?: string;
+  /** The client's own IPv6 address (default 2001:db8:ffff::1). */
   readonly localIpv6?: string;
 }
 
@@ -143,7 +151,8 @@ export class VirtualNetwork {
     this.transport = Object.freeze({
       // A VirtualSocket has every member of net.Socket the engine, proxies and TLS use (see its
       // documentation); the rest (connect(), bufferSize...) is never called on a connected socket.
-      connectTcp: (request: TcpConnectRequest): Socket => this.#connect(request, 'client') as unknown as Socket,
+      connectTcp: (request: TcpConnectRequest): Socket =>
+        this.#connect(request, 'client') as unknown as Socket,
     });
   }
 
@@ -164,7 +173,12 @@ export class VirtualNetwork {
   }
 
   /** Accepts connections on address:port; `handler` runs the server side (none: accept and stay silent). */
-  accept(address: string, port: number, handler: ConnectionHandler | null = null, opts: AfterOptions = {}): this {
+  accept(
+    address: string,
+    port: number,
+    handler: ConnectionHandler | null = null,
+    opts: AfterOptions = {},
+  ): this {
     return this.#set(address, port, { kind: 'accept', delayMs: delayOf(opts), handler });
   }
 
@@ -189,13 +203,10 @@ export class VirtualNetwork {
   }
 
   /** Accepts (after `delayMs`), then resets the connection `afterMs` later (ECONNRESET at the client). */
-  reset(
-    address: string,
-    port: number,
-    opts: AfterOptions & { readonly afterMs?: number; readonly handler?: ConnectionHandler } = {},
-  ): this {
+  reset(address: string, port: number, opts: ConnectHandlerOptions = {}): this {
     const afterMs = opts.afterMs ?? 0;
-    if (!Number.isFinite(afterMs) || afterMs < 0) throw invalidArgument('VirtualNetwork: afterMs must be >= 0');
+    if (!Number.isFinite(afterMs) || afterMs < 0)
+      throw invalidArgument('VirtualNetwork: afterMs must be >= 0');
     return this.#set(address, port, {
       kind: 'reset',
       delayMs: delayOf(opts),
@@ -241,7 +252,10 @@ export class VirtualNetwork {
   connectFrom(from: string, address: string, port: number): VirtualSocket {
     const literal = InetAddress.newFromString(address);
     if (!literal) throw invalidArgument(`VirtualNetwork: ${JSON.stringify(address)} is not an IP address`);
-    return this.#connect({ host: literal.toString(), port, family: literal.family === SocketFamily.IPV6 ? 6 : 4 }, from);
+    return this.#connect(
+      { host: literal.toString(), port, family: literal.family === SocketFamily.IPV6 ? 6 : 4 },
+      from,
+    );
   }
 
   /** The addresses of a host added with addHost() (IPv6 first), or an empty list. */
@@ -352,7 +366,12 @@ export class VirtualNetwork {
     const localAddress = request.family === 6 ? this.#localIpv6 : this.#localIpv4;
     const localPort = this.#nextPort;
     this.#nextPort = this.#nextPort >= 65535 ? 49152 : this.#nextPort + 1;
-    server.establish(client, { localAddress: host, localPort: request.port, remoteAddress: localAddress, remotePort: localPort });
+    server.establish(client, {
+      localAddress: host,
+      localPort: request.port,
+      remoteAddress: localAddress,
+      remotePort: localPort,
+    });
     client.establish(server, { localAddress, localPort, remoteAddress: host, remotePort: request.port });
     // A server that does not handle errors must not crash the test when the client goes away.
     server.on('error', () => undefined);

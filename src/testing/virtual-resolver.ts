@@ -18,6 +18,7 @@ export interface LookupDelays {
 export interface LookupRecord {
   /** Virtual time of the question. */
   readonly at: number;
+  /** The name asked about (ASCII). */
   readonly name: string;
   /** 'ipv4' (A), 'ipv6' (AAAA) or 'any' (both at once). */
   readonly family: 'ipv4' | 'ipv6' | 'any';
@@ -58,28 +59,30 @@ export class VirtualResolver extends Resolver {
     cancellable: Cancellable | null,
   ): Promise<InetAddress[]> {
     const family =
-      flags === ResolverNameLookupFlags.IPV4_ONLY ? 'ipv4' : flags === ResolverNameLookupFlags.IPV6_ONLY ? 'ipv6' : 'any';
+      flags === ResolverNameLookupFlags.IPV4_ONLY
+        ? 'ipv4'
+        : flags === ResolverNameLookupFlags.IPV6_ONLY
+          ? 'ipv6'
+          : 'any';
     const clock = this.#table.clock;
     this.#table.noteLookup({ at: clock.now(), name: asciiName, family });
     const entry = this.#table.records(asciiName);
     const wanted = (a: InetAddress): boolean =>
-      family === 'any' || (family === 'ipv4' ? a.family === SocketFamily.IPV4 : a.family === SocketFamily.IPV6);
+      family === 'any' ||
+      (family === 'ipv4' ? a.family === SocketFamily.IPV4 : a.family === SocketFamily.IPV6);
     const delay =
       family === 'any'
         ? Math.max(entry?.delays.ipv4 ?? 0, entry?.delays.ipv6 ?? 0)
         : (entry?.delays[family] ?? 0);
-    const answer = (): InetAddress[] => {
-      const found = entry ? entry.addresses.filter(wanted) : [];
-      // An unknown name is NXDOMAIN; a known name without records of this family is NODATA, which
-      // Resolver turns into "No valid addresses were found".
-      if (!entry) {
-        throw new ResolverError(
-          ResolverErrorEnum.NOT_FOUND,
-          `Error resolving “${displayName}”: Name or service not known`,
-        );
-      }
-      return found;
-    };
+    // An unknown name is NXDOMAIN; a known name without records of this family is NODATA, which
+    // Resolver turns into "No valid addresses were found".
+    const answer = (): InetAddress[] | ResolverError =>
+      entry
+        ? entry.addresses.filter(wanted)
+        : new ResolverError(
+            ResolverErrorEnum.NOT_FOUND,
+            `Error resolving “${displayName}”: Name or service not known`,
+          );
     return new Promise<InetAddress[]>((resolve, reject) => {
       let timer: ClockTimer | null = null;
       let handler = 0;
@@ -91,11 +94,9 @@ export class VirtualResolver extends Resolver {
       };
       const settle = (): void => {
         finish();
-        try {
-          resolve(answer());
-        } catch (err) {
-          reject(err as Error);
-        }
+        const found = answer();
+        if (found instanceof ResolverError) reject(found);
+        else resolve(found);
       };
       if (cancellable) {
         handler = cancellable.connect(() => {
@@ -110,7 +111,12 @@ export class VirtualResolver extends Resolver {
   }
 
   /** No SRV records exist on a virtual network: always NOT_FOUND. */
-  override lookupService(service: string, protocol: string, domain: string, opts?: LookupOptions): Promise<SrvTarget[]> {
+  override lookupService(
+    service: string,
+    protocol: string,
+    domain: string,
+    opts?: LookupOptions,
+  ): Promise<SrvTarget[]> {
     opts?.cancellable?.throwIfCancelled();
     return Promise.reject(
       new ResolverError(

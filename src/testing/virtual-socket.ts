@@ -5,9 +5,13 @@ import { systemError } from './system-error.js';
 
 /** The two ends' addresses of a virtual TCP connection. */
 export interface VirtualEndpoints {
+  /** This end's address. */
   readonly localAddress: string;
+  /** This end's port. */
   readonly localPort: number;
+  /** The other end's address. */
   readonly remoteAddress: string;
+  /** The other end's port. */
   readonly remotePort: number;
 }
 
@@ -25,10 +29,15 @@ type Chunk = { readonly chunk: Buffer; readonly callback: (error?: Error | null)
  * `resetAndDestroy()` makes the other end fail with ECONNRESET instead.
  */
 export class VirtualSocket extends Duplex {
+  /** The peer's address once connected. */
   remoteAddress: string | undefined = undefined;
+  /** The peer's port once connected. */
   remotePort: number | undefined = undefined;
+  /** 'IPv4' or 'IPv6' once connected. */
   remoteFamily: string | undefined = undefined;
+  /** This end's address once connected. */
   localAddress: string | undefined = undefined;
+  /** This end's port once connected. */
   localPort: number | undefined = undefined;
   /** True until the connection is established (as `net.Socket#connecting`). */
   connecting: boolean;
@@ -145,10 +154,12 @@ export class VirtualSocket extends Duplex {
     this.#onAbort = fn;
   }
 
+  /** @internal */
   override _read(): void {
     // Bytes are pushed by the peer as they arrive; nothing to pull.
   }
 
+  /** @internal */
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     if (this.connecting) {
       // As net.Socket: writes before the connection exists wait for it.
@@ -158,12 +169,14 @@ export class VirtualSocket extends Duplex {
     this.#send(chunk, callback);
   }
 
+  /** @internal */
   override _final(callback: (error?: Error | null) => void): void {
     const peer = this.#peer;
     if (peer) this.#deliver(() => peer.#receiveEnd());
     callback();
   }
 
+  /** @internal */
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     this.#clearIdle();
     const abort = this.#onAbort;
