@@ -277,3 +277,32 @@ describe('Happy Eyeballs on the virtual network (exact virtual times)', () => {
     });
   }
 });
+
+describe('the best error (GIO consider_tmp_error) on the virtual network', () => {
+  it('a TLS failure on IPv6 at 0 outranks IPv4 refused later at 100', async () => {
+    const net = new VirtualNetwork();
+    net.addHost('api.example', [V6, V4]);
+    // IPv6 accepts and hangs up at once: the TLS handshake fails (stage TLS_HANDSHAKING).
+    net.accept(V6, PORT, (socket) => socket.end()).refuse(V4, PORT, { delayMs: 100 });
+    const client = net.client({ tls: true });
+    const events = recordTimedEvents(client, net.clock);
+    const pending = outcome(client.connectToHost('api.example', PORT));
+    await net.clock.advance(100);
+    const { error } = await pending;
+    assert.equal(events.at(-1)?.at, 100, timeline(events).join(' '));
+    assert.ok(error instanceof Error);
+    assert.notEqual((error as IOError).message, 'Could not connect to api.example: Connection refused');
+    assert.equal((error as IOError).domain, 'g-tls-error-quark', `${String(error)}`);
+  });
+
+  it('a refusal on IPv6 is replaced by a later, deeper TLS failure on IPv4', async () => {
+    const net = new VirtualNetwork();
+    net.addHost('api.example', [V6, V4]);
+    net.refuse(V6, PORT).accept(V4, PORT, (socket) => socket.end(), { delayMs: 100 });
+    const client = net.client({ tls: true });
+    const pending = outcome(client.connectToHost('api.example', PORT));
+    await net.clock.advance(100);
+    const { error } = await pending;
+    assert.equal((error as IOError).domain, 'g-tls-error-quark', `${String(error)}`);
+  });
+});
