@@ -19,7 +19,7 @@ import {
   socks5Proxy,
   type ConnectionHandler,
 } from '../../src/testing/index.js';
-import { outcome, recordTimedEvents, timeline } from './record.js';
+import { recordTimedEvents, settledOutcome, timeline, track } from './record.js';
 
 const HOST = '192.0.2.1';
 const PROXY = '192.0.2.50';
@@ -180,7 +180,7 @@ describe('deadlines on the virtual network (exact virtual times)', () => {
       c.setup(net);
       const client = net.client(c.options);
       const events = recordTimedEvents(client, net.clock);
-      const pending = outcome(client.connectToHost(c.target, 0));
+      const pending = track(client.connectToHost(c.target, 0));
       await net.clock.advance(c.at - 1);
       assert.equal(
         events.at(-1)?.event === 'COMPLETE',
@@ -188,7 +188,7 @@ describe('deadlines on the virtual network (exact virtual times)', () => {
         `completed before ${c.at}: ${timeline(events).join(' ')}`,
       );
       await net.clock.advance(1);
-      const { error } = await pending;
+      const { error } = await settledOutcome(pending, `at t=${net.clock.now()}`);
       assertTimedOut(error, c.message);
       assert.equal(events.at(-1)?.event, 'COMPLETE');
       assert.equal(events.at(-1)?.at, c.at);
@@ -208,9 +208,9 @@ describe('deadlines on the virtual network (exact virtual times)', () => {
       .accept(PROXY, 3128, httpConnectProxy(), { delayMs: 400 })
       .accept(HOST, 80, echoServer, { delayMs: 400 });
     const client = net.client({ timeout: 3, ...viaProxy(`http://${PROXY}:3128`) });
-    const pending = outcome(client.connectToHost(`${HOST}:80`, 0));
+    const pending = track(client.connectToHost(`${HOST}:80`, 0));
     await net.clock.advance(800);
-    const { value: conn, error } = await pending;
+    const { value: conn, error } = await settledOutcome(pending, `at t=${net.clock.now()}`);
     assert.equal(error, null);
     assert.equal(conn?.timings?.connect, 400);
     assert.equal(conn?.timings?.proxy, 800);
@@ -233,9 +233,9 @@ describe('cancellation on the virtual network', () => {
     const events = recordTimedEvents(client, net.clock);
     const cancellable = new Cancellable();
     net.clock.setTimeout(() => cancellable.cancel(), 100);
-    const pending = outcome(client.connectToHost(`${HOST}:80`, 0, { cancellable }));
+    const pending = track(client.connectToHost(`${HOST}:80`, 0, { cancellable }));
     await net.clock.advance(100);
-    const { error } = await pending;
+    const { error } = await settledOutcome(pending, `at t=${net.clock.now()}`);
     assert.ok(error instanceof IOError);
     assert.equal(error.code, IOErrorEnum.CANCELLED);
     assert.deepEqual(timeline(events), [
@@ -259,9 +259,9 @@ describe('cancellation on the virtual network', () => {
     const client = net.client();
     const controller = new AbortController();
     net.clock.setTimeout(() => controller.abort(), 400);
-    const pending = outcome(client.connectToHost('api.example:80', 0, { signal: controller.signal }));
+    const pending = track(client.connectToHost('api.example:80', 0, { signal: controller.signal }));
     await net.clock.advance(1000);
-    const { error } = await pending;
+    const { error } = await settledOutcome(pending, `at t=${net.clock.now()}`);
     assert.ok(error instanceof IOError);
     assert.equal(error.code, IOErrorEnum.CANCELLED);
     assert.deepEqual(
@@ -280,9 +280,9 @@ describe('cancellation on the virtual network', () => {
     const events = recordTimedEvents(client, net.clock);
     const cancellable = new Cancellable();
     net.clock.setTimeout(() => cancellable.cancel(), 700);
-    const pending = outcome(client.connectToHost('api.example:80', 0, { cancellable }));
+    const pending = track(client.connectToHost('api.example:80', 0, { cancellable }));
     await net.clock.advance(5000);
-    const { error } = await pending;
+    const { error } = await settledOutcome(pending, `at t=${net.clock.now()}`);
     assert.ok(error instanceof IOError);
     assert.equal(error.code, IOErrorEnum.CANCELLED);
     assert.equal(events.at(-1)?.at, 700);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { IOError, IOErrorEnum, type SocketClientOptions } from '../../src/index.js';
 import { VirtualNetwork, echoServer } from '../../src/testing/index.js';
-import { outcome, recordTimedEvents, timeline } from './record.js';
+import { recordTimedEvents, settledOutcome, timeline, track } from './record.js';
 
 const V6 = '2001:db8::1';
 const V6B = '2001:db8::2';
@@ -249,9 +249,9 @@ describe('Happy Eyeballs on the virtual network (exact virtual times)', () => {
       s.setup(net);
       const client = net.client(s.options);
       const events = recordTimedEvents(client, net.clock);
-      const pending = outcome(client.connectToHost('api.example', PORT));
+      const pending = track(client.connectToHost('api.example', PORT));
       await net.clock.advance(s.advance);
-      const { value: conn, error } = await pending;
+      const { value: conn, error } = await settledOutcome(pending, `at t=${net.clock.now()}`);
       assert.deepEqual(
         net.connects.map((c) => [c.address, c.at]),
         s.attempts,
@@ -286,9 +286,9 @@ describe('the best error (GIO consider_tmp_error) on the virtual network', () =>
     net.accept(V6, PORT, (socket) => socket.end()).refuse(V4, PORT, { delayMs: 100 });
     const client = net.client({ tls: true });
     const events = recordTimedEvents(client, net.clock);
-    const pending = outcome(client.connectToHost('api.example', PORT));
+    const pending = track(client.connectToHost('api.example', PORT));
     await net.clock.advance(100);
-    const { error } = await pending;
+    const { error } = await settledOutcome(pending, `at t=${net.clock.now()}`);
     assert.equal(events.at(-1)?.at, 100, timeline(events).join(' '));
     assert.ok(error instanceof Error);
     assert.notEqual((error as IOError).message, 'Could not connect to api.example: Connection refused');
@@ -300,9 +300,9 @@ describe('the best error (GIO consider_tmp_error) on the virtual network', () =>
     net.addHost('api.example', [V6, V4]);
     net.refuse(V6, PORT).accept(V4, PORT, (socket) => socket.end(), { delayMs: 100 });
     const client = net.client({ tls: true });
-    const pending = outcome(client.connectToHost('api.example', PORT));
+    const pending = track(client.connectToHost('api.example', PORT));
     await net.clock.advance(100);
-    const { error } = await pending;
+    const { error } = await settledOutcome(pending, `at t=${net.clock.now()}`);
     assert.equal((error as IOError).domain, 'g-tls-error-quark', `${String(error)}`);
   });
 });

@@ -1,4 +1,5 @@
 // Test support for the virtual-network tests: events with virtual timestamps.
+import assert from 'node:assert/strict';
 import {
   SocketClientEvent,
   type SocketClient,
@@ -37,4 +38,29 @@ export function outcome<T>(p: Promise<T>): Promise<{ value: T | null; error: unk
     (value) => ({ value, error: null }),
     (error: unknown) => ({ value: null, error }),
   );
+}
+
+/**
+ * Like outcome(), and `settled` says whether it has settled yet: a test checks it after advancing
+ * the clock, so an operation that is (wrongly) still running fails the test instead of leaving a
+ * promise that never settles.
+ */
+export function track<T>(p: Promise<T>): {
+  readonly result: Promise<{ value: T | null; error: unknown }>;
+  readonly settled: () => boolean;
+} {
+  let settled = false;
+  const result = outcome(p).finally(() => (settled = true));
+  return { result, settled: () => settled };
+}
+
+/** The outcome of `t`, failing the test at once if it is still running. */
+export async function settledOutcome<T>(
+  t: ReturnType<typeof track<T>>,
+  when: string,
+): Promise<{ value: T | null; error: unknown }> {
+  // One more turn of the event loop for a settlement already under way.
+  await new Promise((resolve) => setImmediate(resolve));
+  if (!t.settled()) assert.fail(`the connect was still running ${when}`);
+  return t.result;
 }

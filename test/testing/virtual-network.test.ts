@@ -19,7 +19,7 @@ import {
   socks5Proxy,
   type VirtualSocket,
 } from '../../src/testing/index.js';
-import { outcome } from './record.js';
+import { settledOutcome, track } from './record.js';
 
 const V4 = '192.0.2.1';
 const V6 = '2001:db8::1';
@@ -178,9 +178,9 @@ describe('VirtualNetwork connects', () => {
     const net = new VirtualNetwork();
     net.reset(V4, 80, { delayMs: 10, afterMs: 90 });
     // The connect itself needs the 10 ms delay first.
-    const pending = outcome(net.client().connectToHost(`${V4}:80`, 0));
+    const pending = track(net.client().connectToHost(`${V4}:80`, 0));
     await net.clock.advance(10);
-    const { value } = await pending;
+    const { value } = await settledOutcome(pending, `at t=${net.clock.now()}`);
     assert.ok(value);
     const failed = new Promise<{ err: unknown; at: number }>((resolve) =>
       value.stream.once('error', (err: unknown) => resolve({ err, at: net.clock.now() })),
@@ -200,12 +200,10 @@ describe('VirtualResolver', () => {
   it('answers A and AAAA after their own delays and records each question', async () => {
     const net = new VirtualNetwork();
     net.addHost('api.example', [V4, V6], { ipv4: 20, ipv6: 70 });
-    const v4 = outcome(
-      net.resolver.lookupByName('api.example').then((a) => [a.map(String), net.clock.now()]),
-    );
+    const v4 = track(net.resolver.lookupByName('api.example').then((a) => [a.map(String), net.clock.now()]));
     await net.clock.advance(100);
     // In the order addHost() was given, once the slower (AAAA) answer is in.
-    assert.deepEqual((await v4).value, [[V4, V6], 70]);
+    assert.deepEqual((await settledOutcome(v4, 'at t=100')).value, [[V4, V6], 70]);
     assert.deepEqual(
       net.lookups.map((l) => [l.name, l.family, l.at]),
       [['api.example', 'any', 0]],
@@ -237,10 +235,10 @@ describe('VirtualResolver', () => {
     const net = new VirtualNetwork();
     net.addHost('slow.example', [V4], { ipv4: 10_000, ipv6: 10_000 });
     const controller = new AbortController();
-    const pending = outcome(net.client().connectToHost('slow.example', 80, { signal: controller.signal }));
+    const pending = track(net.client().connectToHost('slow.example', 80, { signal: controller.signal }));
     await net.clock.advance(5);
     controller.abort();
-    const { error } = await pending;
+    const { error } = await settledOutcome(pending, `at t=${net.clock.now()}`);
     assert.ok(error instanceof IOError);
     assert.equal(error.code, IOErrorEnum.CANCELLED);
     await net.clock.settle();
@@ -333,11 +331,11 @@ describe('clients on a virtual network', () => {
     const net = new VirtualNetwork();
     net.addHost('api.example', [V4], { ipv4: 15, ipv6: 15 }).accept(V4, 80, echoServer, { delayMs: 35 });
     const ended: number[] = [];
-    const pending = outcome(
+    const pending = track(
       net.client().connectToHost('api.example', 80, { onAttemptEnd: (a) => ended.push(a.end ?? -1) }),
     );
     await net.clock.advance(50);
-    const { value: conn } = await pending;
+    const { value: conn } = await settledOutcome(pending, `at t=${net.clock.now()}`);
     assert.ok(conn);
     assert.deepEqual(
       { resolve: conn.timings?.resolve, connect: conn.timings?.connect, total: conn.timings?.total },
