@@ -1,6 +1,7 @@
 // The virtual network's own behaviour: clock, sockets, resolver, behaviours, proxies, records.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { TLSSocket } from 'node:tls';
 import {
   IOError,
   IOErrorEnum,
@@ -17,8 +18,11 @@ import {
   greetingServer,
   httpConnectProxy,
   socks5Proxy,
+  type ConnectionHandler,
   type VirtualSocket,
 } from '../../src/testing/index.js';
+import { HAS_OPENSSL, testPki } from '../helpers/certs.js';
+import { requireOrSkip } from '../helpers/env.js';
 import { settledOutcome, track } from './record.js';
 
 const V4 = '192.0.2.1';
@@ -344,5 +348,47 @@ describe('clients on a virtual network', () => {
     assert.equal(conn.timings?.startTime, 0);
     assert.deepEqual(ended, [50]);
     await conn.close();
+  });
+});
+
+describe('TLS over virtual sockets', () => {
+  it('a real TLS server on the virtual network: handshake, certificate check, echo', async (t) => {
+    if (!requireOrSkip(t, HAS_OPENSSL, 'openssl CLI (test PKI)')) return;
+    const pki = testPki();
+    const net = new VirtualNetwork();
+    const tlsEcho: ConnectionHandler = (socket) => {
+      const secure = new TLSSocket(socket, { isServer: true, key: pki.valid.key, cert: pki.valid.cert });
+      secure.on('error', () => undefined);
+      secure.pipe(secure);
+    };
+    net.accept('::1', 443, tlsEcho, { delayMs: 40 });
+    const client = net.client({ tls: true, tlsOptions: { ca: pki.ca } });
+    const pending = track(client.connectToHost('localhost', 443));
+    await net.clock.advance(40);
+    const { value: conn, error } = await settledOutcome(pending, 'at t=40');
+    assert.equal(error, null);
+    assert.ok(conn);
+    assert.equal(conn.timings?.connect, 40);
+    assert.equal(conn.timings?.tls, 40);
+    const reply = new Promise<Buffer>((resolve) => conn.stream.once('data', resolve));
+    conn.stream.write('over tls');
+    assert.equal((await reply).toString(), 'over tls');
+    await conn.close();
+  });
+
+  it('the same server with an untrusted CA: BAD_CERTIFICATE, as over a real socket', async (t) => {
+    if (!requireOrSkip(t, HAS_OPENSSL, 'openssl CLI (test PKI)')) return;
+    const pki = testPki();
+    const net = new VirtualNetwork();
+    net.accept('::1', 443, (socket) => {
+      const secure = new TLSSocket(socket, {
+        isServer: true,
+        key: pki.unknownCa.key,
+        cert: pki.unknownCa.cert,
+      });
+      secure.on('error', () => undefined);
+    });
+    const client = net.client({ tls: true, tlsOptions: { ca: pki.ca } });
+    await assert.rejects(client.connectToHost('localhost', 443), { domain: 'g-tls-error-quark' });
   });
 });
