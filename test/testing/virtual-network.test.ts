@@ -200,6 +200,61 @@ describe('VirtualNetwork connects', () => {
   });
 });
 
+describe('VirtualSocket', () => {
+  it('net.Socket members: connecting, readyState, address(), setTimeout on the virtual clock', async () => {
+    const net = new VirtualNetwork();
+    let server: VirtualSocket | null = null;
+    net.accept(
+      V4,
+      80,
+      (s) => {
+        server = s;
+        s.resume(); // a server that reads sees the EOF, and closes its end (allowHalfOpen: false)
+      },
+      { delayMs: 5 },
+    );
+    const socket = rawConnect(net, V4, 80);
+    assert.equal(socket.connecting, true);
+    assert.equal(socket.pending, true);
+    assert.equal(socket.readyState, 'opening');
+    assert.deepEqual(socket.address(), {});
+    await net.clock.advance(5);
+    assert.equal(socket.connecting, false);
+    assert.equal(socket.readyState, 'open');
+    assert.deepEqual(socket.address(), { address: '198.51.100.1', family: 'IPv4', port: 49152 });
+    assert.equal(socket.remoteAddress, V4);
+    assert.equal(socket.remotePort, 80);
+    assert.equal(socket.remoteFamily, 'IPv4');
+    assert.equal((server as VirtualSocket | null)?.remotePort, 49152);
+    let timedOutAt: number | null = null;
+    socket.setTimeout(100, () => (timedOutAt = net.clock.now()));
+    assert.equal(socket.timeout, 100);
+    await net.clock.advance(99);
+    assert.equal(timedOutAt, null);
+    await net.clock.advance(1);
+    assert.equal(timedOutAt, 105);
+    socket.setTimeout(0);
+    assert.equal(socket.setNoDelay(true).setKeepAlive(true, 10).ref().unref(), socket);
+    socket.destroy();
+    await net.clock.settle();
+    assert.equal(socket.readyState, 'closed');
+    assert.equal((server as VirtualSocket | null)?.destroyed, true, 'the server end closed too');
+    assert.equal(net.clock.pendingTimers, 0);
+  });
+
+  it('a write to a peer that is gone fails with EPIPE', async () => {
+    const net = new VirtualNetwork();
+    net.accept(V4, 80, (s) => s.destroy());
+    const socket = rawConnect(net, V4, 80);
+    socket.on('data', () => undefined);
+    await new Promise((resolve) => socket.once('end', resolve));
+    await net.clock.settle();
+    const failed = errorOf(socket);
+    socket.write('late');
+    assert.equal((await failed).code, 'EPIPE');
+  });
+});
+
 describe('VirtualResolver', () => {
   it('answers A and AAAA after their own delays and records each question', async () => {
     const net = new VirtualNetwork();
