@@ -135,6 +135,7 @@ export class SocketAttempt {
       ...(local ? { localAddress: local.address.toNodeHost(), localPort: local.port || undefined } : {}),
     });
     const connection = new TcpConnection(socket, address);
+    connection.useClock(settings.clock);
     this.#connection = connection;
     this.#watch(socket, connection, local);
     // Node binds, then emits 'connectionAttempt' just before connect(): GIO's CONNECTING moment,

@@ -2,6 +2,7 @@ import type { Socket as DgramSocket } from 'node:dgram';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { SocketAddress } from '../address/socket-address.js';
+import { systemClock, type Clock } from '../clock.js';
 import type { IOStream } from './io-stream.js';
 import type { ConnectionTimings } from './timings.js';
 
@@ -29,6 +30,7 @@ export class SocketConnection implements IOStream, AsyncDisposable {
   #local: SocketAddress | null = null;
   #connected = false;
   #timings: ConnectionTimings | null = null;
+  #clock: Clock = systemClock;
 
   /**
    * Made by the client; built by hand only for tests or a custom proxy.
@@ -41,6 +43,18 @@ export class SocketConnection implements IOStream, AsyncDisposable {
     this.socket = socket;
     this.#stream = stream;
     this.#remote = remote;
+  }
+
+  /**
+   * @internal the clock of close()'s bounded waits: the operation's, so that on a virtual network
+   * (`gsocketclient/testing`) a peer that never drains costs virtual time, not 5 real seconds.
+   */
+  get clock(): Clock {
+    return this.#clock;
+  }
+  /** @internal set by the connect attempt that made the connection. */
+  useClock(clock: Clock): void {
+    this.#clock = clock;
   }
 
   /** The application bytes: the socket itself, never a copying layer (narrowed by subclasses). */
@@ -102,9 +116,10 @@ export class SocketConnection implements IOStream, AsyncDisposable {
     const closed = new Promise<void>((resolve) => stream.once('close', () => resolve()));
     if (stream.writable && stream.writableLength > 0) {
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, CLOSE_FLUSH_MS);
+        const clock = this.#clock;
+        const timer = clock.setTimeout(done, CLOSE_FLUSH_MS);
         function done(): void {
-          clearTimeout(timer);
+          clock.clearTimeout(timer);
           stream.off('finish', done);
           stream.off('close', done);
           stream.off('error', done);

@@ -58,9 +58,10 @@ export class TcpConnection extends SocketConnection {
     if (!this.#gracefulDisconnect || socket.destroyed || !socket.writable) return super.close();
     // Half-close, then wait for the peer's FIN (bounded) so no data in flight is lost to a RST.
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(() => socket.destroy(), 5000);
+      const clock = this.clock;
+      const timer = clock.setTimeout(() => socket.destroy(), 5000);
       socket.once('close', () => {
-        clearTimeout(timer);
+        clock.clearTimeout(timer);
         resolve();
       });
       socket.on('data', () => undefined);

@@ -340,3 +340,32 @@ describe('the inactivity timeout of a returned connection (virtual time)', () =>
     await conn.close();
   });
 });
+
+describe('closing on the virtual network', () => {
+  it("a graceful close waits for the peer's FIN at most 5000 virtual ms", async () => {
+    const net = new VirtualNetwork();
+    net.accept(HOST, 80, silentServer); // never reads, never closes
+    const conn = await net.client().connectToHost(`${HOST}:80`, 0);
+    assert.ok(conn instanceof TcpConnection);
+    conn.gracefulDisconnect = true;
+    const closing = track(conn.close());
+    await net.clock.advance(4999);
+    assert.equal(closing.settled(), false);
+    await net.clock.advance(1);
+    const { error } = await settledOutcome(closing, 'at t=5000');
+    assert.equal(error, null);
+    assert.equal(conn.socket.destroyed, true);
+    assert.equal(net.connects[0].closedAt, 5000);
+  });
+
+  it('a graceful close with an echo server ends as soon as the peer closes', async () => {
+    const net = new VirtualNetwork();
+    net.accept(HOST, 80, echoServer);
+    const conn = await net.client().connectToHost(`${HOST}:80`, 0);
+    assert.ok(conn instanceof TcpConnection);
+    conn.gracefulDisconnect = true;
+    await conn.close();
+    assert.equal(net.connects[0].closedAt, 0);
+    assert.equal(net.clock.pendingTimers, 0);
+  });
+});
