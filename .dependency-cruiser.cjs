@@ -1,6 +1,6 @@
 // Dependency rules of src/ (docs/architecture.md, "Layering"), checked by `npm run deps`, which
 // `npm test` runs. Layers, lowest first: errors (with cancellable.ts and timeout-value.ts),
-// address and resolver, connection, tls, proxy, client, sync, then cli and adapters. A module
+// address and resolver, connection, tls, proxy, client, sync, then cli, adapters and testing. A module
 // imports its own layer and lower ones only. Type-only imports (erased by the compiler) count too,
 // except where a rule says otherwise and why.
 
@@ -89,6 +89,13 @@ module.exports = {
         'Type-only imports name the Sync* stand-ins in public signatures.',
       from: { path: '^src/client/' },
       to: { path: '^src/sync/', dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'library-never-imports-testing',
+      severity: 'error',
+      comment: 'src/testing/ (gsocketclient/testing) sits on top of the library, beside the adapters.',
+      from: { path: '^src/', pathNot: '^src/testing/' },
+      to: { path: '^src/testing/' },
     },
     {
       name: 'library-never-imports-cli-or-adapters',

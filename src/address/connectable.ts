@@ -1,4 +1,5 @@
 import type { Cancellable } from '../cancellable.js';
+import type { Clock } from '../clock.js';
 import type { Resolver } from '../resolver/resolver.js';
 import type { ProxyResolver } from '../proxy/proxy-resolver.js';
 import type { SocketAddress } from './socket-address.js';
@@ -14,6 +15,8 @@ export interface EnumerateOptions {
   readonly proxyResolver?: ProxyResolver | null;
   /** Default port given to the proxy enumerator's destination URI parse. */
   readonly defaultPort?: number;
+  /** The time source of the RFC 8305 resolution delay; the system clock when absent. */
+  readonly clock?: Clock | null;
 }
 
 /**

@@ -3,6 +3,7 @@ import { ResolverNameLookupFlags, SocketFamily } from '../errors/enums.js';
 import { invalidArgument, type GError } from '../errors/gerror.js';
 import { toGError } from '../errors/errno.js';
 import { Resolver } from '../resolver/resolver.js';
+import { systemClock, type Clock, type ClockTimer } from '../clock.js';
 import {
   BaseAddressEnumerator,
   type EnumerateOptions,
@@ -105,7 +106,11 @@ export class NetworkAddress implements SocketConnectable {
    * addresses in Happy Eyeballs order (RFC 8305: IPv6 and IPv4 interleaved).
    */
   enumerate(opts?: EnumerateOptions): SocketAddressEnumerator {
-    return new NetworkAddressEnumerator(this, opts?.resolver ?? Resolver.getDefault());
+    return new NetworkAddressEnumerator(
+      this,
+      opts?.resolver ?? Resolver.getDefault(),
+      opts?.clock ?? systemClock,
+    );
   }
 
   /**
@@ -163,15 +168,17 @@ export class NetworkAddressEnumerator extends BaseAddressEnumerator {
   #handedOut = 0;
   #lastFamily: SocketFamily | null = null;
   #delayExpired = false;
-  #delayTimer: NodeJS.Timeout | null = null;
+  #delayTimer: ClockTimer | null = null;
+  readonly #clock: Clock;
   #wake: (() => void) | null = null;
   #lookupCancel: LinkedCancellable | null = null;
   #failureCounter = 0;
   /** Set by a cancelled request or close(): the lookups were cut short, so nothing is cached. */
   #stopped = false;
 
-  constructor(address: NetworkAddress, resolver: Resolver) {
+  constructor(address: NetworkAddress, resolver: Resolver, clock: Clock = systemClock) {
     super();
+    this.#clock = clock;
     this.#address = address;
     this.#resolver = resolver;
   }
@@ -284,7 +291,7 @@ export class NetworkAddressEnumerator extends BaseAddressEnumerator {
 
   #armResolutionDelay(): void {
     if (this.#delayTimer || this.#delayExpired) return;
-    this.#delayTimer = setTimeout(() => {
+    this.#delayTimer = this.#clock.setTimeout(() => {
       this.#delayTimer = null;
       this.#delayExpired = true;
       this.#notify();
@@ -329,7 +336,7 @@ export class NetworkAddressEnumerator extends BaseAddressEnumerator {
   }
 
   #clearTimer(): void {
-    if (this.#delayTimer) clearTimeout(this.#delayTimer);
+    if (this.#delayTimer) this.#clock.clearTimeout(this.#delayTimer);
     this.#delayTimer = null;
   }
 

@@ -1,4 +1,4 @@
-import { performance } from 'node:perf_hooks';
+import { systemClock, type Clock } from '../clock.js';
 import type { SocketAddress } from '../address/socket-address.js';
 import type {
   AttemptOutcome,
@@ -42,21 +42,25 @@ export class AttemptRecord {
 
 /**
  * The clock and the attempts of one connect operation (undici's and curl's connection timings):
- * a few `performance.now()` calls per attempt, no promises, nothing else on the hot path.
+ * a few `clock.now()` calls per attempt, no promises, nothing else on the hot path. The operation's
+ * Clock gives the times, so on a virtual clock (`gsocketclient/testing`) they are exact.
  */
 export class AttemptLog {
-  readonly #origin = performance.now();
+  readonly #clock: Clock;
+  readonly #origin: number;
   readonly #records: AttemptRecord[] = [];
   readonly #listener: ((attempt: ConnectAttempt) => void) | null;
   #resolve: number | null = null;
 
-  constructor(listener: ((attempt: ConnectAttempt) => void) | null) {
+  constructor(listener: ((attempt: ConnectAttempt) => void) | null, clock: Clock = systemClock) {
     this.#listener = listener;
+    this.#clock = clock;
+    this.#origin = clock.now();
   }
 
   /** Milliseconds since the operation started. */
   now(): number {
-    return performance.now() - this.#origin;
+    return this.#clock.now() - this.#origin;
   }
 
   /** The first address is ready. */

@@ -20,6 +20,7 @@
  * deadline for the whole operation.
  */
 import type { ConnectionOptions } from 'node:tls';
+import type { ClockTimer } from '../clock.js';
 import type { SocketConnectable, SocketAddressEnumerator } from '../address/connectable.js';
 import { ProxyAddress, type SocketAddress } from '../address/socket-address.js';
 import { LinkedCancellable } from '../cancellable.js';
@@ -70,7 +71,7 @@ export type AttemptListener = (attempt: ConnectAttempt) => void;
 interface Attempt {
   readonly socket: SocketAttempt;
   readonly record: AttemptRecord;
-  delayTimer: NodeJS.Timeout | null;
+  delayTimer: ClockTimer | null;
   connection: SocketConnection | null;
 }
 
@@ -95,8 +96,8 @@ export class ConnectOperation {
   #cancelHandler = 0;
   /** The request for an address in flight (to ignore an answer that comes after its deadline). */
   #request = 0;
-  #resolveTimer: NodeJS.Timeout | null = null;
-  #connectTimer: NodeJS.Timeout | null = null;
+  #resolveTimer: ClockTimer | null = null;
+  #connectTimer: ClockTimer | null = null;
   #resolve!: (c: SocketConnection) => void;
   #reject!: (e: GError) => void;
 
@@ -108,7 +109,7 @@ export class ConnectOperation {
     emit: EmitEvent,
     onAttemptEnd: AttemptListener | null = null,
   ) {
-    this.#log = new AttemptLog(onAttemptEnd);
+    this.#log = new AttemptLog(onAttemptEnd, settings.clock);
     this.#connectable = connectable;
     this.#enumerator = enumerator;
     this.#settings = settings;
@@ -129,7 +130,7 @@ export class ConnectOperation {
     });
     const { connectTimeoutMs } = this.#settings;
     if (connectTimeoutMs > 0) {
-      this.#connectTimer = setTimeout(() => {
+      this.#connectTimer = this.#settings.clock.setTimeout(() => {
         this.#connectTimer = null;
         this.#completeWithError(connectTimeoutError(this.#connectable));
       }, connectTimeoutMs);
@@ -158,7 +159,7 @@ export class ConnectOperation {
       // Name resolution is a stage too: an address must come within `timeout` of asking. On
       // expiry the enumeration ends (its lookups are cancelled) with TIMED_OUT; attempts already
       // in flight go on.
-      this.#resolveTimer = setTimeout(() => {
+      this.#resolveTimer = this.#settings.clock.setTimeout(() => {
         this.#resolveTimer = null;
         this.#onAddress(request, null, timedOutError());
         this.#enumerationCancel.cancel(timedOutError());
@@ -179,7 +180,7 @@ export class ConnectOperation {
 
   #onAddress(request: number, address: SocketAddress | null, error: GError | null): void {
     if (request !== this.#request || !this.#pulling) return; // answered after its deadline
-    if (this.#resolveTimer) clearTimeout(this.#resolveTimer);
+    if (this.#resolveTimer) this.#settings.clock.clearTimeout(this.#resolveTimer);
     this.#resolveTimer = null;
     this.#pulling = false;
     if (this.#completed) return;
@@ -221,7 +222,7 @@ export class ConnectOperation {
       connection: null,
     };
     this.#attempts.add(attempt);
-    attempt.delayTimer = setTimeout(() => {
+    attempt.delayTimer = this.#settings.clock.setTimeout(() => {
       attempt.delayTimer = null;
       // Still pending after the attempt delay: start another one in parallel.
       if (this.#attempts.has(attempt)) this.#pull();
@@ -245,7 +246,7 @@ export class ConnectOperation {
   }
 
   #onConnected(attempt: Attempt, connection: SocketConnection): void {
-    if (attempt.delayTimer) clearTimeout(attempt.delayTimer);
+    if (attempt.delayTimer) this.#settings.clock.clearTimeout(attempt.delayTimer);
     attempt.delayTimer = null;
     this.#attempts.delete(attempt);
     attempt.record.connected = this.#log.now();
@@ -331,7 +332,7 @@ export class ConnectOperation {
         const shown = proxy.prepare?.(connection, address) ?? connection;
         this.#emit(SocketClientEvent.PROXY_NEGOTIATING, shown);
         this.#throwIfOver();
-        const deadline = new Deadline(this.#caller, this.#settings.timeoutMs);
+        const deadline = new Deadline(this.#caller, this.#settings.timeoutMs, this.#settings.clock);
         try {
           stream = await proxy.connect(shown, address, { cancellable: deadline.cancellable });
         } finally {
@@ -354,7 +355,7 @@ export class ConnectOperation {
         stream = tls;
         this.#emit(SocketClientEvent.TLS_HANDSHAKING, tls);
         this.#throwIfOver();
-        const deadline = new Deadline(this.#caller, this.#settings.timeoutMs);
+        const deadline = new Deadline(this.#caller, this.#settings.timeoutMs, this.#settings.clock);
         try {
           await tls.handshake(deadline.cancellable);
         } finally {
@@ -456,15 +457,15 @@ export class ConnectOperation {
   }
 
   #dropAttempt(attempt: Attempt): void {
-    if (attempt.delayTimer) clearTimeout(attempt.delayTimer);
+    if (attempt.delayTimer) this.#settings.clock.clearTimeout(attempt.delayTimer);
     attempt.delayTimer = null;
     this.#attempts.delete(attempt);
   }
 
   /** Unlinks from the caller's cancellable so a reused one accumulates nothing (GLib 56d371942e). */
   #release(): void {
-    if (this.#connectTimer) clearTimeout(this.#connectTimer);
-    if (this.#resolveTimer) clearTimeout(this.#resolveTimer);
+    if (this.#connectTimer) this.#settings.clock.clearTimeout(this.#connectTimer);
+    if (this.#resolveTimer) this.#settings.clock.clearTimeout(this.#resolveTimer);
     this.#connectTimer = this.#resolveTimer = null;
     this.#caller.disconnect(this.#cancelHandler);
     this.#enumerationCancel.dispose();

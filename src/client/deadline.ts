@@ -1,5 +1,6 @@
 import { LinkedCancellable, type Cancellable } from '../cancellable.js';
 import { timedOutError } from '../errors/gerror.js';
+import { systemClock, type Clock, type ClockTimer } from '../clock.js';
 
 /**
  * A stage deadline: a cancellable linked to the operation's that is also cancelled with TIMED_OUT
@@ -9,12 +10,14 @@ import { timedOutError } from '../errors/gerror.js';
  */
 export class Deadline {
   readonly cancellable: LinkedCancellable;
-  #timer: NodeJS.Timeout | null = null;
+  readonly #clock: Clock;
+  #timer: ClockTimer | null = null;
 
-  constructor(parent: Cancellable, ms: number) {
+  constructor(parent: Cancellable, ms: number, clock: Clock = systemClock) {
     this.cancellable = new LinkedCancellable(parent);
+    this.#clock = clock;
     if (ms > 0) {
-      this.#timer = setTimeout(() => {
+      this.#timer = clock.setTimeout(() => {
         this.#timer = null;
         this.cancellable.cancel(timedOutError());
       }, ms);
@@ -23,7 +26,7 @@ export class Deadline {
 
   /** Stops the timer and unlinks from the parent; the stage is over. */
   dispose(): void {
-    if (this.#timer) clearTimeout(this.#timer);
+    if (this.#timer) this.#clock.clearTimeout(this.#timer);
     this.#timer = null;
     this.cancellable.dispose();
   }

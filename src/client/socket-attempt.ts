@@ -9,7 +9,8 @@ import { UnixConnection } from '../connection/unix-connection.js';
 import { IOErrorEnum, SocketFamily, SocketProtocol, SocketType } from '../errors/enums.js';
 import { IOError, timedOutError, type GError } from '../errors/gerror.js';
 import { ioErrorCodeFromErrno, strerror, toGError } from '../errors/errno.js';
-import type { Clock } from '../clock.js';
+import type { Clock, ClockTimer } from '../clock.js';
+import type { Transport } from '../connection/transport.js';
 
 /** The client properties that shape one socket (GSocketClient:family, :type, :protocol, :local-address). */
 export interface SocketSettings {
@@ -21,6 +22,8 @@ export interface SocketSettings {
   readonly timeoutMs: number;
   /** The time source of every timer the operation arms (systemClock unless a test network gives one). */
   readonly clock: Clock;
+  /** How TCP sockets are opened (nodeTransport unless a test network gives one). */
+  readonly transport: Transport;
 }
 
 /** Why an attempt failed: before connect (socket/bind: no CONNECTING event, no decoration) or at it. */
@@ -43,7 +46,8 @@ export interface AttemptCallbacks {
 export class SocketAttempt {
   readonly address: SocketAddress;
   #connection: SocketConnection | null = null;
-  #timer: NodeJS.Timeout | null = null;
+  #timer: ClockTimer | null = null;
+  #clock: Clock | null = null;
   #settled = false;
   readonly #callbacks: AttemptCallbacks;
   readonly #cleanups: (() => void)[] = [];
@@ -96,7 +100,8 @@ export class SocketAttempt {
 
   #armTimeout(settings: SocketSettings): void {
     if (settings.timeoutMs <= 0) return;
-    this.#timer = setTimeout(() => {
+    this.#clock = settings.clock;
+    this.#timer = settings.clock.setTimeout(() => {
       this.#timer = null;
       this.#connection?.destroy();
       this.#fail({ stage: 'connect', error: timedOutError() });
@@ -123,13 +128,10 @@ export class SocketAttempt {
       this.#fail({ stage: 'connect', error: errnoError(errno) });
       return;
     }
-    const socket = netConnect({
+    const socket = settings.transport.connectTcp({
       host: address.address.toNodeHost(),
       port: address.port,
       family: address.family === SocketFamily.IPV6 ? 6 : 4,
-      autoSelectFamily: false,
-      // GIO sockets stay half-open: the peer's FIN ends reading only (g_socket_shutdown).
-      allowHalfOpen: true,
       ...(local ? { localAddress: local.address.toNodeHost(), localPort: local.port || undefined } : {}),
     });
     const connection = new TcpConnection(socket, address, settings.clock);
@@ -231,7 +233,7 @@ export class SocketAttempt {
 
   #finish(): void {
     this.#settled = true;
-    if (this.#timer) clearTimeout(this.#timer);
+    if (this.#timer) this.#clock?.clearTimeout(this.#timer);
     this.#timer = null;
     for (const cleanup of this.#cleanups.splice(0)) cleanup();
     // While the client owns a socket, an 'error' event must never crash the process.

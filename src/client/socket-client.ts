@@ -34,6 +34,8 @@ import { NetworkService } from '../resolver/network-service.js';
 import { AsyncResult, type AsyncReadyCallback } from './async-result.js';
 import type { BlockingEntryPoints } from './blocking-hook.js';
 import { systemClock } from '../clock.js';
+import { nodeTransport } from '../connection/transport.js';
+import type { ClientNetwork } from './client-network.js';
 import { ConnectOperation, type EventConnection, type OperationSettings } from './connect-operation.js';
 import type { SyncSocketConnection } from '../sync/sync-socket-connection.js';
 import type { SyncTlsClientConnection } from '../sync/sync-tls-connection.js';
@@ -321,6 +323,7 @@ export class SocketClient<
   #tlsValidationFlags: TlsCertificateFlags = TlsCertificateFlags.VALIDATE_ALL;
   #proxyResolver: ProxyResolver | null = null;
   #resolver: Resolver | null = null;
+  #network: ClientNetwork | null = null;
   #attemptDelay = DEFAULT_ATTEMPT_DELAY_MS;
   #tlsOptions: ConnectionOptions | null = null;
   readonly #applicationProxies = new Set<string>();
@@ -564,6 +567,14 @@ export class SocketClient<
     return explainClientProxy(this.proxyResolver, this.#enableProxy, uri, opts);
   }
 
+  /**
+   * @internal `gsocketclient/testing` puts a virtual network under the client: its operations
+   * then take time from its clock and TCP sockets from its transport. The blocking API refuses it.
+   */
+  attachNetwork(network: ClientNetwork | null): void {
+    this.#network = network;
+  }
+
   /** Extension: the resolver for this client's lookups; Resolver.getDefault() when none is set. */
   get resolver(): Resolver {
     return this.#resolver ?? Resolver.getDefault();
@@ -767,7 +778,7 @@ export class SocketClient<
 
   /** g_socket_client_connect: blocks until connected; built-in connectables and resolvers only. */
   connectSync(connectable: SocketConnectable, cancellable?: Cancellable | null): SyncSocketConnection {
-    return blocking().connectSync(this, connectable, cancellable);
+    return this.#blocking().connectSync(this, connectable, cancellable);
   }
 
   /** g_socket_client_connect_to_host, blocking; parse errors are thrown before any event. */
@@ -776,12 +787,12 @@ export class SocketClient<
     defaultPort: number,
     cancellable?: Cancellable | null,
   ): SyncSocketConnection {
-    return blocking().connectToHostSync(this, hostAndPort, defaultPort, cancellable);
+    return this.#blocking().connectToHostSync(this, hostAndPort, defaultPort, cancellable);
   }
 
   /** g_socket_client_connect_to_uri, blocking. */
   connectToUriSync(uri: string, defaultPort: number, cancellable?: Cancellable | null): SyncSocketConnection {
-    return blocking().connectToUriSync(this, uri, defaultPort, cancellable);
+    return this.#blocking().connectToUriSync(this, uri, defaultPort, cancellable);
   }
 
   /** g_socket_client_connect_to_service, blocking. */
@@ -790,10 +801,18 @@ export class SocketClient<
     service: string,
     cancellable?: Cancellable | null,
   ): SyncSocketConnection {
-    return blocking().connectToServiceSync(this, domain, service, cancellable);
+    return this.#blocking().connectToServiceSync(this, domain, service, cancellable);
   }
 
   // ---- internals -------------------------------------------------------------------------------
+
+  /** The blocking engine runs on its own thread, where a virtual network's sockets do not exist. */
+  #blocking(): BlockingEntryPoints<SocketClient<SocketType>> {
+    if (this.#network !== null) {
+      throw new IOError(IOErrorEnum.NOT_SUPPORTED, 'The blocking API cannot run on a virtual network');
+    }
+    return blocking();
+  }
 
   /** @internal the settings an operation starting now uses. */
   snapshotSettings(): OperationSettings {
@@ -803,7 +822,8 @@ export class SocketClient<
       protocol: this.#protocol,
       localAddress: this.#localAddress,
       timeoutMs: Math.round(this.#timeout * 1000),
-      clock: systemClock,
+      clock: this.#network?.clock ?? systemClock,
+      transport: this.#network?.transport ?? nodeTransport,
       connectTimeoutMs: Math.round(this.#connectTimeout * 1000),
       enableProxy: this.#enableProxy,
       tls: this.#tls,
@@ -819,7 +839,11 @@ export class SocketClient<
    * same); the client's resolvers go along.
    */
   #enumerate(connectable: SocketConnectable): SocketAddressEnumerator {
-    const opts = { resolver: this.#resolver, proxyResolver: this.#proxyResolver };
+    const opts = {
+      resolver: this.#resolver,
+      proxyResolver: this.#proxyResolver,
+      clock: this.#network?.clock ?? null,
+    };
     const useProxy = this.#enableProxy && this.#type === SocketType.STREAM;
     return useProxy ? connectable.proxyEnumerate(opts) : connectable.enumerate(opts);
   }

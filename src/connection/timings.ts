@@ -53,7 +53,10 @@ export interface ConnectAttempt {
  * console.log(conn.timings?.connect, conn.timings?.attempts.length);
  */
 export interface ConnectionTimings {
-  /** `performance.now()` when the operation started (same clock as `performance.timeOrigin`). */
+  /**
+   * `performance.now()` when the operation started (same clock as `performance.timeOrigin`); on a
+   * virtual network (`gsocketclient/testing`), the virtual clock's time instead.
+   */
   readonly startTime: number;
   /** The first address was ready (name resolution, or a proxy lookup, done). */
   readonly resolve: number;

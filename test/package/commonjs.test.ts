@@ -50,4 +50,31 @@ describe('package: CommonJS consumers', () => {
       await server.close();
     }
   });
+
+  it("require('gsocketclient/testing') resolves through exports and runs a virtual connect", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gsc-cjs-'));
+    try {
+      await mkdir(join(dir, 'node_modules'));
+      await symlink(ROOT, join(dir, 'node_modules', 'gsocketclient'), 'dir');
+      const script = join(dir, 'consumer.cjs');
+      await writeFile(
+        script,
+        [
+          "const { VirtualNetwork, echoServer } = require('gsocketclient/testing');",
+          'const net = new VirtualNetwork();',
+          "net.addHost('api.example', ['2001:db8::1', '192.0.2.1']).blackhole('2001:db8::1', 443);",
+          "net.accept('192.0.2.1', 443, echoServer);",
+          "const pending = net.client().connectToHost('api.example', 443);",
+          'net.clock.advance(250).then(() => pending).then(async (conn) => {',
+          '  console.log(conn.getRemoteAddress().toString(), conn.timings.connect);',
+          '  await conn.close();',
+          '});',
+        ].join('\n'),
+      );
+      const { stdout } = await runNode(dir, script);
+      assert.equal(stdout.trim(), '192.0.2.1:443 250');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });

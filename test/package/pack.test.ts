@@ -39,6 +39,8 @@ describe('npm pack', () => {
       'dist/src/adapters/undici.js',
       'dist/src/adapters/http.d.ts',
       'dist/src/adapters/socket.js',
+      'dist/src/testing/index.js',
+      'dist/src/testing/index.d.ts',
     ]) {
       assert.ok(files.has(required), `${required} is not in the package`);
     }

@@ -1,0 +1,42 @@
+import { connect as netConnect, type Socket } from 'node:net';
+
+/** What the engine asks of a transport to open one TCP connection (a subset of `net.connect`'s options). */
+export interface TcpConnectRequest {
+  /** An IP literal (no brackets): the engine resolves names itself. */
+  readonly host: string;
+  /** The port to connect to. */
+  readonly port: number;
+  /** The address family of `host`. */
+  readonly family: 4 | 6;
+  /** The address to bind to first (SocketClient's `localAddress`). */
+  readonly localAddress?: string;
+  /** The port to bind to first; absent or 0 for any. */
+  readonly localPort?: number;
+}
+
+/**
+ * How a connect attempt gets its TCP socket: Node's `net.connect` unless a test network gives
+ * another. The socket must behave as a `net.Socket` does while connecting: `'connectionAttempt'`
+ * on a later tick just before connect(), then `'connect'` or an `'error'` carrying the system
+ * error's `code`/`errno`/`syscall` (ECONNREFUSED, ETIMEDOUT, ...), always asynchronously.
+ */
+export interface Transport {
+  /** Starts connecting and returns the socket at once (as `net.connect`). */
+  connectTcp(request: TcpConnectRequest): Socket;
+}
+
+/** Node's own sockets: the transport of every client not attached to a virtual network. */
+export const nodeTransport: Transport = Object.freeze({
+  connectTcp: (request: TcpConnectRequest): Socket =>
+    netConnect({
+      host: request.host,
+      port: request.port,
+      family: request.family,
+      autoSelectFamily: false,
+      // GIO sockets stay half-open: the peer's FIN ends reading only (g_socket_shutdown).
+      allowHalfOpen: true,
+      ...(request.localAddress !== undefined
+        ? { localAddress: request.localAddress, localPort: request.localPort }
+        : {}),
+    }),
+});
