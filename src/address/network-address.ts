@@ -12,7 +12,7 @@ import {
 import { checkHostname } from './hostname-check.js';
 import { parseHostAndPort } from './host-and-port.js';
 import { InetAddress } from './inet-address.js';
-import { proxyEnumeratorFor } from './proxy-enumeration.js';
+import { DestinationUri, isPlainDestination, proxyEnumeratorFor } from './proxy-enumeration.js';
 import { InetSocketAddress, type SocketAddress } from './socket-address.js';
 import { joinNetworkUri, splitNetworkUri } from './uri.js';
 
@@ -113,7 +113,12 @@ export class NetworkAddress implements SocketConnectable {
    * g_network_address_get_scheme and g_proxy_resolver_lookup see).
    */
   proxyEnumerate(opts?: EnumerateOptions): SocketAddressEnumerator {
-    return proxyEnumeratorFor(this, joinNetworkUri(this.scheme ?? 'none', this.hostname, this.port), opts);
+    const scheme = this.scheme ?? 'none';
+    const destination = new DestinationUri(
+      () => joinNetworkUri(scheme, this.hostname, this.port),
+      isPlainDestination(scheme, this.hostname),
+    );
+    return proxyEnumeratorFor(this, destination, opts);
   }
 
   /** @internal */

@@ -8,7 +8,7 @@ import {
 import type { InetAddress } from '../address/inet-address.js';
 import { NetworkAddress } from '../address/network-address.js';
 import { InetSocketAddress, ProxyAddress, type SocketAddress } from '../address/socket-address.js';
-import { installProxyEnumerator } from '../address/proxy-enumeration.js';
+import { installProxyEnumerator, type DestinationUri } from '../address/proxy-enumeration.js';
 import { redactUri, splitUriWithUser } from '../address/uri.js';
 import { IOErrorEnum } from '../errors/enums.js';
 import { IOError, type GError } from '../errors/gerror.js';
@@ -20,6 +20,8 @@ import { getDefaultProxyResolver, type ProxyResolver } from './proxy-resolver.js
 import {
   annotateProxyFailure,
   decideProxy,
+  decideQuickly,
+  isQuickResolver,
   type DecidingResolver,
   type ProxyDecision,
   type ProxyFailureInfo,
@@ -99,10 +101,12 @@ export function isSameServerAlternative(address: SocketAddress): boolean {
  */
 export class ProxyAddressEnumerator extends BaseAddressEnumerator {
   readonly #connectable: SocketConnectable;
-  readonly #destUri: string;
+  /** The destination URI, built on first use when the connectable gave its parts. */
+  #destUri: string | DestinationUri;
   readonly #opts: EnumerateOptions;
-  readonly #destination: Destination | null = null;
-  readonly #destinationError: GError | null = null;
+  /** Parsed from the destination URI when the first proxy URI needs it (undefined: not yet). */
+  #destination: Destination | null | undefined = undefined;
+  #destinationError: GError | null = null;
   #proxies: readonly string[] | null = null;
   #resolver: ProxyResolver | null = null;
   /** This package's resolvers' own account of the lookup, asked once a proxy is used. */
@@ -124,8 +128,28 @@ export class ProxyAddressEnumerator extends BaseAddressEnumerator {
     this.#connectable = connectable;
     this.#destUri = destUri;
     this.#opts = opts ?? {};
+  }
+
+  static {
+    // The address layer's proxyEnumerate() methods delegate here (src/address/proxy-enumeration.ts);
+    // they may give the destination as a DestinationUri, built only if a lookup needs it.
+    installProxyEnumerator((connectable, destination, opts) => {
+      const enumerator = new ProxyAddressEnumerator(connectable, '', opts);
+      enumerator.#destUri = destination;
+      return enumerator;
+    });
+  }
+
+  /** The destination URI given to the proxy resolver. */
+  get uri(): string {
+    return typeof this.#destUri === 'string' ? this.#destUri : this.#destUri.uri;
+  }
+
+  /** Where a proxy must take the connection, parsed from the URI once; null if it cannot be. */
+  #target(): Destination | null {
+    if (this.#destination !== undefined) return this.#destination;
     try {
-      const dest = NetworkAddress.parseUri(destUri, this.#opts.defaultPort ?? 0);
+      const dest = NetworkAddress.parseUri(this.uri, this.#opts.defaultPort ?? 0);
       this.#destination = {
         protocol: (dest.scheme ?? '').toLowerCase(),
         hostname: dest.hostname,
@@ -134,13 +158,10 @@ export class ProxyAddressEnumerator extends BaseAddressEnumerator {
     } catch (err) {
       // GIO only warns here; the resolver lookup rejects invalid URIs anyway, and a proxy
       // cannot be told where to go without a host, so such proxies are skipped with this error.
+      this.#destination = null;
       this.#destinationError = toGError(err);
     }
-  }
-
-  /** The destination URI given to the proxy resolver. */
-  get uri(): string {
-    return this.#destUri;
+    return this.#destination;
   }
 
   /** The next direct address or ProxyAddress, asking the proxy resolver on the first call. */
@@ -212,14 +233,30 @@ export class ProxyAddressEnumerator extends BaseAddressEnumerator {
   }
 
   async #lookupProxies(cancellable: Cancellable | null): Promise<readonly string[]> {
-    // The checks of GIO's lookup wrapper, so a custom resolver gets them too.
-    checkLookup(this.#destUri, { cancellable });
     const resolver = this.#opts.proxyResolver ?? getDefaultProxyResolver();
     this.#resolver = resolver;
-    const proxies: unknown = await raceCancellable(
-      resolver.lookup(this.#destUri, { cancellable }),
-      cancellable,
-    );
+    const quick = isQuickResolver(resolver);
+    // No proxy configured and a destination URI that is certainly valid: the answer is
+    // `direct://` whatever the URI says, so it is neither built nor checked.
+    if (quick && typeof this.#destUri !== 'string' && this.#destUri.plain) {
+      const everywhere = resolver[decideQuickly](null);
+      if (everywhere !== null) {
+        cancellable?.throwIfCancelled();
+        return everywhere.proxies;
+      }
+    }
+    // The checks of GIO's lookup wrapper, so a custom resolver gets them too.
+    const uri = this.uri;
+    checkLookup(uri, { cancellable });
+    if (quick) {
+      // This package's resolvers decide without I/O most of the time: no Promise to race.
+      const decision = resolver[decideQuickly](uri);
+      if (decision !== null) {
+        this.#decision = decision;
+        return decision.proxies;
+      }
+    }
+    const proxies: unknown = await raceCancellable(resolver.lookup(uri, { cancellable }), cancellable);
     if (!Array.isArray(proxies)) return [];
     return proxies.filter((p): p is string => typeof p === 'string');
   }
@@ -231,7 +268,7 @@ export class ProxyAddressEnumerator extends BaseAddressEnumerator {
     const protocol = scheme.toLowerCase();
     if (protocol === 'direct') return { kind: 'direct', addresses: this.#connectable.enumerate(this.#opts) };
 
-    if (this.#destination === null) {
+    if (this.#target() === null) {
       this.#keepError(this.#destinationError);
       return null;
     }
@@ -268,7 +305,7 @@ export class ProxyAddressEnumerator extends BaseAddressEnumerator {
   #sourceOf(proxyUri: string): string {
     const resolver = this.#resolver;
     if (resolver !== null && isDeciding(resolver)) {
-      this.#decision ??= resolver[decideProxy](this.#destUri);
+      this.#decision ??= resolver[decideProxy](this.uri);
       if (this.#decision.proxies.includes(proxyUri)) return this.#decision.source;
     }
     return 'proxy resolver';
@@ -278,7 +315,7 @@ export class ProxyAddressEnumerator extends BaseAddressEnumerator {
   async #nextFrom(source: Source, cancellable: Cancellable | null): Promise<SocketAddress | null> {
     if (source.kind === 'direct') return this.#guard(source.addresses.next(cancellable), cancellable);
 
-    const destination = this.#destination!;
+    const destination = this.#target()!;
     if (source.supportsHostname) {
       const proxyAddress = await this.#nextProxyAddress(source, cancellable);
       return proxyAddress && this.#wrap(source, proxyAddress, destination.hostname);
@@ -316,7 +353,7 @@ export class ProxyAddressEnumerator extends BaseAddressEnumerator {
   }
 
   #wrap(source: ProxySource, proxyAddress: InetSocketAddress, destinationHostname: string): ProxyAddress {
-    const destination = this.#destination!;
+    const destination = this.#target()!;
     const wrapped = new ProxyAddress(proxyAddress.address, proxyAddress.port, {
       protocol: source.protocol,
       destinationProtocol: destination.protocol,
@@ -394,8 +431,3 @@ function scrubUserinfo(message: string, uri: string): string {
   if (userinfo) out = out.split(userinfo).join('***');
   return out;
 }
-
-// The address layer's proxyEnumerate() methods delegate here (src/address/proxy-enumeration.ts).
-installProxyEnumerator(
-  (connectable, destUri, opts) => new ProxyAddressEnumerator(connectable, destUri, opts),
-);

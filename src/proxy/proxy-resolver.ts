@@ -2,7 +2,12 @@ import type { CancelOptions } from '../cancellable.js';
 import { EnvironmentProxyResolver } from './environment-proxy-resolver.js';
 import { SystemProxyResolver } from './system-proxy-resolver.js';
 import { checkLookup, proxyWarning } from './lookup-checks.js';
-import { explanation, type ProxyExplanation } from './proxy-explanation.js';
+import {
+  decideQuickly,
+  explanation,
+  type ProxyDecision,
+  type ProxyExplanation,
+} from './proxy-explanation.js';
 
 /**
  * GProxyResolver: which proxies to use for a destination URI, in order (`direct://` = none).
@@ -124,5 +129,9 @@ class DummyProxyResolver implements ProxyResolver {
   lookupSync(uri: string, opts?: CancelOptions): string[] {
     checkLookup(uri, opts);
     return ['direct://'];
+  }
+  /** @internal lookup() without a Promise: always direct. */
+  [decideQuickly](): ProxyDecision | null {
+    return { source: 'proxy resolver', matchedIgnoreHost: null, proxies: ['direct://'] };
   }
 }

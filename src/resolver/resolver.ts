@@ -117,10 +117,7 @@ export abstract class Resolver {
       );
     }
     const found = await this.lookupAddresses(ascii, hostname, flags, opts?.cancellable ?? null);
-    const unique: InetAddress[] = [];
-    for (const a of found) {
-      if (!unique.some((u) => u.equals(a))) unique.push(a);
-    }
+    const unique = dedupe(found);
     if (unique.length === 0) {
       throw new ResolverError(
         ResolverErrorEnum.NOT_FOUND,
@@ -148,4 +145,18 @@ export abstract class Resolver {
     domain: string,
     opts?: LookupOptions,
   ): Promise<SrvTarget[]>;
+}
+
+/** The addresses in order, each once (g_inet_address_equal); linear, with string keys. */
+function dedupe(found: readonly InetAddress[]): InetAddress[] {
+  if (found.length < 2) return [...found];
+  const seen = new Set<string>();
+  const unique: InetAddress[] = [];
+  for (const a of found) {
+    const key = a.key;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    unique.push(a);
+  }
+  return unique;
 }
