@@ -24,6 +24,20 @@ interface CacheEntry {
   readonly addresses: readonly InetAddress[];
 }
 
+interface SharedEntry extends CacheEntry {
+  /** performance.now() when stored. */
+  readonly at: number;
+}
+
+/** Names kept per resolver in the shared cache; the oldest is dropped first. */
+const SHARED_CACHE_SIZE = 256;
+
+/**
+ * Answers reused across NetworkAddress objects (each connectToHost() makes a new one), per
+ * resolver, for `resolver.cacheTtl` ms and while its serial is unchanged.
+ */
+const sharedCache = new WeakMap<Resolver, Map<string, SharedEntry>>();
+
 /**
  * GNetworkAddress: a host name (or IP literal) and port, resolved when enumerated. Addresses are
  * cached on the object per resolver, as GIO caches them, until the resolver's serial changes.
@@ -126,13 +140,26 @@ export class NetworkAddress implements SocketConnectable {
     if (this.#fixed) return this.#fixed;
     const literal = InetAddress.newFromString(this.hostname);
     if (literal) return [literal];
+    const serial = resolver.serial;
     const entry = this.#cache.get(resolver);
-    return entry && entry.serial === resolver.serial ? entry.addresses : null;
+    if (entry && entry.serial === serial) return entry.addresses;
+    const ttl = resolver.cacheTtl;
+    if (ttl <= 0) return null;
+    const shared = sharedCache.get(resolver)?.get(this.hostname);
+    if (!shared || shared.serial !== serial || performance.now() - shared.at >= ttl) return null;
+    return shared.addresses;
   }
 
   /** @internal written once both families have answered. */
   storeAddresses(resolver: Resolver, addresses: readonly InetAddress[]): void {
-    this.#cache.set(resolver, { serial: resolver.serial, addresses });
+    const serial = resolver.serial;
+    this.#cache.set(resolver, { serial, addresses });
+    if (resolver.cacheTtl <= 0) return;
+    let names = sharedCache.get(resolver);
+    if (!names) sharedCache.set(resolver, (names = new Map<string, SharedEntry>()));
+    names.delete(this.hostname);
+    if (names.size >= SHARED_CACHE_SIZE) names.delete(names.keys().next().value!);
+    names.set(this.hostname, { serial, addresses, at: performance.now() });
   }
 }
 

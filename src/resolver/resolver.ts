@@ -55,6 +55,16 @@ export abstract class Resolver {
   }
 
   /**
+   * Extension: how long (ms) the Happy Eyeballs enumerator may reuse this resolver's answer for a
+   * name in later enumerations — other NetworkAddress objects, such as the one each
+   * `connectToHost()` call makes — while `serial` is unchanged. 0 (the default here): only the
+   * NetworkAddress that asked reuses it, as GIO caches on the GNetworkAddress.
+   */
+  get cacheTtl(): number {
+    return 0;
+  }
+
+  /**
    * True when one DEFAULT lookup answers both families at the cost of one query and with the
    * same errors a per-family lookup gives (getaddrinfo with AF_UNSPEC). The Happy Eyeballs
    * enumerator then asks once and splits the answer by family instead of asking per family:
