@@ -129,6 +129,9 @@ export class NetworkAddress implements SocketConnectable {
   proxyEnumerate(opts?: EnumerateOptions): SocketAddressEnumerator {
     const scheme = this.scheme ?? 'none';
     const destination = new DestinationUri(
+      scheme,
+      this.hostname,
+      this.port,
       () => joinNetworkUri(scheme, this.hostname, this.port),
       isPlainDestination(scheme, this.hostname),
     );

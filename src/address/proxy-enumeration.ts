@@ -17,6 +17,10 @@ import type { EnumerateOptions, SocketAddressEnumerator, SocketConnectable } fro
 export class DestinationUri {
   readonly #make: () => string;
   #uri: string | null = null;
+  /** The URI's scheme, host and port as its parser would give them back (when `plain`). */
+  readonly scheme: string;
+  readonly host: string;
+  readonly port: number;
   /**
    * True when the URI is certainly valid (g_uri_is_valid) and its parts parse back unchanged:
    * a plain scheme and a host of unreserved characters or an IPv6 literal without a zone.
@@ -24,7 +28,10 @@ export class DestinationUri {
    */
   readonly plain: boolean;
 
-  constructor(make: () => string, plain: boolean) {
+  constructor(scheme: string, host: string, port: number, make: () => string, plain: boolean) {
+    this.scheme = scheme;
+    this.host = host;
+    this.port = port;
     this.#make = make;
     this.plain = plain;
   }

@@ -82,7 +82,13 @@ export class InetSocketAddress extends SocketAddress {
     const ip = this.address.toString();
     const host = this.family === SocketFamily.IPV6 ? `[${ip}]` : ip;
     // A zone (`fe80::1%eth0`) is written unescaped, as before: not plain.
-    const destination = new DestinationUri(() => `none://${host}:${this.port}`, !ip.includes('%'));
+    const destination = new DestinationUri(
+      'none',
+      ip,
+      this.port,
+      () => `none://${host}:${this.port}`,
+      !ip.includes('%'),
+    );
     return proxyEnumeratorFor(this, destination, opts);
   }
 }

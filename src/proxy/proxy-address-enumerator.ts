@@ -148,8 +148,19 @@ export class ProxyAddressEnumerator extends BaseAddressEnumerator {
   /** Where a proxy must take the connection, parsed from the URI once; null if it cannot be. */
   #target(): Destination | null {
     if (this.#destination !== undefined) return this.#destination;
+    const given = this.#destUri;
+    const defaultPort = this.#opts.defaultPort ?? 0;
+    if (typeof given !== 'string' && given.plain && isPort(defaultPort)) {
+      // A plain URI parses back to the parts it was made of: no need to parse it.
+      this.#destination = {
+        protocol: given.scheme.toLowerCase(),
+        hostname: given.host,
+        port: given.port > 0 ? given.port : defaultPort,
+      };
+      return this.#destination;
+    }
     try {
-      const dest = NetworkAddress.parseUri(this.uri, this.#opts.defaultPort ?? 0);
+      const dest = NetworkAddress.parseUri(this.uri, defaultPort);
       this.#destination = {
         protocol: (dest.scheme ?? '').toLowerCase(),
         hostname: dest.hostname,
@@ -245,9 +256,11 @@ export class ProxyAddressEnumerator extends BaseAddressEnumerator {
         return everywhere.proxies;
       }
     }
-    // The checks of GIO's lookup wrapper, so a custom resolver gets them too.
+    // The checks of GIO's lookup wrapper, so a custom resolver gets them too (a plain URI is
+    // known to be valid: only cancellation is left to check).
     const uri = this.uri;
-    checkLookup(uri, { cancellable });
+    if (typeof this.#destUri !== 'string' && this.#destUri.plain) cancellable?.throwIfCancelled();
+    else checkLookup(uri, { cancellable });
     if (quick) {
       // This package's resolvers decide without I/O most of the time: no Promise to race.
       const decision = resolver[decideQuickly](uri);
@@ -275,7 +288,7 @@ export class ProxyAddressEnumerator extends BaseAddressEnumerator {
     let parts: ReturnType<typeof splitUriWithUser>;
     let server: NetworkAddress;
     try {
-      parts = splitUriWithUser(proxyUri);
+      parts = splitProxyUri(proxyUri);
       if (parts.host === '') throw new IOError(IOErrorEnum.INVALID_ARGUMENT, 'the URI has no host');
       server = new NetworkAddress(parts.host, parts.port > 0 ? parts.port : defaultSchemePort(protocol));
     } catch (err) {
@@ -401,6 +414,22 @@ function sameAuthority(a: string, b: string): boolean {
     /^[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#]*)/.exec(uri)?.[1]?.toLowerCase() ?? null;
   const x = authority(a);
   return x !== null && x === authority(b);
+}
+
+const isPort = (n: number): boolean => Number.isInteger(n) && n >= 0 && n <= 65535;
+
+/** Proxy URIs parsed lately: a client asks about the same few proxies on every connect. */
+const parsedProxies = new Map<string, ReturnType<typeof splitUriWithUser>>();
+const PARSED_PROXIES_SIZE = 32;
+
+/** splitUriWithUser, remembered per URI (the parts are read-only); errors are not remembered. */
+function splitProxyUri(uri: string): ReturnType<typeof splitUriWithUser> {
+  const hit = parsedProxies.get(uri);
+  if (hit !== undefined) return hit;
+  const parts = splitUriWithUser(uri);
+  if (parsedProxies.size >= PARSED_PROXIES_SIZE) parsedProxies.delete(parsedProxies.keys().next().value!);
+  parsedProxies.set(uri, parts);
+  return parts;
 }
 
 /** g_uri_parse_scheme: the RFC 3986 scheme before the first `:`, or null. */

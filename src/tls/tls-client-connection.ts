@@ -460,7 +460,7 @@ export class TlsClientConnection implements IOStream, AsyncDisposable {
     const onClose = (): void => fail(new PeerClosedError());
     // The base stream reports the same errors to the TLS socket; listening here keeps an error
     // on it from becoming an uncaught exception while we own it.
-    const onBaseError = (): void => undefined;
+    const onBaseError = ignoreError;
     let sessionTicket = false;
     // A 'session' listener must exist before the handshake for Node to report tickets at all.
     const onSession = (): void => {
