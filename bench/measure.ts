@@ -10,6 +10,13 @@ export async function sequentialRate(n: number, op: () => Promise<void>): Promis
   return n / ((performance.now() - start) / 1000);
 }
 
+/** Mean milliseconds per run over `n` sequential runs of `op`. */
+export async function sequentialMs(n: number, op: () => Promise<void>): Promise<number> {
+  const start = performance.now();
+  for (let i = 0; i < n; i++) await op();
+  return (performance.now() - start) / n;
+}
+
 /** Operations per second for `n` sequential runs of a blocking `op`. */
 export function blockingRate(n: number, op: () => void): number {
   const start = performance.now();

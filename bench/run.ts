@@ -5,6 +5,9 @@ import { toGError } from '../src/errors/errno.js';
 import type { BenchContext, BenchSection } from './section.js';
 import { formatTable, type SectionResult } from './table.js';
 import { connectSection } from './sections/connect.js';
+import { eyeballsSection } from './sections/eyeballs.js';
+import { memorySection } from './sections/memory.js';
+import { refusedSection } from './sections/refused.js';
 import { fetchSection } from './sections/fetch.js';
 import { proxySection } from './sections/proxy.js';
 import { syncSection } from './sections/sync.js';
@@ -14,6 +17,9 @@ import { tlsSection } from './sections/tls.js';
 /** Every section, in order. Add new ones here. */
 const SECTIONS: readonly BenchSection[] = [
   connectSection,
+  eyeballsSection,
+  refusedSection,
+  memorySection,
   throughputSection,
   proxySection,
   tlsSection,

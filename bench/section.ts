@@ -11,6 +11,8 @@ export interface BenchRow {
   readonly baseline: number;
   /** The baseline's name, e.g. `net.connect`. */
   readonly baselineName: string;
+  /** A time or a size rather than a rate: the ratio is still ours ÷ baseline, but lower is better. */
+  readonly lowerIsBetter?: boolean;
 }
 
 export type SectionOutcome =

@@ -181,3 +181,13 @@ export async function startBenchServerOnThread(): Promise<BenchServer> {
     },
   };
 }
+
+/** A port on 127.0.0.1 (and ::1) where nothing listens: bound, then released. Connects are refused. */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  server.listen({ port: 0, host: '127.0.0.1' });
+  await once(server, 'listening');
+  const port = (server.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}

@@ -10,7 +10,8 @@ export interface SectionResult {
 
 /**
  * One table for the whole run. `ratio` = gsocketclient ÷ baseline: for rates and throughput,
- * 1.00 means as fast as plain Node, 0.50 half as fast.
+ * 1.00 means as fast as plain Node, 0.50 half as fast; rows marked ↓ (times, sizes) are better
+ * below 1.00.
  */
 export function formatTable(results: readonly SectionResult[]): string {
   const header = ['section', 'metric', 'gsocketclient', 'baseline', 'baseline is', 'ratio'];
@@ -29,7 +30,7 @@ export function formatTable(results: readonly SectionResult[]): string {
         `${format(row.ours)} ${row.unit}`,
         `${format(row.baseline)} ${row.unit}`,
         row.baselineName,
-        (row.ours / row.baseline).toFixed(2),
+        `${(row.ours / row.baseline).toFixed(2)}${row.lowerIsBetter === true ? ' ↓' : ''}`,
       ]);
     }
   }
@@ -37,6 +38,9 @@ export function formatTable(results: readonly SectionResult[]): string {
   const render = (cells: string[]): string =>
     cells.map((c, i) => (i >= 2 && i !== 4 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
   const out = [render(header), widths.map((w) => '-'.repeat(w)).join('  '), ...lines.map(render)];
+  if (results.some((r) => r.rows.some((row) => row.lowerIsBetter === true))) {
+    out.push('', '↓: a time or a size, so lower is better (1.00 = same as the baseline)');
+  }
   if (notes.length > 0) out.push('', ...notes);
   return out.join('\n');
 }

@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import type { Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { SocksClient } from 'socks';
 import { SimpleProxyResolver, SocketClient } from '../../src/index.js';
 import { toGError } from '../../src/errors/errno.js';
@@ -45,10 +45,47 @@ const CASES: readonly ProxyCase[] = [
     command: 'tinyproxy',
     start: startTinyproxy,
     uri: (port) => `http://127.0.0.1:${port}`,
+    baselineName: 'hand-rolled CONNECT',
+    baseline: handRolledConnect,
+  },
+  {
+    label: 'http CONNECT (tinyproxy)',
+    command: 'tinyproxy',
+    start: startTinyproxy,
+    uri: (port) => `http://127.0.0.1:${port}`,
     baselineName: 'http.request',
     baseline: httpConnect,
   },
 ];
+
+/**
+ * The least a client can do: net.connect, one CONNECT request, read up to the end of the reply
+ * head, check for a 2xx status.
+ */
+function handRolledConnect(proxyPort: number, targetPort: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port: proxyPort });
+    let head = '';
+    const onData = (chunk: Buffer): void => {
+      head += chunk.toString('latin1');
+      if (!head.includes('\r\n\r\n')) return;
+      socket.off('data', onData);
+      socket.off('error', reject);
+      if (!/^HTTP\/1\.[01] 2\d\d /.test(head)) {
+        socket.destroy();
+        reject(new Error(`CONNECT answered ${head.split('\r\n')[0]}`));
+        return;
+      }
+      destroyAndWait(socket).then(resolve, reject);
+    };
+    socket.once('connect', () => {
+      const authority = `127.0.0.1:${targetPort}`;
+      socket.write(`CONNECT ${authority} HTTP/1.1\r\nHost: ${authority}\r\n\r\n`);
+    });
+    socket.on('data', onData);
+    socket.once('error', reject);
+  });
+}
 
 /** The plain-Node way to open a tunnel: http.request({ method: 'CONNECT' }). */
 function httpConnect(proxyPort: number, targetPort: number): Promise<void> {
@@ -143,9 +180,14 @@ async function measure(
     (k) => concurrentRate(k, IN_FLIGHT, raw),
   );
   return [
-    { metric: `${c.label}, sequential (${n})`, unit: 'conn/s', ...seq, baselineName: c.baselineName },
     {
-      metric: `${c.label}, ${IN_FLIGHT} in flight (${n})`,
+      metric: `${c.label} vs ${c.baselineName}, sequential (${n})`,
+      unit: 'conn/s',
+      ...seq,
+      baselineName: c.baselineName,
+    },
+    {
+      metric: `${c.label} vs ${c.baselineName}, ${IN_FLIGHT} in flight (${n})`,
       unit: 'conn/s',
       ...par,
       baselineName: c.baselineName,

@@ -87,11 +87,17 @@ export class InetAddress {
     return ipv6ToBytes(this.#text);
   }
 
-  /** g_inet_address_equal: same family and bytes (the zone is compared too). */
+  /**
+   * g_inet_address_equal: same family and bytes (the zone is compared too). The text is canonical
+   * (a strict dotted quad, inet_ntop's IPv6 form), so equal bytes means equal text: no Buffers.
+   */
   equals(other: InetAddress): boolean {
-    return (
-      this.family === other.family && this.toBytes().equals(other.toBytes()) && this.scope === other.scope
-    );
+    return this.family === other.family && this.#text === other.#text && this.scope === other.scope;
+  }
+
+  /** @internal a string equal for two addresses exactly when {@link InetAddress.equals} is true. */
+  get key(): string {
+    return this.scope ? `${this.#text}%${this.scope}` : this.#text;
   }
 }
 

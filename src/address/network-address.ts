@@ -13,7 +13,7 @@ import {
 import { checkHostname } from './hostname-check.js';
 import { parseHostAndPort } from './host-and-port.js';
 import { InetAddress } from './inet-address.js';
-import { proxyEnumeratorFor } from './proxy-enumeration.js';
+import { DestinationUri, isPlainDestination, proxyEnumeratorFor } from './proxy-enumeration.js';
 import { InetSocketAddress, type SocketAddress } from './socket-address.js';
 import { joinNetworkUri, splitNetworkUri } from './uri.js';
 
@@ -24,6 +24,20 @@ interface CacheEntry {
   readonly serial: number;
   readonly addresses: readonly InetAddress[];
 }
+
+interface SharedEntry extends CacheEntry {
+  /** performance.now() when stored. */
+  readonly at: number;
+}
+
+/** Names kept per resolver in the shared cache; the oldest is dropped first. */
+const SHARED_CACHE_SIZE = 256;
+
+/**
+ * Answers reused across NetworkAddress objects (each connectToHost() makes a new one), per
+ * resolver, for `resolver.cacheTtl` ms and while its serial is unchanged.
+ */
+const sharedCache = new WeakMap<Resolver, Map<string, SharedEntry>>();
 
 /**
  * GNetworkAddress: a host name (or IP literal) and port, resolved when enumerated. Addresses are
@@ -118,7 +132,15 @@ export class NetworkAddress implements SocketConnectable {
    * g_network_address_get_scheme and g_proxy_resolver_lookup see).
    */
   proxyEnumerate(opts?: EnumerateOptions): SocketAddressEnumerator {
-    return proxyEnumeratorFor(this, joinNetworkUri(this.scheme ?? 'none', this.hostname, this.port), opts);
+    const scheme = this.scheme ?? 'none';
+    const destination = new DestinationUri(
+      scheme,
+      this.hostname,
+      this.port,
+      () => joinNetworkUri(scheme, this.hostname, this.port),
+      isPlainDestination(scheme, this.hostname),
+    );
+    return proxyEnumeratorFor(this, destination, opts);
   }
 
   /** @internal */
@@ -126,13 +148,26 @@ export class NetworkAddress implements SocketConnectable {
     if (this.#fixed) return this.#fixed;
     const literal = InetAddress.newFromString(this.hostname);
     if (literal) return [literal];
+    const serial = resolver.serial;
     const entry = this.#cache.get(resolver);
-    return entry && entry.serial === resolver.serial ? entry.addresses : null;
+    if (entry && entry.serial === serial) return entry.addresses;
+    const ttl = resolver.cacheTtl;
+    if (ttl <= 0) return null;
+    const shared = sharedCache.get(resolver)?.get(this.hostname);
+    if (!shared || shared.serial !== serial || performance.now() - shared.at >= ttl) return null;
+    return shared.addresses;
   }
 
   /** @internal written once both families have answered. */
   storeAddresses(resolver: Resolver, addresses: readonly InetAddress[]): void {
-    this.#cache.set(resolver, { serial: resolver.serial, addresses });
+    const serial = resolver.serial;
+    this.#cache.set(resolver, { serial, addresses });
+    if (resolver.cacheTtl <= 0) return;
+    let names = sharedCache.get(resolver);
+    if (!names) sharedCache.set(resolver, (names = new Map<string, SharedEntry>()));
+    names.delete(this.hostname);
+    if (names.size >= SHARED_CACHE_SIZE) names.delete(names.keys().next().value!);
+    names.set(this.hostname, { serial, addresses, at: performance.now() });
   }
 }
 

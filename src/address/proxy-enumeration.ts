@@ -5,12 +5,57 @@
 // each proxyEnumerate() delegates to it. docs/architecture.md explains the layering.
 import { IOErrorEnum } from '../errors/enums.js';
 import { IOError } from '../errors/gerror.js';
+import { hostnameIsIpAddress } from './uri.js';
 import type { EnumerateOptions, SocketAddressEnumerator, SocketConnectable } from './connectable.js';
 
-/** Builds the proxy enumerator for `connectable`, whose destination URI is `destUri` (`scheme://host:port`). */
+/**
+ * A connectable's destination URI (`scheme://host:port`), built only when something reads it.
+ * When no proxy is configured, the proxy enumerator hands out the connectable's own addresses
+ * without asking the resolver about a URI, so building, validating and parsing it back would be
+ * wasted work on every connect.
+ */
+export class DestinationUri {
+  readonly #make: () => string;
+  #uri: string | null = null;
+  /** The URI's scheme, host and port as its parser would give them back (when `plain`). */
+  readonly scheme: string;
+  readonly host: string;
+  readonly port: number;
+  /**
+   * True when the URI is certainly valid (g_uri_is_valid) and its parts parse back unchanged:
+   * a plain scheme and a host of unreserved characters or an IPv6 literal without a zone.
+   * Only then may the lookup's validity check be skipped.
+   */
+  readonly plain: boolean;
+
+  constructor(scheme: string, host: string, port: number, make: () => string, plain: boolean) {
+    this.scheme = scheme;
+    this.host = host;
+    this.port = port;
+    this.#make = make;
+    this.plain = plain;
+  }
+
+  get uri(): string {
+    this.#uri ??= this.#make();
+    return this.#uri;
+  }
+}
+
+const PLAIN_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*$/;
+const PLAIN_NAME = /^[A-Za-z0-9._~-]+$/;
+const PLAIN_IPV6 = /^[0-9A-Fa-f:.]+$/;
+
+/** Whether `scheme://host:port` needs no escaping and is a valid URI (see DestinationUri.plain). */
+export function isPlainDestination(scheme: string, host: string): boolean {
+  if (!PLAIN_SCHEME.test(scheme)) return false;
+  return host.includes(':') ? PLAIN_IPV6.test(host) && hostnameIsIpAddress(host) : PLAIN_NAME.test(host);
+}
+
+/** Builds the proxy enumerator for `connectable`, whose destination URI is `destination` (`scheme://host:port`). */
 export type ProxyEnumeratorFactory = (
   connectable: SocketConnectable,
-  destUri: string,
+  destination: string | DestinationUri,
   opts?: EnumerateOptions,
 ) => SocketAddressEnumerator;
 
@@ -27,7 +72,7 @@ export function installProxyEnumerator(make: ProxyEnumeratorFactory): void {
  */
 export function proxyEnumeratorFor(
   connectable: SocketConnectable,
-  destUri: string,
+  destination: string | DestinationUri,
   opts?: EnumerateOptions,
 ): SocketAddressEnumerator {
   if (factory === null) {
@@ -36,5 +81,5 @@ export function proxyEnumeratorFor(
       'Proxy enumeration needs the proxy layer: import gsocketclient (or its proxy-address-enumerator module) first',
     );
   }
-  return factory(connectable, destUri, opts);
+  return factory(connectable, destination, opts);
 }

@@ -8,7 +8,7 @@ import {
 } from './connectable.js';
 import { checkHostname } from './hostname-check.js';
 import { InetAddress } from './inet-address.js';
-import { proxyEnumeratorFor } from './proxy-enumeration.js';
+import { DestinationUri, proxyEnumeratorFor } from './proxy-enumeration.js';
 import { redactUri } from './uri.js';
 
 /** GSocketAddress: a concrete address, itself a connectable that yields just itself. */
@@ -79,8 +79,17 @@ export class InetSocketAddress extends SocketAddress {
 
   /** GIO: an InetSocketAddress is proxy-enumerated with the destination URI `none://ip:port`. */
   override proxyEnumerate(opts?: EnumerateOptions): SocketAddressEnumerator {
-    const host = this.family === SocketFamily.IPV6 ? `[${this.address.toString()}]` : this.address.toString();
-    return proxyEnumeratorFor(this, `none://${host}:${this.port}`, opts);
+    const ip = this.address.toString();
+    const host = this.family === SocketFamily.IPV6 ? `[${ip}]` : ip;
+    // A zone (`fe80::1%eth0`) is written unescaped, as before: not plain.
+    const destination = new DestinationUri(
+      'none',
+      ip,
+      this.port,
+      () => `none://${host}:${this.port}`,
+      !ip.includes('%'),
+    );
+    return proxyEnumeratorFor(this, destination, opts);
   }
 }
 

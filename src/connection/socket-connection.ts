@@ -1,7 +1,7 @@
 import type { Socket as DgramSocket } from 'node:dgram';
-import type { Socket } from 'node:net';
+import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { SocketAddress } from '../address/socket-address.js';
+import { InetSocketAddress, type SocketAddress } from '../address/socket-address.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { IOStream } from './io-stream.js';
 import type { ConnectionTimings } from './timings.js';
@@ -27,7 +27,8 @@ export class SocketConnection implements IOStream, AsyncDisposable {
   readonly socket: Socket | DgramSocket;
   readonly #stream: Duplex;
   readonly #remote: SocketAddress;
-  #local: SocketAddress | null = null;
+  /** The bound address; undefined: connected, not asked yet (getsockname runs on first request). */
+  #local: SocketAddress | null | undefined = null;
   #connected = false;
   #timings: ConnectionTimings | null = null;
   #closing: Promise<void> | null = null;
@@ -67,8 +68,12 @@ export class SocketConnection implements IOStream, AsyncDisposable {
     return this.#remote;
   }
 
-  /** g_socket_connection_get_local_address: the bound address, null until connected. */
+  /**
+   * g_socket_connection_get_local_address: the bound address, null until connected (and, when
+   * it was never asked for while the socket was open, once closed: getsockname needs the socket).
+   */
   getLocalAddress(): SocketAddress | null {
+    if (this.#local === undefined) this.#local = boundAddress(this.socket);
     return this.#local;
   }
 
@@ -94,8 +99,12 @@ export class SocketConnection implements IOStream, AsyncDisposable {
     return this.#connected && !this.#stream.destroyed;
   }
 
-  /** @internal called by the client once connect() succeeded. */
-  markConnected(local: SocketAddress | null): void {
+  /**
+   * @internal called by the client once connect() succeeded, with the bound address, or
+   * without one to read it from the socket when first asked (most callers never ask: no
+   * getsockname and no address objects per connection then).
+   */
+  markConnected(local?: SocketAddress | null): void {
     this.#connected = true;
     this.#local = local;
   }
@@ -154,4 +163,12 @@ export class SocketConnection implements IOStream, AsyncDisposable {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
+}
+
+/** getsockname() of an open TCP socket as an InetSocketAddress; null for others or once closed. */
+function boundAddress(socket: Socket | DgramSocket): SocketAddress | null {
+  if (!(socket instanceof Socket)) return null;
+  const { localAddress, localPort } = socket;
+  if (localAddress === undefined || localPort === undefined) return null;
+  return InetSocketAddress.newFromString(localAddress, localPort);
 }

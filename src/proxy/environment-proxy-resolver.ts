@@ -5,7 +5,13 @@ import { findIgnoreRule, parseIgnoreHosts, type IgnoreRule } from './ignore-host
 import { checkResolverArguments, destinationOf, direct, loopbackEntry } from './bypass.js';
 import { checkLookup, proxyWarning, redactForLog } from './lookup-checks.js';
 import type { ProxyResolver } from './proxy-resolver.js';
-import { decideProxy, explanation, type ProxyDecision, type ProxyExplanation } from './proxy-explanation.js';
+import {
+  decideProxy,
+  decideQuickly,
+  explanation,
+  type ProxyDecision,
+  type ProxyExplanation,
+} from './proxy-explanation.js';
 import { proxyRecipe, type ProxyRecipe } from './proxy-recipe.js';
 import { expandProxy, schemeOf } from './simple-proxy-resolver.js';
 
@@ -129,6 +135,16 @@ export class EnvironmentProxyResolver implements ProxyResolver {
   /** @internal this resolver as data (proxy-recipe.ts). */
   [proxyRecipe](): ProxyRecipe {
     return { kind: 'environment', env: this.#read, proxyLoopback: this.#proxyLoopback };
+  }
+
+  /** @internal lookup() without a Promise; for null, the decision when no variable is set. */
+  [decideQuickly](uri: string | null): ProxyDecision | null {
+    // A subclass may answer lookup() differently; only this class's own answer is known here.
+    if (Object.getPrototypeOf(this) !== EnvironmentProxyResolver.prototype) return null;
+    if (uri !== null) return this[decideProxy](uri);
+    return this.#byScheme.size === 0 && this.#fallback === null
+      ? direct('no proxy variable set', null)
+      : null;
   }
 
   /** @internal the decision for a checked URI. */

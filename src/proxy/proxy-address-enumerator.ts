@@ -8,7 +8,7 @@ import {
 import type { InetAddress } from '../address/inet-address.js';
 import { NetworkAddress } from '../address/network-address.js';
 import { InetSocketAddress, ProxyAddress, type SocketAddress } from '../address/socket-address.js';
-import { installProxyEnumerator } from '../address/proxy-enumeration.js';
+import { installProxyEnumerator, type DestinationUri } from '../address/proxy-enumeration.js';
 import { redactUri, splitUriWithUser } from '../address/uri.js';
 import { IOErrorEnum } from '../errors/enums.js';
 import { IOError, type GError } from '../errors/gerror.js';
@@ -20,6 +20,8 @@ import { getDefaultProxyResolver, type ProxyResolver } from './proxy-resolver.js
 import {
   annotateProxyFailure,
   decideProxy,
+  decideQuickly,
+  isQuickResolver,
   type DecidingResolver,
   type ProxyDecision,
   type ProxyFailureInfo,
@@ -99,10 +101,12 @@ export function isSameServerAlternative(address: SocketAddress): boolean {
  */
 export class ProxyAddressEnumerator extends BaseAddressEnumerator {
   readonly #connectable: SocketConnectable;
-  readonly #destUri: string;
+  /** The destination URI, built on first use when the connectable gave its parts. */
+  #destUri: string | DestinationUri;
   readonly #opts: EnumerateOptions;
-  readonly #destination: Destination | null = null;
-  readonly #destinationError: GError | null = null;
+  /** Parsed from the destination URI when the first proxy URI needs it (undefined: not yet). */
+  #destination: Destination | null | undefined = undefined;
+  #destinationError: GError | null = null;
   #proxies: readonly string[] | null = null;
   #resolver: ProxyResolver | null = null;
   /** This package's resolvers' own account of the lookup, asked once a proxy is used. */
@@ -124,8 +128,39 @@ export class ProxyAddressEnumerator extends BaseAddressEnumerator {
     this.#connectable = connectable;
     this.#destUri = destUri;
     this.#opts = opts ?? {};
+  }
+
+  static {
+    // The address layer's proxyEnumerate() methods delegate here (src/address/proxy-enumeration.ts);
+    // they may give the destination as a DestinationUri, built only if a lookup needs it.
+    installProxyEnumerator((connectable, destination, opts) => {
+      const enumerator = new ProxyAddressEnumerator(connectable, '', opts);
+      enumerator.#destUri = destination;
+      return enumerator;
+    });
+  }
+
+  /** The destination URI given to the proxy resolver. */
+  get uri(): string {
+    return typeof this.#destUri === 'string' ? this.#destUri : this.#destUri.uri;
+  }
+
+  /** Where a proxy must take the connection, parsed from the URI once; null if it cannot be. */
+  #target(): Destination | null {
+    if (this.#destination !== undefined) return this.#destination;
+    const given = this.#destUri;
+    const defaultPort = this.#opts.defaultPort ?? 0;
+    if (typeof given !== 'string' && given.plain && isPort(defaultPort)) {
+      // A plain URI parses back to the parts it was made of: no need to parse it.
+      this.#destination = {
+        protocol: given.scheme.toLowerCase(),
+        hostname: given.host,
+        port: given.port > 0 ? given.port : defaultPort,
+      };
+      return this.#destination;
+    }
     try {
-      const dest = NetworkAddress.parseUri(destUri, this.#opts.defaultPort ?? 0);
+      const dest = NetworkAddress.parseUri(this.uri, defaultPort);
       this.#destination = {
         protocol: (dest.scheme ?? '').toLowerCase(),
         hostname: dest.hostname,
@@ -134,13 +169,10 @@ export class ProxyAddressEnumerator extends BaseAddressEnumerator {
     } catch (err) {
       // GIO only warns here; the resolver lookup rejects invalid URIs anyway, and a proxy
       // cannot be told where to go without a host, so such proxies are skipped with this error.
+      this.#destination = null;
       this.#destinationError = toGError(err);
     }
-  }
-
-  /** The destination URI given to the proxy resolver. */
-  get uri(): string {
-    return this.#destUri;
+    return this.#destination;
   }
 
   /** The next direct address or ProxyAddress, asking the proxy resolver on the first call. */
@@ -212,14 +244,32 @@ export class ProxyAddressEnumerator extends BaseAddressEnumerator {
   }
 
   async #lookupProxies(cancellable: Cancellable | null): Promise<readonly string[]> {
-    // The checks of GIO's lookup wrapper, so a custom resolver gets them too.
-    checkLookup(this.#destUri, { cancellable });
     const resolver = this.#opts.proxyResolver ?? getDefaultProxyResolver();
     this.#resolver = resolver;
-    const proxies: unknown = await raceCancellable(
-      resolver.lookup(this.#destUri, { cancellable }),
-      cancellable,
-    );
+    const quick = isQuickResolver(resolver);
+    // No proxy configured and a destination URI that is certainly valid: the answer is
+    // `direct://` whatever the URI says, so it is neither built nor checked.
+    if (quick && typeof this.#destUri !== 'string' && this.#destUri.plain) {
+      const everywhere = resolver[decideQuickly](null);
+      if (everywhere !== null) {
+        cancellable?.throwIfCancelled();
+        return everywhere.proxies;
+      }
+    }
+    // The checks of GIO's lookup wrapper, so a custom resolver gets them too (a plain URI is
+    // known to be valid: only cancellation is left to check).
+    const uri = this.uri;
+    if (typeof this.#destUri !== 'string' && this.#destUri.plain) cancellable?.throwIfCancelled();
+    else checkLookup(uri, { cancellable });
+    if (quick) {
+      // This package's resolvers decide without I/O most of the time: no Promise to race.
+      const decision = resolver[decideQuickly](uri);
+      if (decision !== null) {
+        this.#decision = decision;
+        return decision.proxies;
+      }
+    }
+    const proxies: unknown = await raceCancellable(resolver.lookup(uri, { cancellable }), cancellable);
     if (!Array.isArray(proxies)) return [];
     return proxies.filter((p): p is string => typeof p === 'string');
   }
@@ -231,14 +281,14 @@ export class ProxyAddressEnumerator extends BaseAddressEnumerator {
     const protocol = scheme.toLowerCase();
     if (protocol === 'direct') return { kind: 'direct', addresses: this.#connectable.enumerate(this.#opts) };
 
-    if (this.#destination === null) {
+    if (this.#target() === null) {
       this.#keepError(this.#destinationError);
       return null;
     }
     let parts: ReturnType<typeof splitUriWithUser>;
     let server: NetworkAddress;
     try {
-      parts = splitUriWithUser(proxyUri);
+      parts = splitProxyUri(proxyUri);
       if (parts.host === '') throw new IOError(IOErrorEnum.INVALID_ARGUMENT, 'the URI has no host');
       server = new NetworkAddress(parts.host, parts.port > 0 ? parts.port : defaultSchemePort(protocol));
     } catch (err) {
@@ -268,7 +318,7 @@ export class ProxyAddressEnumerator extends BaseAddressEnumerator {
   #sourceOf(proxyUri: string): string {
     const resolver = this.#resolver;
     if (resolver !== null && isDeciding(resolver)) {
-      this.#decision ??= resolver[decideProxy](this.#destUri);
+      this.#decision ??= resolver[decideProxy](this.uri);
       if (this.#decision.proxies.includes(proxyUri)) return this.#decision.source;
     }
     return 'proxy resolver';
@@ -278,7 +328,7 @@ export class ProxyAddressEnumerator extends BaseAddressEnumerator {
   async #nextFrom(source: Source, cancellable: Cancellable | null): Promise<SocketAddress | null> {
     if (source.kind === 'direct') return this.#guard(source.addresses.next(cancellable), cancellable);
 
-    const destination = this.#destination!;
+    const destination = this.#target()!;
     if (source.supportsHostname) {
       const proxyAddress = await this.#nextProxyAddress(source, cancellable);
       return proxyAddress && this.#wrap(source, proxyAddress, destination.hostname);
@@ -316,7 +366,7 @@ export class ProxyAddressEnumerator extends BaseAddressEnumerator {
   }
 
   #wrap(source: ProxySource, proxyAddress: InetSocketAddress, destinationHostname: string): ProxyAddress {
-    const destination = this.#destination!;
+    const destination = this.#target()!;
     const wrapped = new ProxyAddress(proxyAddress.address, proxyAddress.port, {
       protocol: source.protocol,
       destinationProtocol: destination.protocol,
@@ -366,6 +416,22 @@ function sameAuthority(a: string, b: string): boolean {
   return x !== null && x === authority(b);
 }
 
+const isPort = (n: number): boolean => Number.isInteger(n) && n >= 0 && n <= 65535;
+
+/** Proxy URIs parsed lately: a client asks about the same few proxies on every connect. */
+const parsedProxies = new Map<string, ReturnType<typeof splitUriWithUser>>();
+const PARSED_PROXIES_SIZE = 32;
+
+/** splitUriWithUser, remembered per URI (the parts are read-only); errors are not remembered. */
+function splitProxyUri(uri: string): ReturnType<typeof splitUriWithUser> {
+  const hit = parsedProxies.get(uri);
+  if (hit !== undefined) return hit;
+  const parts = splitUriWithUser(uri);
+  if (parsedProxies.size >= PARSED_PROXIES_SIZE) parsedProxies.delete(parsedProxies.keys().next().value!);
+  parsedProxies.set(uri, parts);
+  return parts;
+}
+
 /** g_uri_parse_scheme: the RFC 3986 scheme before the first `:`, or null. */
 function parseScheme(uri: string): string | null {
   return /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(uri)?.[1] ?? null;
@@ -394,8 +460,3 @@ function scrubUserinfo(message: string, uri: string): string {
   if (userinfo) out = out.split(userinfo).join('***');
   return out;
 }
-
-// The address layer's proxyEnumerate() methods delegate here (src/address/proxy-enumeration.ts).
-installProxyEnumerator(
-  (connectable, destUri, opts) => new ProxyAddressEnumerator(connectable, destUri, opts),
-);

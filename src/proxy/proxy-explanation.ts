@@ -41,6 +41,25 @@ export interface DecidingResolver {
   [decideProxy](uri: string): ProxyDecision;
 }
 
+/**
+ * Implemented by this package's resolvers: their `lookup()` answer, made synchronously, for the
+ * proxy enumerator's fast path. With a checked `uri`: the decision for it; with null: the decision
+ * every URI gets (no proxy configured), without looking at one. Null when the answer needs I/O
+ * (desktop settings not read yet), depends on the URI (for null), or when a subclass may have
+ * replaced `lookup()`: then the enumerator calls `lookup()` as usual.
+ */
+export const decideQuickly: unique symbol = Symbol('gsocketclient.decideQuickly');
+
+/** A resolver with the fast path above. */
+export interface QuickResolver {
+  [decideQuickly](uri: string | null): ProxyDecision | null;
+}
+
+/** Whether `resolver` offers {@link decideQuickly}. */
+export function isQuickResolver(resolver: object): resolver is QuickResolver {
+  return typeof (resolver as Partial<QuickResolver>)[decideQuickly] === 'function';
+}
+
 /** The public, redacted form of a decision. */
 export function explanation(uri: string, resolver: string, decision: ProxyDecision): ProxyExplanation {
   return Object.freeze({

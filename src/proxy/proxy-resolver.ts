@@ -2,7 +2,12 @@ import type { CancelOptions } from '../cancellable.js';
 import { EnvironmentProxyResolver } from './environment-proxy-resolver.js';
 import { SystemProxyResolver } from './system-proxy-resolver.js';
 import { checkLookup, proxyWarning } from './lookup-checks.js';
-import { explanation, type ProxyExplanation } from './proxy-explanation.js';
+import {
+  decideQuickly,
+  explanation,
+  type ProxyDecision,
+  type ProxyExplanation,
+} from './proxy-explanation.js';
 import { proxyRecipe, type ProxyRecipe } from './proxy-recipe.js';
 
 /**
@@ -129,5 +134,9 @@ class DummyProxyResolver implements ProxyResolver {
   /** @internal this resolver as data (proxy-recipe.ts). */
   [proxyRecipe](): ProxyRecipe {
     return { kind: 'dummy' };
+  }
+  /** @internal lookup() without a Promise: always direct. */
+  [decideQuickly](): ProxyDecision | null {
+    return { source: 'proxy resolver', matchedIgnoreHost: null, proxies: ['direct://'] };
   }
 }

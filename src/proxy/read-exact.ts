@@ -7,6 +7,8 @@ import { toGError } from '../errors/errno.js';
 import { GError } from '../errors/gerror.js';
 import type { ReplyDecoder } from './wire.js';
 
+const EMPTY: Buffer = Buffer.alloc(0);
+
 export interface NegotiateOptions {
   readonly cancellable?: Cancellable | null;
   /**
@@ -107,7 +109,7 @@ export class ProxyIO {
 
   /** Reads one reply, feeding the decoder until it completes; throws the decoder's GError. */
   async readReply<T>(decode: ReplyDecoder<T>, mode: ReadMode = 'exact'): Promise<T> {
-    let bytes = Buffer.alloc(0);
+    let bytes: Buffer = EMPTY;
     let eof = false;
     // Bounded: every round either adds at least one byte (decoders cap their totals) or ends.
     for (;;) {
@@ -118,12 +120,13 @@ export class ProxyIO {
         return result.value;
       }
       if (eof) throw this.#lostError();
+      // The first read is used as it is; only a reply that arrives in pieces is copied.
       if (mode === 'exact') {
-        bytes = Buffer.concat([bytes, await this.readExact(result.total - bytes.length)]);
+        bytes = append(bytes, await this.readExact(result.total - bytes.length));
       } else {
         const chunk = await this.readSome();
         if (chunk === null) eof = true;
-        else bytes = Buffer.concat([bytes, chunk]);
+        else bytes = append(bytes, chunk);
       }
     }
   }
@@ -176,6 +179,11 @@ export class ProxyIO {
     const s = this.stream;
     return s.destroyed || s.readableEnded || !s.readable || this.#lower.some((l) => l.destroyed);
   }
+}
+
+/** `head` followed by `tail`, without a copy when `head` is empty. */
+function append(head: Buffer, tail: Buffer): Buffer {
+  return head.length === 0 ? tail : Buffer.concat([head, tail], head.length + tail.length);
 }
 
 /**

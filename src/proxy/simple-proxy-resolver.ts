@@ -4,7 +4,13 @@ import { invalidArgument } from '../errors/gerror.js';
 import { findIgnoreRule, parseIgnoreHosts, type IgnoreRule } from './ignore-hosts.js';
 import { checkLookup, proxyWarning, redactForLog } from './lookup-checks.js';
 import type { ProxyResolver } from './proxy-resolver.js';
-import { decideProxy, explanation, type ProxyDecision, type ProxyExplanation } from './proxy-explanation.js';
+import {
+  decideProxy,
+  decideQuickly,
+  explanation,
+  type ProxyDecision,
+  type ProxyExplanation,
+} from './proxy-explanation.js';
 
 const SOCKS_PREFIX = /^socks:\/\//i;
 
@@ -114,6 +120,13 @@ export class SimpleProxyResolver implements ProxyResolver {
   explainProxySync(uri: string, opts?: CancelOptions): ProxyExplanation {
     checkLookup(uri, opts);
     return explanation(uri, 'simple', this[decideProxy](uri));
+  }
+
+  /** @internal lookup() without a Promise, for a checked URI (null: never, ignore-hosts may apply). */
+  [decideQuickly](uri: string | null): ProxyDecision | null {
+    // A subclass may answer lookup() differently; only this class's own answer is known here.
+    if (uri === null || Object.getPrototypeOf(this) !== SimpleProxyResolver.prototype) return null;
+    return this[decideProxy](uri);
   }
 
   /** @internal the decision for a checked URI. */

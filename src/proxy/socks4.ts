@@ -38,26 +38,38 @@ export function encodeSocks4Connect(hostname: string, port: number, username: st
   if (literal !== null && literal.family !== SocketFamily.IPV4) {
     throw proxyFailed(`SOCKSv4 does not support IPv6 address “${hostname}”`);
   }
-  // SOCKS4a marks "name follows" with the invalid address 0.0.0.x, x ≠ 0; GIO uses 0.0.0.1.
-  const ip = literal?.toBytes() ?? Buffer.from([0, 0, 0, 1]);
   // The user id and the name are NUL-terminated: a NUL inside either would end it early and
   // the rest would reach the destination as data. The user id is a credential: never shown.
   const userProblem = hostnameProblem(username ?? '');
   if (userProblem !== null) {
     throw new IOError(IOErrorEnum.INVALID_ARGUMENT, `Invalid SOCKSv4 user id: it contains ${userProblem}`);
   }
-  const user = Buffer.from(username ?? '', 'utf8');
-  if (user.length > SOCKS4_MAX_LEN) throw proxyFailed('Username is too long for SOCKSv4 protocol');
-  const parts: Buffer[] = [Buffer.from([SOCKS4_VERSION, SOCKS4_CMD_CONNECT, port >> 8, port & 0xff]), ip];
-  parts.push(user, Buffer.from([0]));
+  const userLength = Buffer.byteLength(username ?? '', 'utf8');
+  if (userLength > SOCKS4_MAX_LEN) throw proxyFailed('Username is too long for SOCKSv4 protocol');
+  let hostLength = 0;
   if (literal === null) {
     checkHostname(hostname, 'hostname for SOCKSv4a');
-    const host = Buffer.from(hostname, 'utf8');
-    if (host.length > SOCKS4_MAX_LEN)
+    hostLength = Buffer.byteLength(hostname, 'utf8');
+    if (hostLength > SOCKS4_MAX_LEN)
       throw proxyFailed(`Hostname “${hostname}” is too long for SOCKSv4 protocol`);
-    parts.push(host, Buffer.from([0]));
   }
-  return Buffer.concat(parts);
+  // One buffer, written in place: header, DSTIP, USERID NUL, [HOST NUL].
+  const request = Buffer.alloc(8 + userLength + 1 + (literal === null ? hostLength + 1 : 0));
+  request[0] = SOCKS4_VERSION;
+  request[1] = SOCKS4_CMD_CONNECT;
+  request.writeUInt16BE(port, 2);
+  if (literal !== null) writeIpv4(request, 4, literal.toString());
+  else request[7] = 1; // SOCKS4a marks "name follows" with the invalid 0.0.0.x, x ≠ 0; GIO uses 0.0.0.1
+  // Buffer.alloc zero-fills, so each NUL terminator is already in place.
+  request.write(username ?? '', 8, 'utf8');
+  if (literal === null) request.write(hostname, 8 + userLength + 1, 'utf8');
+  return request;
+}
+
+/** A dotted quad's four bytes at `offset` (the text is a strict dotted quad). */
+function writeIpv4(target: Buffer, offset: number, dotted: string): void {
+  const parts = dotted.split('.');
+  for (let i = 0; i < 4; i++) target[offset + i] = Number(parts[i]);
 }
 
 /** The 8-byte reply `VN CD PORT(2) IP(4)`; only VN and CD matter (the rest is ignored, as in GIO). */

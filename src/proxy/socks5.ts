@@ -43,10 +43,12 @@ export function socks5HasAuth(username: string | null, password: string | null):
 
 /** Greeting: `05 01 00`, or `05 02 00 02` when credentials are available (offers NONE and USR/PASS). */
 export function encodeSocks5Greeting(hasAuth: boolean): Buffer {
-  return hasAuth
-    ? Buffer.from([SOCKS5_VERSION, 2, AUTH_NONE, AUTH_USR_PASS])
-    : Buffer.from([SOCKS5_VERSION, 1, AUTH_NONE]);
+  // A fresh buffer each time: a caller (or a test) may keep or change what it was given.
+  return Buffer.from(hasAuth ? GREETING_WITH_AUTH : GREETING);
 }
+
+const GREETING: readonly number[] = [SOCKS5_VERSION, 1, AUTH_NONE];
+const GREETING_WITH_AUTH: readonly number[] = [SOCKS5_VERSION, 2, AUTH_NONE, AUTH_USR_PASS];
 
 /** The 2-byte method choice. `value` is whether the username/password step must follow. */
 export function decodeSocks5MethodReply(bytes: Buffer, hasAuth: boolean): Decoded<boolean> {
@@ -68,17 +70,18 @@ export function decodeSocks5MethodReply(bytes: Buffer, hasAuth: boolean): Decode
 
 /** RFC 1929 request `01 ULEN USER PLEN PASS`; null counts as empty. Lengths are UTF-8 bytes. */
 export function encodeSocks5Auth(username: string | null, password: string | null): Buffer {
-  const user = Buffer.from(username ?? '', 'utf8');
-  const pass = Buffer.from(password ?? '', 'utf8');
-  if (user.length > SOCKS5_MAX_LEN || pass.length > SOCKS5_MAX_LEN) {
+  const userLength = Buffer.byteLength(username ?? '', 'utf8');
+  const passLength = Buffer.byteLength(password ?? '', 'utf8');
+  if (userLength > SOCKS5_MAX_LEN || passLength > SOCKS5_MAX_LEN) {
     throw proxyFailed('Username or password is too long for SOCKSv5 protocol.');
   }
-  return Buffer.concat([
-    Buffer.from([SOCKS5_AUTH_VERSION, user.length]),
-    user,
-    Buffer.from([pass.length]),
-    pass,
-  ]);
+  const request = Buffer.alloc(3 + userLength + passLength);
+  request[0] = SOCKS5_AUTH_VERSION;
+  request[1] = userLength;
+  request.write(username ?? '', 2, 'utf8');
+  request[2 + userLength] = passLength;
+  request.write(password ?? '', 3 + userLength, 'utf8');
+  return request;
 }
 
 /** RFC 1929 reply: anything but `01 00` is a failure (GLib before 2.65 wrongly expected 05). */
@@ -101,20 +104,35 @@ export function decodeSocks5AuthReply(bytes: Buffer): Decoded<true> {
  * GLib 2.74 crashed on it (docs/differences.md). Anything else is a domain name (ATYP 03).
  */
 export function encodeSocks5Connect(hostname: string, port: number): Buffer {
-  const head = Buffer.from([SOCKS5_VERSION, SOCKS5_CMD_CONNECT, 0x00]);
-  const portBytes = Buffer.from([port >> 8, port & 0xff]);
   const literal = InetAddress.newFromString(hostname);
   if (literal !== null) {
-    const atyp = literal.family === SocketFamily.IPV4 ? ATYP_IPV4 : ATYP_IPV6;
-    return Buffer.concat([head, Buffer.from([atyp]), literal.toBytes(), portBytes]);
+    const ip = literal.toBytes();
+    const request = connectRequest(literal.family === SocketFamily.IPV4 ? ATYP_IPV4 : ATYP_IPV6, ip.length);
+    ip.copy(request, 4);
+    request.writeUInt16BE(port, 4 + ip.length);
+    return request;
   }
   // Length-prefixed, so a control character cannot break the framing; refused anyway, as at
   // every entry point: no proxy should be handed a name no DNS can hold.
   checkHostname(hostname, 'hostname for SOCKSv5');
-  const name = Buffer.from(hostname, 'utf8');
-  if (name.length > SOCKS5_MAX_LEN)
+  const nameLength = Buffer.byteLength(hostname, 'utf8');
+  if (nameLength > SOCKS5_MAX_LEN)
     throw proxyFailed(`Hostname “${hostname}” is too long for SOCKSv5 protocol`);
-  return Buffer.concat([head, Buffer.from([ATYP_DOMAINNAME, name.length]), name, portBytes]);
+  const request = connectRequest(ATYP_DOMAINNAME, 1 + nameLength);
+  request[4] = nameLength;
+  request.write(hostname, 5, 'utf8');
+  request.writeUInt16BE(port, 5 + nameLength);
+  return request;
+}
+
+/** `05 01 00 ATYP`, room for an address of `addressLength` bytes, then the port: one buffer. */
+function connectRequest(atyp: number, addressLength: number): Buffer {
+  const request = Buffer.alloc(4 + addressLength + 2);
+  request[0] = SOCKS5_VERSION;
+  request[1] = SOCKS5_CMD_CONNECT;
+  request[2] = 0x00;
+  request[3] = atyp;
+  return request;
 }
 
 /**

@@ -4,7 +4,13 @@ import { decideDesktop, type DesktopProxyConfig } from './desktop-proxy-config.j
 import { EnvironmentProxyResolver, type ProxyEnvironment } from './environment-proxy-resolver.js';
 import { readGnomeSettings, readGnomeSettingsSync } from './gnome-proxy-settings.js';
 import { readKdeSettings, readKdeSettingsSync } from './kde-proxy-settings.js';
-import { decideProxy, explanation, type ProxyDecision, type ProxyExplanation } from './proxy-explanation.js';
+import {
+  decideProxy,
+  decideQuickly,
+  explanation,
+  type ProxyDecision,
+  type ProxyExplanation,
+} from './proxy-explanation.js';
 import { checkLookup, proxyWarning } from './lookup-checks.js';
 import type { ProxyResolver } from './proxy-resolver.js';
 import { proxyRecipe, type ProxyRecipe } from './proxy-recipe.js';
@@ -141,6 +147,18 @@ export class SystemProxyResolver implements ProxyResolver {
    */
   [proxyRecipe](): ProxyRecipe | null {
     return this.#source === 'environment' ? this.#environment[proxyRecipe]() : null;
+  }
+
+  /**
+   * @internal lookup() without a Promise: from the environment, or from desktop settings already
+   * read and fresh (null otherwise: lookup() reads them without blocking).
+   */
+  [decideQuickly](uri: string | null): ProxyDecision | null {
+    // A subclass may answer lookup() differently; only this class's own answer is known here.
+    if (Object.getPrototypeOf(this) !== SystemProxyResolver.prototype) return null;
+    if (this.#source === 'environment') return this.#environment[decideQuickly](uri);
+    if (uri === null || this.#cached === null || !this.#fresh()) return null;
+    return this.#decide(this.#cached.config, uri);
   }
 
   /** @internal the decision for a checked URI. */

@@ -59,6 +59,11 @@ export class PinnedResolver extends Resolver {
     return this.fallback.serial;
   }
 
+  /** As the fallback (pinned answers never change, the fallback's may). */
+  override get cacheTtl(): number {
+    return this.fallback.cacheTtl;
+  }
+
   /** As the fallback: a DEFAULT lookup of an unpinned name is one DEFAULT lookup there. */
   override get answersBothFamiliesAtOnce(): boolean {
     return this.fallback.answersBothFamiliesAtOnce;

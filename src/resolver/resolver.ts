@@ -55,6 +55,16 @@ export abstract class Resolver {
   }
 
   /**
+   * Extension: how long (ms) the Happy Eyeballs enumerator may reuse this resolver's answer for a
+   * name in later enumerations — other NetworkAddress objects, such as the one each
+   * `connectToHost()` call makes — while `serial` is unchanged. 0 (the default here): only the
+   * NetworkAddress that asked reuses it, as GIO caches on the GNetworkAddress.
+   */
+  get cacheTtl(): number {
+    return 0;
+  }
+
+  /**
    * True when one DEFAULT lookup answers both families at the cost of one query and with the
    * same errors a per-family lookup gives (getaddrinfo with AF_UNSPEC). The Happy Eyeballs
    * enumerator then asks once and splits the answer by family instead of asking per family:
@@ -117,10 +127,7 @@ export abstract class Resolver {
       );
     }
     const found = await this.lookupAddresses(ascii, hostname, flags, opts?.cancellable ?? null);
-    const unique: InetAddress[] = [];
-    for (const a of found) {
-      if (!unique.some((u) => u.equals(a))) unique.push(a);
-    }
+    const unique = dedupe(found);
     if (unique.length === 0) {
       throw new ResolverError(
         ResolverErrorEnum.NOT_FOUND,
@@ -148,4 +155,18 @@ export abstract class Resolver {
     domain: string,
     opts?: LookupOptions,
   ): Promise<SrvTarget[]>;
+}
+
+/** The addresses in order, each once (g_inet_address_equal); linear, with string keys. */
+function dedupe(found: readonly InetAddress[]): InetAddress[] {
+  if (found.length < 2) return [...found];
+  const seen = new Set<string>();
+  const unique: InetAddress[] = [];
+  for (const a of found) {
+    const key = a.key;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    unique.push(a);
+  }
+  return unique;
 }

@@ -3,7 +3,7 @@ import { statSync } from 'node:fs';
 import { raceCancellable, type Cancellable } from '../cancellable.js';
 import { InetAddress } from '../address/inet-address.js';
 import { ResolverNameLookupFlags } from '../errors/enums.js';
-import { timedOutError } from '../errors/gerror.js';
+import { invalidArgument, timedOutError } from '../errors/gerror.js';
 import { nameLookupError } from './dns-errors.js';
 import { Resolver, type LookupOptions } from './resolver.js';
 import type { SrvTarget } from './srv-target.js';
@@ -13,7 +13,16 @@ import { lookupServiceWith } from './srv-lookup.js';
 export interface SystemResolverOptions {
   /** Bound on one lookup, in ms (GLib 2.78+: 30 s). 0 disables. */
   readonly timeout?: number;
+  /**
+   * How long (ms) connects may reuse an answer for the same name (default 10 s; 0: never across
+   * connects). Dropped earlier when /etc/hosts or /etc/resolv.conf changes (checked at most once
+   * a second). getaddrinfo reports no DNS TTL, hence a short fixed bound.
+   */
+  readonly cacheTtl?: number;
 }
+
+/** The default of {@link SystemResolverOptions.cacheTtl}: undici's DNS cache bound (maxTTL). */
+const DEFAULT_CACHE_TTL_MS = 10_000;
 
 /**
  * The default resolver: getaddrinfo through `dns.lookup`, so /etc/hosts and nsswitch apply, as
@@ -23,11 +32,22 @@ export interface SystemResolverOptions {
 export class SystemResolver extends Resolver {
   /** Bound on one lookup in ms (0: none); the lookup then fails with IOError TIMED_OUT. */
   readonly timeout: number;
+  readonly #cacheTtl: number;
 
-  /** A getaddrinfo resolver; `timeout` defaults to 30 s, as GLib 2.78+. */
+  /** A getaddrinfo resolver; `timeout` defaults to 30 s, as GLib 2.78+; `cacheTtl` to 10 s. */
   constructor(opts?: SystemResolverOptions) {
     super();
     this.timeout = opts?.timeout ?? 30_000;
+    const ttl = opts?.cacheTtl ?? DEFAULT_CACHE_TTL_MS;
+    if (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl < 0) {
+      throw invalidArgument('SystemResolver cacheTtl must be a number of milliseconds, 0 or more');
+    }
+    this.#cacheTtl = ttl;
+  }
+
+  /** How long connects reuse an answer (SystemResolverOptions.cacheTtl). */
+  override get cacheTtl(): number {
+    return this.#cacheTtl;
   }
 
   #serial = 0;

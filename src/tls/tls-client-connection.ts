@@ -9,6 +9,7 @@ import {
 } from 'node:tls';
 import type { SocketConnectable } from '../address/connectable.js';
 import { raceCancellable, type Cancellable } from '../cancellable.js';
+import { ignoreError } from '../connection/ignore-error.js';
 import type { IOStream } from '../connection/io-stream.js';
 import { IOErrorEnum, TlsCertificateFlags } from '../errors/enums.js';
 import { IOError } from '../errors/gerror.js';
@@ -459,7 +460,7 @@ export class TlsClientConnection implements IOStream, AsyncDisposable {
     const onClose = (): void => fail(new PeerClosedError());
     // The base stream reports the same errors to the TLS socket; listening here keeps an error
     // on it from becoming an uncaught exception while we own it.
-    const onBaseError = (): void => undefined;
+    const onBaseError = ignoreError;
     let sessionTicket = false;
     // A 'session' listener must exist before the handshake for Node to report tickets at all.
     const onSession = (): void => {
@@ -693,7 +694,7 @@ function endTls(socket: TLSSocket, ms: number): Promise<void> {
       resolve();
     });
     // Errors while closing (a reset peer) only end the wait early.
-    socket.on('error', () => undefined);
+    socket.on('error', ignoreError);
     socket.resume();
     socket.end();
   });

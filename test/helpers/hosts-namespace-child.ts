@@ -15,7 +15,15 @@ import {
   SystemResolver,
 } from '../../src/index.js';
 import { names, recordEvents } from './events.js';
-import { RCODE_NOERROR, RCODE_NXDOMAIN, RCODE_SERVFAIL, response, startFakeDns } from './fake-dns.js';
+import {
+  RCODE_NOERROR,
+  RCODE_NXDOMAIN,
+  RCODE_SERVFAIL,
+  RR_A,
+  response,
+  rr,
+  startFakeDns,
+} from './fake-dns.js';
 
 const expectedResolvConf = process.env.GSC_EXPECT_RESOLV_CONF ?? '';
 const expectedHosts = process.env.GSC_EXPECT_HOSTS ?? '';
@@ -43,9 +51,15 @@ const errorReport = (err: unknown): ErrorReport =>
     ? { kind: err.constructor.name, domain: err.domain, code: err.code, message: err.message }
     : { kind: 'not a GError', domain: '', code: -1, message: String(err) };
 
-// servfail.* → SERVFAIL; silent.* → no answer at all (the client times out); nodata.* → NOERROR
-// without records (the name exists, no address); anything else → NXDOMAIN.
+/** A name only DNS knows (A 127.0.0.1): its queries show when getaddrinfo was really called. */
+const DNS_NAME = 'indns.gsc.test';
+// DNS_NAME → A 127.0.0.1; servfail.* → SERVFAIL; silent.* → no answer at all (the client times
+// out); nodata.* → NOERROR without records (the name exists, no address); anything else → NXDOMAIN.
 const dns = await startFakeDns((q) => {
+  if (q.name === DNS_NAME && q.type === RR_A) {
+    return response(q, { answers: [rr(DNS_NAME, RR_A, Buffer.from([127, 0, 0, 1]))] });
+  }
+  if (q.name === DNS_NAME) return response(q, {});
   if (q.name.startsWith('silent.')) return null;
   if (q.name.startsWith('nodata.')) return response(q, { rcode: RCODE_NOERROR });
   return response(q, { rcode: q.name.startsWith('servfail.') ? RCODE_SERVFAIL : RCODE_NXDOMAIN });
@@ -56,8 +70,11 @@ const port = (server.address() as AddressInfo).port;
 const resolver = new SystemResolver({ timeout: 10_000 });
 const queriesNow = (): string[] => dns.queries.map((q) => `${q.name}/${q.type}`);
 
-async function connect(host: string): Promise<{ remote: string; events: string[] }> {
-  const client = new SocketClient({ resolver, enableProxy: false });
+async function connect(
+  host: string,
+  through: SystemResolver = resolver,
+): Promise<{ remote: string; events: string[] }> {
+  const client = new SocketClient({ resolver: through, enableProxy: false });
   const events = recordEvents(client);
   const conn = await client.connectToHost(host, port);
   try {
@@ -143,24 +160,56 @@ try {
     }
     return out;
   };
+  // Answers shared across connects (each connectToHost makes a new NetworkAddress): a second
+  // connect asks DNS nothing; once the TTL is over it asks again.
+  const dnsQueries = (): number => dns.queries.filter((q) => q.name === DNS_NAME).length;
+  const shortLived = new SystemResolver({ timeout: 10_000, cacheTtl: 300 });
+  const sharedFirst = await connect(DNS_NAME, shortLived);
+  const queriesAfterFirst = dnsQueries();
+  const sharedSecond = await connect(DNS_NAME, shortLived);
+  const queriesAfterSecond = dnsQueries();
+  await sleep(400);
+  await connect(DNS_NAME, shortLived);
+  const queriesAfterTtl = dnsQueries();
+  const uncached = new SystemResolver({ timeout: 10_000, cacheTtl: 0 });
+  await connect(DNS_NAME, uncached);
+  const queriesUncachedFirst = dnsQueries();
+  await connect(DNS_NAME, uncached);
+  const queriesUncachedSecond = dnsQueries();
+  const sharedCache = {
+    sharedFirst,
+    sharedSecond,
+    queriesAfterFirst,
+    queriesAfterSecond,
+    queriesAfterTtl,
+    queriesUncachedFirst,
+    queriesUncachedSecond,
+  };
+
   const serialBefore = watcher.serial;
   const cachedBefore = await enumerateCached();
-  appendFileSync('/etc/hosts', '::1 v4only.gsc.test\n');
+  // A long-lived cache across connects, for a name about to be added to /etc/hosts.
+  const longLived = new SystemResolver({ timeout: 10_000, cacheTtl: 60_000 });
+  const acrossBefore = await connect(DNS_NAME, longLived);
+  appendFileSync('/etc/hosts', `::1 v4only.gsc.test\n::1 ${DNS_NAME}\n`);
   utimesSync('/etc/hosts', new Date(), new Date(Date.now() + 60_000));
   const serialWithinInterval = watcher.serial;
   const cachedWithinInterval = await enumerateCached();
   await sleep(1100);
   const serialAfterInterval = watcher.serial;
   const cachedAfterInterval = await enumerateCached();
+  const acrossAfter = await connect(DNS_NAME, longLived);
   const hostsChange = {
     serialUnchangedWithinInterval: serialWithinInterval === serialBefore,
     serialChangedAfterInterval: serialAfterInterval !== serialBefore,
     cachedBefore,
     cachedWithinInterval,
     cachedAfterInterval,
+    acrossBefore: acrossBefore.remote,
+    acrossAfter: acrossAfter.remote,
   };
   process.stdout.write(
-    `${JSON.stringify({ port, fromHosts, queriesAfterHosts, unknown, queriesAtEnd, hostsChange })}\n`,
+    `${JSON.stringify({ port, fromHosts, queriesAfterHosts, unknown, queriesAtEnd, hostsChange, sharedCache })}\n`,
   );
 } finally {
   server.close();

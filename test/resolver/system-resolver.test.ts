@@ -72,6 +72,17 @@ interface ChildReport {
     readonly cachedBefore: string[];
     readonly cachedWithinInterval: string[];
     readonly cachedAfterInterval: string[];
+    readonly acrossBefore: string;
+    readonly acrossAfter: string;
+  };
+  readonly sharedCache: {
+    readonly sharedFirst: { remote: string; events: string[] };
+    readonly sharedSecond: { remote: string; events: string[] };
+    readonly queriesAfterFirst: number;
+    readonly queriesAfterSecond: number;
+    readonly queriesAfterTtl: number;
+    readonly queriesUncachedFirst: number;
+    readonly queriesUncachedSecond: number;
   };
 }
 
@@ -157,6 +168,20 @@ describe('SystemResolver through getaddrinfo, private /etc/hosts (mount + networ
     assert.deepEqual(fromHosts.connectV6Only, { remote: `[::1]:${port}`, events });
   });
 
+  it('connects reuse an answer for cacheTtl ms (no getaddrinfo, same events), then ask again', (t) => {
+    if (!requireOrSkip(t, usable, REASON)) return;
+    const { sharedCache: c, port } = got();
+    const events = ['RESOLVING', 'RESOLVED', 'CONNECTING', 'CONNECTED', 'COMPLETE'];
+    assert.deepEqual(c.sharedFirst, { remote: `127.0.0.1:${port}`, events });
+    assert.deepEqual(c.sharedSecond, c.sharedFirst);
+    assert.ok(c.queriesAfterFirst > 0, 'the first connect asks DNS');
+    assert.equal(c.queriesAfterSecond, c.queriesAfterFirst, 'the second connect is answered from the cache');
+    assert.ok(c.queriesAfterTtl > c.queriesAfterSecond, 'after cacheTtl, DNS is asked again');
+    // cacheTtl 0: every connect calls getaddrinfo, as before.
+    assert.ok(c.queriesUncachedFirst > c.queriesAfterTtl);
+    assert.ok(c.queriesUncachedSecond > c.queriesUncachedFirst);
+  });
+
   it('no DNS query is sent for names /etc/hosts answers: both families, IPv4 only, IPv6 only, per-family lookups', (t) => {
     if (!requireOrSkip(t, usable, REASON)) return;
     assert.deepEqual(got().queriesAfterHosts, []);
@@ -238,5 +263,8 @@ describe('SystemResolver through getaddrinfo, private /etc/hosts (mount + networ
     assert.deepEqual(hostsChange.cachedBefore, [`127.0.0.1:${port}`]);
     assert.deepEqual(hostsChange.cachedWithinInterval, [`127.0.0.1:${port}`]);
     assert.deepEqual(hostsChange.cachedAfterInterval, [`[::1]:${port}`, `127.0.0.1:${port}`]);
+    // The answer shared across connects follows the change too, long before its TTL is over.
+    assert.equal(hostsChange.acrossBefore, `127.0.0.1:${port}`);
+    assert.equal(hostsChange.acrossAfter, `[::1]:${port}`);
   });
 });
