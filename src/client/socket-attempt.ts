@@ -3,6 +3,7 @@ import { connect as netConnect, Socket } from 'node:net';
 import { InetSocketAddress, UnixSocketAddress, type SocketAddress } from '../address/socket-address.js';
 import { explainAbstractRefusal } from './abstract-unix.js';
 import { DatagramConnection } from '../connection/datagram-connection.js';
+import { ignoreError } from '../connection/ignore-error.js';
 import type { SocketConnection } from '../connection/socket-connection.js';
 import { TcpConnection } from '../connection/tcp-connection.js';
 import { UnixConnection } from '../connection/unix-connection.js';
@@ -195,11 +196,8 @@ export class SocketAttempt {
   /** Listens for the outcome of a stream connect; all listeners are removed once it settles. */
   #watch(socket: Socket, connection: SocketConnection, local: InetSocketAddress | null): void {
     const onConnect = (): void => {
-      const localAddr =
-        socket.localAddress !== undefined && socket.localPort !== undefined
-          ? InetSocketAddress.newFromString(socket.localAddress, socket.localPort)
-          : null;
-      connection.markConnected(localAddr);
+      // The bound address is read from the socket when first asked (most callers never ask).
+      connection.markConnected();
       this.#succeed(connection);
     };
     const onError = (err: Error): void => {
@@ -238,7 +236,7 @@ export class SocketAttempt {
     for (const cleanup of this.#cleanups.splice(0)) cleanup();
     // While the client owns a socket, an 'error' event must never crash the process.
     const socket = this.#connection?.socket;
-    if (socket && socket.listenerCount('error') === 0) socket.on('error', () => undefined);
+    if (socket && socket.listenerCount('error') === 0) socket.on('error', ignoreError);
   }
 }
 

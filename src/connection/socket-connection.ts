@@ -1,5 +1,5 @@
 import type { Socket as DgramSocket } from 'node:dgram';
-import { Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { InetSocketAddress, type SocketAddress } from '../address/socket-address.js';
 import { systemClock, type Clock } from '../clock.js';
@@ -167,8 +167,9 @@ export class SocketConnection implements IOStream, AsyncDisposable {
 
 /** getsockname() of an open TCP socket as an InetSocketAddress; null for others or once closed. */
 function boundAddress(socket: Socket | DgramSocket): SocketAddress | null {
-  if (!(socket instanceof Socket)) return null;
-  const { localAddress, localPort } = socket;
+  // Duck-typed: a dgram socket has neither member, and a virtual socket (gsocketclient/testing)
+  // is a net.Socket look-alike rather than an instance.
+  const { localAddress, localPort } = socket as Partial<Socket>;
   if (localAddress === undefined || localPort === undefined) return null;
   return InetSocketAddress.newFromString(localAddress, localPort);
 }
