@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import type { SocketAddress } from '../address/socket-address.js';
 import type {
   AttemptOutcome,
@@ -6,7 +5,9 @@ import type {
   ConnectAttempt,
   ConnectionTimings,
 } from '../connection/timings.js';
+import type { Clock } from '../clock.js';
 import type { GError } from '../errors/gerror.js';
+import type { ReportedError } from './error-info.js';
 
 /** One attempt while it runs; frozen into a ConnectAttempt when read. */
 export class AttemptRecord {
@@ -14,7 +15,8 @@ export class AttemptRecord {
   readonly start: number;
   stage: AttemptStage = 'connect';
   outcome: AttemptOutcome = 'pending';
-  error: GError | null = null;
+  /** Worded only when shown (ReportedError). */
+  error: ReportedError | null = null;
   connected: number | null = null;
   proxy: number | null = null;
   tls: number | null = null;
@@ -30,7 +32,7 @@ export class AttemptRecord {
       address: this.address,
       stage: this.stage,
       outcome: this.outcome,
-      error: this.error,
+      error: this.error?.error ?? null,
       start: this.start,
       connected: this.connected,
       proxy: this.proxy,
@@ -42,21 +44,25 @@ export class AttemptRecord {
 
 /**
  * The clock and the attempts of one connect operation (undici's and curl's connection timings):
- * a few `performance.now()` calls per attempt, no promises, nothing else on the hot path.
+ * a few clock readings per attempt, no promises, nothing else on the hot path. The clock is the
+ * operation's (`SocketSettings.clock`), so a virtual clock gives virtual timings.
  */
 export class AttemptLog {
-  readonly #origin = performance.now();
+  readonly #clock: Clock;
+  readonly #origin: number;
   readonly #records: AttemptRecord[] = [];
   readonly #listener: ((attempt: ConnectAttempt) => void) | null;
   #resolve: number | null = null;
 
-  constructor(listener: ((attempt: ConnectAttempt) => void) | null) {
+  constructor(listener: ((attempt: ConnectAttempt) => void) | null, clock: Clock) {
     this.#listener = listener;
+    this.#clock = clock;
+    this.#origin = clock.now();
   }
 
   /** Milliseconds since the operation started. */
   now(): number {
-    return performance.now() - this.#origin;
+    return this.#clock.now() - this.#origin;
   }
 
   /** The first address is ready. */
@@ -74,7 +80,7 @@ export class AttemptLog {
   end(
     record: AttemptRecord,
     outcome: 'succeeded' | 'failed' | 'abandoned',
-    error: GError | null = null,
+    error: ReportedError | null = null,
   ): void {
     if (record.outcome !== 'pending') return;
     record.outcome = outcome;
