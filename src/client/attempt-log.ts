@@ -116,12 +116,19 @@ export class AttemptLog {
     });
   }
 
-  /** Puts the attempts on the error the operation fails with (non-enumerable: logs stay as GIO's). */
+  /**
+   * Puts the attempts on the error the operation fails with (non-enumerable: logs stay as
+   * GIO's). The list is made on first read, so the attempts' own errors are worded only if
+   * someone looks (ReportedError).
+   */
   annotate(error: GError): void {
+    let attempts: readonly ConnectAttempt[] | null = null;
     Object.defineProperty(error, 'attempts', {
-      value: this.attempts(),
+      get: () => (attempts ??= this.attempts()),
+      set: (value: readonly ConnectAttempt[]) => {
+        attempts = value;
+      },
       enumerable: false,
-      writable: true,
       configurable: true,
     });
   }

@@ -143,7 +143,10 @@ export class ConnectOperation {
     if (!this.#core.awaits(request)) return; // answered after its deadline
     if (this.#caller.isCancelled()) this.#cancel();
     else if (address === null) this.#run(this.#core.enumerationEnded(request));
-    else this.#run(this.#core.addressArrived(request, address, isSameServerAlternative(address)));
+    else {
+      const last = this.#enumerator.exhausted === true;
+      this.#run(this.#core.addressArrived(request, address, isSameServerAlternative(address), last));
+    }
   }
 
   #onEnumerationError(request: number, err: unknown): void {
