@@ -73,6 +73,28 @@ interface Attempt {
   result: SocketConnection | null;
 }
 
+/** The errors the core itself reports, worded as GIO (and the `connectTimeout` extension) word them. */
+class OperationErrors implements CoreErrors<ReportedError> {
+  readonly #connectable: SocketConnectable;
+
+  constructor(connectable: SocketConnectable) {
+    this.#connectable = connectable;
+  }
+
+  resolveTimedOut(): ReportedError {
+    return new ReportedError(timedOutError());
+  }
+
+  connectTimedOut(): ReportedError {
+    return new ReportedError(connectTimeoutError(this.#connectable));
+  }
+
+  /** The enumeration ended empty (an SRV answer of only ".", an empty proxy list): NOT_FOUND. */
+  noAddresses(): ReportedError {
+    return new ReportedError(new ResolverError(ResolverErrorEnum.NOT_FOUND, 'No valid addresses were found'));
+  }
+}
+
 export class ConnectOperation {
   readonly #connectable: SocketConnectable;
   readonly #enumerator: SocketAddressEnumerator;
@@ -107,19 +129,13 @@ export class ConnectOperation {
     this.#caller = caller;
     this.#emit = emit;
     this.#enumerationCancel = new LinkedCancellable(caller);
-    const errors: CoreErrors<ReportedError> = {
-      resolveTimedOut: () => new ReportedError(timedOutError()),
-      connectTimedOut: () => new ReportedError(connectTimeoutError(connectable)),
-      noAddresses: () =>
-        new ReportedError(new ResolverError(ResolverErrorEnum.NOT_FOUND, 'No valid addresses were found')),
-    };
     this.#core = new ConnectCore(
       Object.freeze({
         attemptDelayMs: settings.attemptDelayMs,
         timeoutMs: settings.timeoutMs,
         connectTimeoutMs: settings.connectTimeoutMs,
       }),
-      errors,
+      new OperationErrors(connectable),
     );
   }
 
