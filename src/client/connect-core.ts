@@ -7,8 +7,8 @@
  * attempt, which error is reported, when the operation is over. Nothing here touches a socket,
  * arms a timer, awaits a promise or reads a clock: each input method returns the actions the
  * driver (connect-operation.ts) must carry out, in order. Addresses (`A`) and errors (`E`) are
- * opaque values the driver hands in and gets back, so the same machine runs on plain strings in
- * its tests (test/client/connect-core.test.ts).
+ * opaque values the driver hands in and gets back, so the machine can be run on plain strings
+ * and a hand-moved clock, with no network.
  *
  * The algorithm, layer by layer:
  *  1. Addresses are asked for one at a time, lazily (never two requests at once). RESOLVING is
