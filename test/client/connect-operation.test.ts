@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import {
   InetSocketAddress,
   ListAddressEnumerator,
+  NetworkAddress,
   SocketClient,
   SocketClientEvent,
   type SocketAddress,
@@ -51,7 +52,7 @@ function listOf(addresses: readonly SocketAddress[]): SocketConnectable {
 
 /** Runs one operation on `addresses` with `clock`; resolves with its events and outcome. */
 async function run(
-  addresses: readonly SocketAddress[],
+  target: readonly SocketAddress[] | SocketConnectable,
   clock: Clock,
   overrides: Partial<OperationSettings> = {},
 ): Promise<{ events: string[]; error: unknown }> {
@@ -60,7 +61,7 @@ async function run(
     clock,
     ...overrides,
   };
-  const connectable = listOf(addresses);
+  const connectable = Array.isArray(target) ? listOf(target) : (target as SocketConnectable);
   const events: string[] = [];
   const operation = new ConnectOperation(
     connectable,
@@ -92,6 +93,19 @@ describe('connect operation: timers through the Clock, fast paths', () => {
       await server.close();
     }
     assert.deepEqual(await settleLeaks(baseline), {});
+  });
+
+  it('an IP literal host name (NetworkAddress) arms no timer either', async () => {
+    const server = await startEchoServer('127.0.0.1');
+    try {
+      const clock = new RecordingClock();
+      const { events, error } = await run(NetworkAddress.parse(`127.0.0.1:${server.port}`, 0), clock);
+      assert.equal(error, null);
+      assert.deepEqual(events, ['RESOLVING', 'RESOLVED', 'CONNECTING', 'CONNECTED', 'COMPLETE']);
+      assert.deepEqual(clock.armed, []);
+    } finally {
+      await server.close();
+    }
   });
 
   it('a refused address then a live one: one attempt delay, disarmed when the first fails', async () => {
