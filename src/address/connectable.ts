@@ -36,6 +36,12 @@ export interface SocketAddressEnumerator extends AsyncIterable<SocketAddress> {
   next(cancellable?: Cancellable | null): Promise<SocketAddress | null>;
   /** Optional: stop background work (lookups, timers) when the caller abandons the enumeration. */
   close?(): void;
+  /**
+   * Optional hint: true once the next `next()` is known to answer null (a fixed list all handed
+   * out). The client then arms no Happy Eyeballs attempt-delay timer for the last attempt;
+   * without the hint it learns the end from one more request.
+   */
+  readonly exhausted?: boolean;
 }
 
 /**
@@ -103,6 +109,11 @@ export class ListAddressEnumerator extends BaseAddressEnumerator {
     super();
     this.#addresses = [...addresses];
   }
+  /** Whether every address of the list has been handed out. */
+  get exhausted(): boolean {
+    return this.#addresses.length === 0;
+  }
+
   /** The next address of the list; rejects with CANCELLED when `cancellable` is. */
   protected async nextAddress(cancellable: Cancellable | null): Promise<SocketAddress | null> {
     cancellable?.throwIfCancelled();

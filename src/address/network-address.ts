@@ -218,6 +218,11 @@ export class NetworkAddressEnumerator extends BaseAddressEnumerator {
     this.#resolver = resolver;
   }
 
+  /** Whether a fixed list (an IP literal, cached addresses) has been handed out entirely. */
+  get exhausted(): boolean {
+    return this.#fixed !== null && this.#fixed.length === 0;
+  }
+
   protected async nextAddress(cancellable: Cancellable | null): Promise<SocketAddress | null> {
     cancellable?.throwIfCancelled();
     if (this.#fixed === null && !this.#started) {

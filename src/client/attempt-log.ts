@@ -1,4 +1,3 @@
-import { systemClock, type Clock } from '../clock.js';
 import type { SocketAddress } from '../address/socket-address.js';
 import type {
   AttemptOutcome,
@@ -6,7 +5,9 @@ import type {
   ConnectAttempt,
   ConnectionTimings,
 } from '../connection/timings.js';
+import type { Clock } from '../clock.js';
 import type { GError } from '../errors/gerror.js';
+import type { ReportedError } from './error-info.js';
 
 /** One attempt while it runs; frozen into a ConnectAttempt when read. */
 export class AttemptRecord {
@@ -14,7 +15,8 @@ export class AttemptRecord {
   readonly start: number;
   stage: AttemptStage = 'connect';
   outcome: AttemptOutcome = 'pending';
-  error: GError | null = null;
+  /** Worded only when shown (ReportedError). */
+  error: ReportedError | null = null;
   connected: number | null = null;
   proxy: number | null = null;
   tls: number | null = null;
@@ -30,7 +32,7 @@ export class AttemptRecord {
       address: this.address,
       stage: this.stage,
       outcome: this.outcome,
-      error: this.error,
+      error: this.error?.error ?? null,
       start: this.start,
       connected: this.connected,
       proxy: this.proxy,
@@ -42,8 +44,8 @@ export class AttemptRecord {
 
 /**
  * The clock and the attempts of one connect operation (undici's and curl's connection timings):
- * a few `clock.now()` calls per attempt, no promises, nothing else on the hot path. The operation's
- * Clock gives the times, so on a virtual clock (`gsocketclient/testing`) they are exact.
+ * a few clock readings per attempt, no promises, nothing else on the hot path. The clock is the
+ * operation's (`SocketSettings.clock`), so a virtual clock gives virtual timings.
  */
 export class AttemptLog {
   readonly #clock: Clock;
@@ -52,7 +54,7 @@ export class AttemptLog {
   readonly #listener: ((attempt: ConnectAttempt) => void) | null;
   #resolve: number | null = null;
 
-  constructor(listener: ((attempt: ConnectAttempt) => void) | null, clock: Clock = systemClock) {
+  constructor(listener: ((attempt: ConnectAttempt) => void) | null, clock: Clock) {
     this.#listener = listener;
     this.#clock = clock;
     this.#origin = clock.now();
@@ -78,7 +80,7 @@ export class AttemptLog {
   end(
     record: AttemptRecord,
     outcome: 'succeeded' | 'failed' | 'abandoned',
-    error: GError | null = null,
+    error: ReportedError | null = null,
   ): void {
     if (record.outcome !== 'pending') return;
     record.outcome = outcome;
@@ -114,12 +116,19 @@ export class AttemptLog {
     });
   }
 
-  /** Puts the attempts on the error the operation fails with (non-enumerable: logs stay as GIO's). */
+  /**
+   * Puts the attempts on the error the operation fails with (non-enumerable: logs stay as
+   * GIO's). The list is made on first read, so the attempts' own errors are worded only if
+   * someone looks (ReportedError).
+   */
   annotate(error: GError): void {
+    let attempts: readonly ConnectAttempt[] | null = null;
     Object.defineProperty(error, 'attempts', {
-      value: this.attempts(),
+      get: () => (attempts ??= this.attempts()),
+      set: (value: readonly ConnectAttempt[]) => {
+        attempts = value;
+      },
       enumerable: false,
-      writable: true,
       configurable: true,
     });
   }

@@ -1,29 +1,21 @@
 /**
- * One connect operation: GIO's async GSocketClient algorithm (g_socket_client_connect_async in
- * gio/gsocketclient.c) with the fixes listed in docs/differences.md.
- *
- * Three layers, as in gio/gsocketclient.c:
- *  1. Address enumeration, pulled lazily, one address per request (never two requests at once).
- *  2. TCP attempts in parallel: each attempt that is still pending after `attemptDelay` (RFC
- *     8305 section 5 "Connection Attempt Delay", 250 ms) pulls one more address, so attempts
- *     start at 0, 250, 500 ms… A failed attempt pulls the next address at once.
- *  3. The application layer — proxy negotiation, then TLS — strictly one connection at a time;
- *     connected sockets wait in a FIFO. A proxy/TLS failure moves on to the next one.
- * The first connection through all layers wins; every other attempt is destroyed at once.
- * Unlike GIO 2.74 (docs/differences.md), a failure does not end the operation while attempts are
- * still in flight: the operation fails only when enumeration is over and nothing is pending
- * (RFC 8305).
+ * One connect operation: the Node driver of connect-core.ts, which holds GIO's async
+ * GSocketClient policy (g_socket_client_connect_async in gio/gsocketclient.c, with the fixes
+ * listed in docs/differences.md). The core decides; this file carries its actions out with real
+ * things — the address enumerator, SocketAttempts (socket-attempt.ts), the proxy and TLS steps,
+ * timers on the operation's Clock — and feeds what happens back to the core as inputs. It also
+ * keeps the attempt log (conn.timings, err.attempts) and words the errors (error-info.ts).
  *
  * Timeouts (docs/timeouts.md): `timeout` is a deadline for each stage — each request for an
- * address (name resolution), each TCP attempt (socket-attempt.ts), proxy negotiation, the TLS
- * handshake — and then GIO's inactivity timeout on the returned socket; `connectTimeout` is one
- * deadline for the whole operation.
+ * address (the core's `resolve` timer), each TCP attempt (socket-attempt.ts), proxy negotiation,
+ * the TLS handshake — and then GIO's inactivity timeout on the returned socket; `connectTimeout`
+ * is one deadline for the whole operation (the core's `connect` timer).
  */
 import type { ConnectionOptions } from 'node:tls';
-import type { ClockTimer } from '../clock.js';
 import type { SocketConnectable, SocketAddressEnumerator } from '../address/connectable.js';
 import { ProxyAddress, type SocketAddress } from '../address/socket-address.js';
 import { LinkedCancellable } from '../cancellable.js';
+import type { ClockTimer } from '../clock.js';
 import type { IOStream } from '../connection/io-stream.js';
 import type { SocketConnection } from '../connection/socket-connection.js';
 import type { ConnectAttempt } from '../connection/timings.js';
@@ -38,11 +30,12 @@ import {
 import { IOError, ResolverError, timedOutError, type GError } from '../errors/gerror.js';
 import { toGError } from '../errors/errno.js';
 import { getProxyForProtocol } from '../proxy/proxy.js';
-import { isSameServerAlternative, noteProxyFailure } from '../proxy/proxy-address-enumerator.js';
+import { isSameServerAlternative } from '../proxy/proxy-address-enumerator.js';
 import { TlsClientConnection } from '../tls/tls-client-connection.js';
 import { AttemptLog, type AttemptRecord } from './attempt-log.js';
+import { ConnectCore, type CoreAction, type CoreErrors, type TimerId } from './connect-core.js';
 import { Deadline } from './deadline.js';
-import { ErrorInfo, clarifyConnectError, connectTimeoutError } from './error-info.js';
+import { ReportedError, connectTimeoutError } from './error-info.js';
 import { SocketAttempt, type AttemptFailure, type SocketSettings } from './socket-attempt.js';
 
 /**
@@ -68,11 +61,38 @@ export type EmitEvent = (event: SocketClientEvent, connection: EventConnection |
 /** Told when an attempt ends (failed or abandoned; the winner too, once the operation completes). */
 export type AttemptListener = (attempt: ConnectAttempt) => void;
 
+type Action = CoreAction<SocketAddress, ReportedError>;
+
+/** What the driver holds for one of the core's attempts. */
 interface Attempt {
   readonly socket: SocketAttempt;
   readonly record: AttemptRecord;
-  delayTimer: ClockTimer | null;
+  /** The socket's connection, from the CONNECTING moment on. */
   connection: SocketConnection | null;
+  /** The connection through the application layer: the operation's result if this one wins. */
+  result: SocketConnection | null;
+}
+
+/** The errors the core itself reports, worded as GIO (and the `connectTimeout` extension) word them. */
+class OperationErrors implements CoreErrors<ReportedError> {
+  readonly #connectable: SocketConnectable;
+
+  constructor(connectable: SocketConnectable) {
+    this.#connectable = connectable;
+  }
+
+  resolveTimedOut(): ReportedError {
+    return new ReportedError(timedOutError());
+  }
+
+  connectTimedOut(): ReportedError {
+    return new ReportedError(connectTimeoutError(this.#connectable));
+  }
+
+  /** The enumeration ended empty (an SRV answer of only ".", an empty proxy list): NOT_FOUND. */
+  noAddresses(): ReportedError {
+    return new ReportedError(new ResolverError(ResolverErrorEnum.NOT_FOUND, 'No valid addresses were found'));
+  }
 }
 
 export class ConnectOperation {
@@ -83,21 +103,14 @@ export class ConnectOperation {
   /** The caller's cancellation; proxy and TLS steps use it directly (as GIO does). */
   readonly #caller: LinkedCancellable;
   readonly #enumerationCancel: LinkedCancellable;
-  readonly #attempts = new Set<Attempt>();
-  readonly #successful: Attempt[] = [];
-  readonly #errors = new ErrorInfo();
+  readonly #core: ConnectCore<SocketAddress, ReportedError>;
+  readonly #attempts = new Map<number, Attempt>();
+  readonly #timers = new Map<TimerId, ClockTimer>();
   readonly #log: AttemptLog;
-  #inProgress: Attempt | null = null;
-  #resolvingEmitted = false;
-  #pulling = false;
-  #enumerationCompleted = false;
-  #enumerated = 0;
-  #completed = false;
+  /** Batches of actions that came while another batch was being carried out (see #run). */
+  readonly #backlog: (readonly Action[])[] = [];
+  #running = false;
   #cancelHandler = 0;
-  /** The request for an address in flight (to ignore an answer that comes after its deadline). */
-  #request = 0;
-  #resolveTimer: ClockTimer | null = null;
-  #connectTimer: ClockTimer | null = null;
   #resolve!: (c: SocketConnection) => void;
   #reject!: (e: GError) => void;
 
@@ -116,6 +129,14 @@ export class ConnectOperation {
     this.#caller = caller;
     this.#emit = emit;
     this.#enumerationCancel = new LinkedCancellable(caller);
+    this.#core = new ConnectCore(
+      Object.freeze({
+        attemptDelayMs: settings.attemptDelayMs,
+        timeoutMs: settings.timeoutMs,
+        connectTimeoutMs: settings.connectTimeoutMs,
+      }),
+      new OperationErrors(connectable),
+    );
   }
 
   run(): Promise<SocketConnection> {
@@ -126,215 +147,234 @@ export class ConnectOperation {
     // Cancellation completes the operation on a later tick, never inside the caller's cancel()
     // (which may run inside one of our own event emissions).
     this.#cancelHandler = this.#caller.connect(() => {
-      process.nextTick(() => this.#completeWithError(this.#caller.error()));
+      process.nextTick(() => this.#cancel());
     });
-    const { connectTimeoutMs } = this.#settings;
-    if (connectTimeoutMs > 0) {
-      this.#connectTimer = this.#settings.clock.setTimeout(() => {
-        this.#connectTimer = null;
-        this.#completeWithError(connectTimeoutError(this.#connectable));
-      }, connectTimeoutMs);
-    }
-    this.#pull();
+    this.#run(this.#core.start());
     return done;
   }
 
-  // ---- layer 1: enumeration ---------------------------------------------------------------
+  // ---- inputs: what happened, told to the core ------------------------------------------------
 
-  #pull(): void {
-    if (this.#completed || this.#enumerationCompleted || this.#pulling) return;
-    // socks5, socks4a, socks4 of one server are one server: the next is tried only once the
-    // previous has failed, so socks4 resolves the destination locally only when it is used.
-    if (this.#sameServerPending()) return;
-    this.#pulling = true;
-    // RESOLVING is emitted once, before the first request (as GIO does since 2.67).
-    if (!this.#resolvingEmitted) {
-      this.#resolvingEmitted = true;
-      this.#emit(SocketClientEvent.RESOLVING, null);
-      if (this.#completed) return;
+  #onAddress(request: number, address: SocketAddress | null): void {
+    if (!this.#core.awaits(request)) return; // answered after its deadline
+    if (this.#caller.isCancelled()) this.#cancel();
+    else if (address === null) this.#run(this.#core.enumerationEnded(request));
+    else {
+      const last = this.#enumerator.exhausted === true;
+      this.#run(this.#core.addressArrived(request, address, isSameServerAlternative(address), last));
     }
-    const request = ++this.#request;
-    const { timeoutMs } = this.#settings;
-    if (timeoutMs > 0) {
-      // Name resolution is a stage too: an address must come within `timeout` of asking. On
-      // expiry the enumeration ends (its lookups are cancelled) with TIMED_OUT; attempts already
-      // in flight go on.
-      this.#resolveTimer = this.#settings.clock.setTimeout(() => {
-        this.#resolveTimer = null;
-        this.#onAddress(request, null, timedOutError());
-        this.#enumerationCancel.cancel(timedOutError());
-      }, timeoutMs);
+  }
+
+  #onEnumerationError(request: number, err: unknown): void {
+    if (!this.#core.awaits(request)) return;
+    if (this.#caller.isCancelled()) this.#cancel();
+    else this.#run(this.#core.enumerationEnded(request, new ReportedError(toGError(err))));
+  }
+
+  #onConnected(id: number, attempt: Attempt, connection: SocketConnection): void {
+    attempt.record.connected = this.#log.now();
+    if (this.#core.completed) {
+      connection.destroy();
+      return;
     }
+    attempt.connection = connection;
+    this.#run(this.#core.attemptConnected(id));
+  }
+
+  #onFailed(id: number, attempt: Attempt, failure: AttemptFailure): void {
+    if (this.#core.completed) return;
+    this.#attempts.delete(id);
+    // Socket creation / bind errors: no event, no decoration (gsocketclient.c applies
+    // clarify_connect_error to connect() failures only), next address at once.
+    if (failure.stage === 'create') attempt.record.stage = 'socket';
+    const wording = failure.stage === 'create' ? 'plain' : 'connect';
+    const error = new ReportedError(failure.error, wording, this.#connectable, attempt.socket.address);
+    this.#log.end(attempt.record, 'failed', error);
+    this.#run(this.#core.attemptFailed(id, error));
+  }
+
+  /** The application layer is through (or was not needed): `result` is what the caller gets. */
+  #onApplicationDone(id: number, attempt: Attempt, result: SocketConnection): void {
+    // Cancelled after the last step but before we got here: even a finished connection is
+    // discarded (GIO's complete() does the same).
+    if (this.#core.completed || this.#caller.isCancelled()) {
+      result.destroy();
+      if (!this.#core.completed) this.#cancel();
+      return;
+    }
+    attempt.result = result;
+    this.#run(this.#core.applicationDone(id));
+  }
+
+  #onApplicationFailed(id: number, attempt: Attempt, err: unknown, stage: SocketClientEvent): void {
+    attempt.connection?.destroy();
+    if (this.#core.completed) return;
+    if (this.#caller.isCancelled()) {
+      this.#cancel();
+      return;
+    }
+    this.#attempts.delete(id);
+    const proxying = stage === SocketClientEvent.PROXY_NEGOTIATING;
+    const error = new ReportedError(
+      toGError(err),
+      proxying ? 'proxy' : 'plain',
+      null,
+      attempt.socket.address,
+    );
+    this.#log.end(attempt.record, 'failed', error);
+    const scored = proxying ? SocketClientEvent.PROXY_NEGOTIATING : SocketClientEvent.TLS_HANDSHAKING;
+    this.#run(this.#core.applicationFailed(id, error, scored));
+  }
+
+  #cancel(): void {
+    this.#run(this.#core.cancel(new ReportedError(this.#caller.error())));
+  }
+
+  // ---- outputs: the core's actions, carried out ---------------------------------------------
+
+  /**
+   * Carries out a batch of actions in order. An action can lead straight to another input (an
+   * application layer that is skipped, a clock that fires at once); that input's actions wait
+   * until this batch is done, so every batch runs in the order the core produced it.
+   */
+  #run(actions: readonly Action[]): void {
+    if (this.#running) {
+      this.#backlog.push(actions);
+      return;
+    }
+    this.#running = true;
+    try {
+      for (const action of actions) this.#do(action);
+      for (let batch = this.#backlog.shift(); batch; batch = this.#backlog.shift()) {
+        for (const action of batch) this.#do(action);
+      }
+    } finally {
+      this.#running = false;
+    }
+  }
+
+  #do(action: Action): void {
+    switch (action.kind) {
+      case 'emit':
+        return this.#emitEvent(action.event, action.attempt);
+      case 'request':
+        return this.#request(action.request);
+      case 'cancelEnumeration':
+        this.#enumerationCancel.cancel(action.error.raw);
+        return;
+      case 'stopEnumeration':
+        this.#enumerationCancel.cancel();
+        this.#enumerator.close?.();
+        return;
+      case 'start':
+        return this.#startAttempt(action.attempt, action.address);
+      case 'abandon':
+        return this.#abandon(action.attempt);
+      case 'application':
+        return this.#startApplicationLayer(action.attempt);
+      case 'arm': {
+        const timer = action.timer;
+        this.#timers.set(
+          timer,
+          this.#settings.clock.setTimeout(() => {
+            this.#timers.delete(timer);
+            this.#run(this.#core.timerFired(timer));
+          }, action.ms),
+        );
+        return;
+      }
+      case 'disarm': {
+        const timer = this.#timers.get(action.timer);
+        if (timer !== undefined) this.#settings.clock.clearTimeout(timer);
+        this.#timers.delete(action.timer);
+        return;
+      }
+      case 'succeed':
+        return this.#succeed(action.attempt);
+      case 'fail':
+        return this.#fail(action.error.error);
+    }
+  }
+
+  #emitEvent(event: SocketClientEvent, id: number | null): void {
+    // RESOLVED comes with the first usable address, not when resolution is complete (as in GIO).
+    if (event === SocketClientEvent.RESOLVED) this.#log.resolved();
+    this.#emit(event, id === null ? null : this.#attempts.get(id)!.connection);
+  }
+
+  #request(request: number): void {
     this.#enumerator.next(this.#enumerationCancel).then(
-      (address) => this.#onAddress(request, address, null),
-      (err: unknown) => this.#onAddress(request, null, toGError(err)),
+      (address) => this.#onAddress(request, address),
+      (err: unknown) => this.#onEnumerationError(request, err),
     );
   }
 
-  /** Whether an address of a same-server proxy group is being tried (see #pull). */
-  #sameServerPending(): boolean {
-    const pending = [...this.#attempts, ...this.#successful];
-    if (this.#inProgress) pending.push(this.#inProgress);
-    return pending.some((attempt) => isSameServerAlternative(attempt.socket.address));
-  }
-
-  #onAddress(request: number, address: SocketAddress | null, error: GError | null): void {
-    if (request !== this.#request || !this.#pulling) return; // answered after its deadline
-    if (this.#resolveTimer) this.#settings.clock.clearTimeout(this.#resolveTimer);
-    this.#resolveTimer = null;
-    this.#pulling = false;
-    if (this.#completed) return;
-    if (this.#caller.isCancelled()) {
-      this.#completeWithError(this.#caller.error());
-      return;
-    }
-    if (address === null) {
-      this.#enumerationCompleted = true;
-      if (error) this.#errors.consider(error, SocketClientEvent.RESOLVING);
-      this.#finishIfIdle();
-      return;
-    }
-    // RESOLVED comes with the first usable address, not when resolution is complete (as in GIO).
-    if (this.#enumerated === 0) {
-      this.#log.resolved();
-      this.#emit(SocketClientEvent.RESOLVED, null);
-      if (this.#completed) return;
-    }
-    this.#enumerated++;
-    this.#startAttempt(address);
-  }
-
-  // ---- layer 2: parallel TCP attempts ------------------------------------------------------
-
-  #startAttempt(address: SocketAddress): void {
+  #startAttempt(id: number, address: SocketAddress): void {
     // The callbacks run on a later tick (SocketAttempt starts on nextTick), when `attempt` exists.
     const attempt: Attempt = {
       record: this.#log.begin(address),
       socket: new SocketAttempt(address, this.#settings, {
         onConnecting: (connection) => {
           attempt.connection = connection;
-          this.#emit(SocketClientEvent.CONNECTING, connection);
+          this.#run(this.#core.attemptConnecting(id));
         },
-        onConnected: (connection) => this.#onConnected(attempt, connection),
-        onFailed: (failure) => this.#onFailed(attempt, failure),
+        onConnected: (connection) => this.#onConnected(id, attempt, connection),
+        onFailed: (failure) => this.#onFailed(id, attempt, failure),
       }),
-      delayTimer: null,
       connection: null,
+      result: null,
     };
-    this.#attempts.add(attempt);
-    attempt.delayTimer = this.#settings.clock.setTimeout(() => {
-      attempt.delayTimer = null;
-      // Still pending after the attempt delay: start another one in parallel.
-      if (this.#attempts.has(attempt)) this.#pull();
-    }, this.#settings.attemptDelayMs);
+    this.#attempts.set(id, attempt);
   }
 
-  #onFailed(attempt: Attempt, failure: AttemptFailure): void {
-    this.#dropAttempt(attempt);
-    if (this.#completed) return;
-    // Socket creation / bind errors: no event, no decoration (gsocketclient.c applies
-    // clarify_connect_error to connect() failures only), next address at once.
-    const error =
-      failure.stage === 'create'
-        ? failure.error
-        : clarifyConnectError(failure.error, this.#connectable, attempt.socket.address);
-    if (failure.stage === 'create') attempt.record.stage = 'socket';
-    else noteProxyFailure(error, attempt.socket.address);
-    this.#log.end(attempt.record, 'failed', error);
-    this.#errors.consider(error, SocketClientEvent.CONNECTING);
-    this.#tryNextOrFinish();
+  /** A loser: its connect stops, or its connection (queued, or in the application layer) closes. */
+  #abandon(id: number): void {
+    const attempt = this.#attempts.get(id)!;
+    this.#attempts.delete(id);
+    attempt.socket.abort();
+    this.#log.end(attempt.record, 'abandoned');
   }
 
-  #onConnected(attempt: Attempt, connection: SocketConnection): void {
-    if (attempt.delayTimer) this.#settings.clock.clearTimeout(attempt.delayTimer);
-    attempt.delayTimer = null;
-    this.#attempts.delete(attempt);
-    attempt.record.connected = this.#log.now();
-    if (this.#completed) {
-      connection.destroy();
+  // ---- the application layer: proxy negotiation, then TLS -----------------------------------
+
+  #startApplicationLayer(id: number): void {
+    const attempt = this.#attempts.get(id)!;
+    const proxied = attempt.socket.address instanceof ProxyAddress && this.#settings.enableProxy;
+    // Neither proxy nor TLS: nothing to run, no promise to wait for.
+    if (!proxied && !this.#settings.tls) {
+      this.#onApplicationDone(id, attempt, attempt.connection!);
       return;
     }
-    attempt.connection = connection;
-    this.#emit(SocketClientEvent.CONNECTED, connection);
-    if (this.#completed) {
-      connection.destroy();
-      this.#log.end(attempt.record, 'abandoned');
-      return;
-    }
-    this.#successful.push(attempt);
-    this.#tryNextOrFinish();
-  }
-
-  /**
-   * GIO keeps the socket's timeout on the returned connection: after `timeout` seconds without
-   * I/O the socket fails with TIMED_OUT "Socket I/O timed out" (g_socket_set_timeout). The
-   * stages before have their own deadlines.
-   */
-  #applyInactivityTimeout(connection: SocketConnection): void {
-    const ms = this.#settings.timeoutMs;
-    const socket = connection.socket;
-    if (ms <= 0 || !('setTimeout' in socket)) return;
-    socket.setTimeout(ms, () => socket.destroy(timedOutError()));
-  }
-
-  #tryNextOrFinish(): void {
-    if (this.#completed || this.#inProgress) return;
-    const next = this.#successful.shift();
-    if (next) {
-      this.#runApplicationLayer(next);
-      return;
-    }
-    if (!this.#enumerationCompleted) {
-      this.#pull();
-      return;
-    }
-    this.#finishIfIdle();
-  }
-
-  /** Ends with the best error once enumeration is over and nothing is pending (docs/differences.md). */
-  #finishIfIdle(): void {
-    if (this.#completed || !this.#enumerationCompleted) return;
-    if (this.#attempts.size > 0 || this.#inProgress || this.#successful.length > 0) return;
-    // An enumeration that ends with neither an address nor an error (an SRV answer of only ".",
-    // an empty proxy list) is an error too: GIO asserts or returns NULL without one.
-    const error =
-      this.#errors.error ?? new ResolverError(ResolverErrorEnum.NOT_FOUND, 'No valid addresses were found');
-    this.#completeWithError(error);
-  }
-
-  // ---- layer 3: proxy negotiation and TLS, one at a time -----------------------------------
-
-  #runApplicationLayer(attempt: Attempt): void {
-    this.#inProgress = attempt;
     let stage = SocketClientEvent.PROXY_NEGOTIATING;
     const step = async (): Promise<SocketConnection | null> => {
       const connection = attempt.connection!;
       let stream: IOStream = connection;
       const address = attempt.socket.address;
-      if (address instanceof ProxyAddress && this.#settings.enableProxy) {
+      if (proxied) {
         if (!(connection instanceof TcpConnection)) {
           throw new IOError(
             IOErrorEnum.NOT_SUPPORTED,
             'Proxying over a non-TCP connection is not supported.',
           );
         }
+        const proxyAddress = address as ProxyAddress;
         // Application proxies are checked before the GProxy registry (GLib fix 6ce79e586f):
         // the caller negotiates itself, so no PROXY_* events and no TLS (g_socket_client_add_application_proxy).
-        if (this.#settings.applicationProxies.has(address.protocol.toLowerCase())) return connection;
-        const proxy = getProxyForProtocol(address.protocol);
+        if (this.#settings.applicationProxies.has(proxyAddress.protocol.toLowerCase())) return connection;
+        const proxy = getProxyForProtocol(proxyAddress.protocol);
         if (!proxy) {
           throw new IOError(
             IOErrorEnum.NOT_SUPPORTED,
-            `Proxy protocol “${address.protocol}” is not supported.`,
+            `Proxy protocol “${proxyAddress.protocol}” is not supported.`,
           );
         }
         attempt.record.stage = 'proxy';
-        const shown = proxy.prepare?.(connection, address) ?? connection;
+        const shown = proxy.prepare?.(connection, proxyAddress) ?? connection;
         this.#emit(SocketClientEvent.PROXY_NEGOTIATING, shown);
         this.#throwIfOver();
         const deadline = new Deadline(this.#caller, this.#settings.timeoutMs, this.#settings.clock);
         try {
-          stream = await proxy.connect(shown, address, { cancellable: deadline.cancellable });
+          stream = await proxy.connect(shown, proxyAddress, { cancellable: deadline.cancellable });
         } finally {
           deadline.dispose();
         }
@@ -377,48 +417,23 @@ export class ConnectOperation {
     };
     step().then(
       (result) => {
-        this.#inProgress = null;
-        if (result) this.#complete(result, attempt);
+        if (result) this.#onApplicationDone(id, attempt, result);
       },
-      (err: unknown) => {
-        this.#inProgress = null;
-        attempt.connection?.destroy();
-        if (this.#completed) return;
-        if (this.#caller.isCancelled()) {
-          this.#completeWithError(this.#caller.error());
-          return;
-        }
-        const error = toGError(err);
-        if (stage === SocketClientEvent.PROXY_NEGOTIATING) noteProxyFailure(error, attempt.socket.address);
-        this.#log.end(attempt.record, 'failed', error);
-        this.#errors.consider(error, stage);
-        this.#tryNextOrFinish();
-      },
+      (err: unknown) => this.#onApplicationFailed(id, attempt, err, stage),
     );
   }
 
   /** Thrown inside the application layer when the operation ended meanwhile (e.g. cancelled). */
   #throwIfOver(): void {
-    if (this.#completed) throw new IOError(IOErrorEnum.CANCELLED, 'Operation was cancelled');
+    if (this.#core.completed) throw new IOError(IOErrorEnum.CANCELLED, 'Operation was cancelled');
     this.#caller.throwIfCancelled();
   }
 
   // ---- completion ----------------------------------------------------------------------------
 
-  #complete(result: SocketConnection, winner: Attempt): void {
-    if (this.#completed) {
-      result.destroy();
-      return;
-    }
-    // Cancelled after the last step but before we got here: even a finished connection is
-    // discarded (GIO's complete() does the same).
-    if (this.#caller.isCancelled()) {
-      result.destroy();
-      this.#completeWithError(this.#caller.error());
-      return;
-    }
-    this.#completed = true;
-    this.#cancelAll(winner);
+  #succeed(id: number): void {
+    const winner = this.#attempts.get(id)!;
+    const result = winner.result!;
     this.#log.end(winner.record, 'succeeded');
     result.setTimings(this.#log.timings(winner.record));
     this.#applyInactivityTimeout(result);
@@ -427,46 +442,28 @@ export class ConnectOperation {
     this.#resolve(result);
   }
 
-  #completeWithError(error: GError): void {
-    if (this.#completed) return;
-    this.#completed = true;
-    this.#cancelAll(null);
+  #fail(error: GError): void {
     this.#log.annotate(error);
     this.#emit(SocketClientEvent.COMPLETE, null);
     this.#release();
     this.#reject(error);
   }
 
-  /** Destroys every loser: attempts in flight, queued connections, the enumeration. */
-  #cancelAll(winner: Attempt | null): void {
-    for (const attempt of [...this.#attempts]) {
-      this.#dropAttempt(attempt);
-      attempt.socket.abort();
-      this.#log.end(attempt.record, 'abandoned');
-    }
-    for (const attempt of this.#successful.splice(0)) {
-      attempt.connection?.destroy();
-      this.#log.end(attempt.record, 'abandoned');
-    }
-    if (this.#inProgress && this.#inProgress !== winner) {
-      this.#inProgress.connection?.destroy();
-      this.#log.end(this.#inProgress.record, 'abandoned');
-    }
-    this.#enumerationCancel.cancel();
-    this.#enumerator.close?.();
-  }
-
-  #dropAttempt(attempt: Attempt): void {
-    if (attempt.delayTimer) this.#settings.clock.clearTimeout(attempt.delayTimer);
-    attempt.delayTimer = null;
-    this.#attempts.delete(attempt);
+  /**
+   * GIO keeps the socket's timeout on the returned connection: after `timeout` seconds without
+   * I/O the socket fails with TIMED_OUT "Socket I/O timed out" (g_socket_set_timeout). The
+   * stages before have their own deadlines.
+   */
+  #applyInactivityTimeout(connection: SocketConnection): void {
+    const ms = this.#settings.timeoutMs;
+    const socket = connection.socket;
+    if (ms <= 0 || !('setTimeout' in socket)) return;
+    socket.setTimeout(ms, () => socket.destroy(timedOutError()));
   }
 
   /** Unlinks from the caller's cancellable so a reused one accumulates nothing (GLib 56d371942e). */
   #release(): void {
-    if (this.#connectTimer) this.#settings.clock.clearTimeout(this.#connectTimer);
-    if (this.#resolveTimer) this.#settings.clock.clearTimeout(this.#resolveTimer);
-    this.#connectTimer = this.#resolveTimer = null;
+    this.#attempts.clear();
     this.#caller.disconnect(this.#cancelHandler);
     this.#enumerationCancel.dispose();
     this.#caller.dispose();

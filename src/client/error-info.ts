@@ -1,27 +1,53 @@
-import { SocketClientEvent } from '../errors/enums.js';
 import { timedOutError, type GError } from '../errors/gerror.js';
 import type { SocketConnectable } from '../address/connectable.js';
 import { InetSocketAddress, ProxyAddress, type SocketAddress } from '../address/socket-address.js';
 import { NetworkAddress } from '../address/network-address.js';
+import { noteProxyFailure } from '../proxy/proxy-address-enumerator.js';
+
+/** How a failure is worded when it is reported (see ReportedError). */
+export type Wording =
+  /** As it is: socket creation and bind errors, TLS failures, timeouts, cancellation. */
+  | 'plain'
+  /** A TCP connect() failure: clarify_connect_error's prefix, and the proxy named on the error. */
+  | 'connect'
+  /** A proxy negotiation failure: the proxy named on the error (`err.proxy`). */
+  | 'proxy';
 
 /**
- * GIO's "best error" rule (gsocketclient.c's consider_tmp_error): every failure is scored by the
- * stage it happened at; a new error replaces the kept one when its stage is at least as deep. So
- * a TLS failure on one address is not hidden by a later "network unreachable" on another.
+ * An error as the operation reports it, worded on first use. A failed attempt keeps the raw
+ * error it got (whose `cause` is Node's own error); the decorated GError — a new Error object,
+ * with its stack capture — is made only when someone reads it: at completion for the reported
+ * error, or when `err.attempts`, `conn.timings` or an `onAttemptEnd` listener shows the attempt.
+ * It is made once, so the reported error is the same object as its attempt's `error`.
  */
-export class ErrorInfo {
-  #error: GError | null = null;
-  #stage: SocketClientEvent = SocketClientEvent.RESOLVING;
+export class ReportedError {
+  readonly raw: GError;
+  readonly #wording: Wording;
+  readonly #connectable: SocketConnectable | null;
+  readonly #target: SocketAddress | null;
+  #reported: GError | null = null;
 
-  consider(error: GError, stage: SocketClientEvent): void {
-    if (this.#error === null || stage >= this.#stage) {
-      this.#error = error;
-      this.#stage = stage;
-    }
+  constructor(
+    raw: GError,
+    wording: Wording = 'plain',
+    connectable: SocketConnectable | null = null,
+    target: SocketAddress | null = null,
+  ) {
+    this.raw = raw;
+    this.#wording = wording;
+    this.#connectable = connectable;
+    this.#target = target;
   }
 
-  get error(): GError | null {
-    return this.#error;
+  /** The error as reported: decorated the first time, the same object afterwards. */
+  get error(): GError {
+    if (this.#reported === null) {
+      let error = this.raw;
+      if (this.#wording === 'connect') error = clarifyConnectError(error, this.#connectable!, this.#target!);
+      if (this.#wording !== 'plain') noteProxyFailure(error, this.#target!);
+      this.#reported = error;
+    }
+    return this.#reported;
   }
 }
 

@@ -207,6 +207,21 @@ export class ProxyAddressEnumerator extends BaseAddressEnumerator {
     throw this.#firstError ?? new IOError(IOErrorEnum.FAILED, 'Unspecified proxy lookup failure');
   }
 
+  /**
+   * True when the last proxy URI is `direct://` and the connectable's own enumerator is exhausted
+   * (an IP literal handed out): the client then arms no attempt-delay timer. Proxy sources do not
+   * say (SOCKS4 pairs one proxy address with several destination addresses).
+   */
+  get exhausted(): boolean {
+    const source = this.#source;
+    return (
+      source?.kind === 'direct' &&
+      this.#proxies !== null &&
+      this.#nextProxy >= this.#proxies.length &&
+      source.addresses.exhausted === true
+    );
+  }
+
   /** Stops the enumeration of the current proxy (its DNS lookups); later calls return null. */
   override close(): void {
     this.#finish();
