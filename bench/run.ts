@@ -7,6 +7,7 @@ import { formatTable, type SectionResult } from './table.js';
 import { connectSection } from './sections/connect.js';
 import { fetchSection } from './sections/fetch.js';
 import { proxySection } from './sections/proxy.js';
+import { proxyLookupSection } from './sections/proxy-lookup.js';
 import { syncSection } from './sections/sync.js';
 import { throughputSection } from './sections/throughput.js';
 import { tlsSection } from './sections/tls.js';
@@ -16,6 +17,7 @@ const SECTIONS: readonly BenchSection[] = [
   connectSection,
   throughputSection,
   proxySection,
+  proxyLookupSection,
   tlsSection,
   syncSection,
   fetchSection,
