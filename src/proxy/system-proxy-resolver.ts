@@ -1,5 +1,5 @@
 import type { CancelOptions } from '../cancellable.js';
-import { checkResolverArguments } from './bypass.js';
+import { checkResolverArguments, destinationOf, direct, loopbackEntry } from './bypass.js';
 import { decideDesktop, type DesktopProxyConfig } from './desktop-proxy-config.js';
 import { EnvironmentProxyResolver, type ProxyEnvironment } from './environment-proxy-resolver.js';
 import { readGnomeSettings, readGnomeSettingsSync } from './gnome-proxy-settings.js';
@@ -7,6 +7,9 @@ import { readKdeSettings, readKdeSettingsSync } from './kde-proxy-settings.js';
 import { decideProxy, explanation, type ProxyDecision, type ProxyExplanation } from './proxy-explanation.js';
 import { checkLookup, proxyWarning } from './lookup-checks.js';
 import type { ProxyResolver } from './proxy-resolver.js';
+import { invalidArgument } from '../errors/gerror.js';
+import type { WpadOptions } from './wpad-discovery.js';
+import { WpadProxy } from './wpad-proxy.js';
 
 /** Where a {@link SystemProxyResolver} takes its settings from. */
 export type SystemProxySource = 'gnome' | 'kde' | 'environment';
@@ -18,6 +21,12 @@ export interface SystemProxyOptions {
    * or the environment's proxy too. Default false (docs/differences.md).
    */
   readonly proxyLoopback?: boolean;
+  /**
+   * WPAD discovery, used only when the desktop's settings ask for automatic configuration without
+   * a URL: the resolver asked for `wpad.<domain>` (default `Resolver.getDefault()`), the domain,
+   * and for tests the port (docs/differences.md "WPAD").
+   */
+  readonly wpad?: WpadOptions;
 }
 
 /** How long settings read from the desktop are used before they are read again. */
@@ -63,8 +72,10 @@ export function systemProxySource(env: ProxyEnvironment): SystemProxySource {
  * - Otherwise, or when the settings cannot be read (no `gsettings`, no schema, no file): the
  *   environment variables, as {@link EnvironmentProxyResolver}.
  *
- * Automatic configuration (GNOME mode `auto`, KDE `ProxyType` 2 and 3: a PAC script or WPAD) is
- * not implemented yet: such settings give `direct://` with a warning, once (docs/differences.md).
+ * Automatic configuration without a URL (GNOME mode `auto` with an empty `autoconfig-url`, KDE
+ * `ProxyType` 3) discovers a PAC script by DNS-based WPAD (`wpad` option; DIRECT when none is
+ * found; docs/differences.md "WPAD"). With a script URL (KDE `ProxyType` 2, a GNOME
+ * `autoconfig-url`) it is not implemented yet: `direct://` with a warning, once.
  * Loopback destinations go direct unless `proxyLoopback` is set.
  *
  * Settings are read once, without blocking the event loop for `lookup()`, and read again when
@@ -83,6 +94,7 @@ export class SystemProxyResolver implements ProxyResolver {
   #cached: { readonly config: DesktopProxyConfig | null; readonly at: number } | null = null;
   #reading: Promise<DesktopProxyConfig | null> | null = null;
   #warnedAuto = false;
+  readonly #wpad: WpadProxy;
 
   /**
    * Chooses the source from `env` now (the environment variables are read now as well; the
@@ -93,6 +105,9 @@ export class SystemProxyResolver implements ProxyResolver {
     this.#environment = new EnvironmentProxyResolver(env, { proxyLoopback: this.#proxyLoopback });
     this.#env = { ...env };
     this.#source = systemProxySource(env);
+    const wpad: unknown = options.wpad ?? {};
+    if (wpad === null || typeof wpad !== 'object') throw invalidArgument('wpad must be an object');
+    this.#wpad = new WpadProxy(wpad);
   }
 
   /** Where the settings come from: `gnome`, `kde` or `environment` (from `XDG_CURRENT_DESKTOP`). */
@@ -108,9 +123,12 @@ export class SystemProxyResolver implements ProxyResolver {
   /** g_proxy_resolver_lookup_async: the proxies the desktop's settings give for `uri`. */
   async lookup(uri: string, opts?: CancelOptions): Promise<string[]> {
     checkLookup(uri, opts);
-    const config = await this.#settings();
+    // Fresh settings (always, for the environment source) are used without a wait.
+    const now = this.#settingsNow();
+    const config = now !== undefined ? now : await this.#settings();
     checkLookup(uri, opts);
-    return [...this.#decide(config, uri).proxies];
+    const decision = isWpad(config) ? await this.#decideWpad(uri, opts) : this.#decide(config, uri);
+    return [...decision.proxies];
   }
 
   /** Extension: the same answer without a Promise (reads the settings blocking when not cached). */
@@ -122,9 +140,11 @@ export class SystemProxyResolver implements ProxyResolver {
   /** Extension: which settings key (or variable, or ignore entry) decided, credentials redacted. */
   async explainProxy(uri: string, opts?: CancelOptions): Promise<ProxyExplanation> {
     checkLookup(uri, opts);
-    const config = await this.#settings();
+    const now = this.#settingsNow();
+    const config = now !== undefined ? now : await this.#settings();
     checkLookup(uri, opts);
-    return this.#explain(config, uri);
+    const decision = isWpad(config) ? await this.#decideWpad(uri, opts) : this.#decide(config, uri);
+    return this.#explanation(config, uri, decision);
   }
 
   /** Extension: {@link SystemProxyResolver.explainProxy} without a Promise. */
@@ -139,12 +159,29 @@ export class SystemProxyResolver implements ProxyResolver {
   }
 
   #explain(config: DesktopProxyConfig | null, uri: string): ProxyExplanation {
+    return this.#explanation(config, uri, this.#decide(config, uri));
+  }
+
+  #explanation(config: DesktopProxyConfig | null, uri: string, decision: ProxyDecision): ProxyExplanation {
     const fromDesktop = config !== null && config.mode !== 'environment';
-    return explanation(uri, fromDesktop ? this.#source : 'environment', this.#decide(config, uri));
+    return explanation(uri, fromDesktop ? this.#source : 'environment', decision);
+  }
+
+  /** The WPAD decision: discovery (cached) and the found script; the only decision that waits. */
+  async #decideWpad(uri: string, opts: CancelOptions | undefined): Promise<ProxyDecision> {
+    return this.#loopbackDecision(uri) ?? this.#wpad.decide(uri, opts);
+  }
+
+  /** Loopback destinations stay off automatic proxies too, unless `proxyLoopback`. */
+  #loopbackDecision(uri: string): ProxyDecision | null {
+    const destination = destinationOf(uri);
+    const entry = destination === null ? null : loopbackEntry(destination, this.#proxyLoopback);
+    return entry === null ? null : direct('loopback', entry);
   }
 
   #decide(config: DesktopProxyConfig | null, uri: string): ProxyDecision {
     if (config === null || config.mode === 'environment') return this.#environment[decideProxy](uri);
+    if (isWpad(config)) return this.#loopbackDecision(uri) ?? this.#wpad.decideSync(uri);
     if (config.mode === 'auto') {
       if (!this.#warnedAuto) {
         this.#warnedAuto = true;
@@ -163,6 +200,12 @@ export class SystemProxyResolver implements ProxyResolver {
 
   #fresh(): boolean {
     return this.#cached !== null && Date.now() - this.#cached.at < CACHE_MS;
+  }
+
+  /** The settings when known and fresh (null: the environment), undefined when they must be read. */
+  #settingsNow(): DesktopProxyConfig | null | undefined {
+    if (this.#source === 'environment') return null;
+    return this.#cached !== null && this.#fresh() ? this.#cached.config : undefined;
   }
 
   /** The desktop's settings (null: use the environment), re-read when older than the cache time. */
@@ -187,4 +230,9 @@ export class SystemProxyResolver implements ProxyResolver {
     this.#cached = { config, at: Date.now() };
     return config;
   }
+}
+
+/** GNOME mode `auto` with an empty `autoconfig-url`, KDE `ProxyType` 3: discover the script (WPAD). */
+function isWpad(config: DesktopProxyConfig | null): boolean {
+  return config !== null && config.mode === 'auto' && config.autoconfigUrl === '';
 }

@@ -1,10 +1,12 @@
 // DNS-based Web Proxy Auto-Discovery (draft-ietf-wrec-wpad-01 section 4.4): find `wpad.dat` at
 // `http://wpad.<domain>/wpad.dat` for the local domain and its parents, as docs/differences.md
 // "WPAD" describes. DHCP-based discovery (option 252) is not done.
-import { invalidArgument } from '../errors/gerror.js';
+import { Cancellable } from '../cancellable.js';
+import { invalidArgument, timedOutError } from '../errors/gerror.js';
+import { toGError } from '../errors/errno.js';
 import { systemClock, type Clock } from '../clock.js';
 import { Resolver } from '../resolver/resolver.js';
-import { fetchScript } from './wpad-fetch.js';
+import { loadPacScript } from './pac-script-source.js';
 import { loadPublicSuffixList, SYSTEM_PUBLIC_SUFFIX_LIST } from './public-suffix.js';
 import { localDomain, normalizeDomain, wpadDomains } from './wpad-names.js';
 
@@ -12,8 +14,10 @@ import { localDomain, normalizeDomain, wpadDomains } from './wpad-names.js';
 export const WPAD_FOUND_MS = 30 * 60_000;
 /** How long "no wpad.dat here" is believed: a laptop joining the office finds it within this. */
 export const WPAD_MISSING_MS = 5 * 60_000;
-/** The time limit of one `wpad.dat` fetch. */
+/** The time limit of one `wpad.dat` fetch, name resolution included. */
 const FETCH_TIMEOUT_MS = 10_000;
+/** A PAC script larger than this is refused (real ones are a few kilobytes). */
+const MAX_SCRIPT_BYTES = 1 << 20;
 
 /** Options of WPAD discovery (SystemProxyResolver's `wpad` option). */
 export interface WpadOptions {
@@ -104,37 +108,37 @@ export class WpadDiscovery {
     if (domain === null) return { found: false, reason: 'no local domain', tried: [] };
     const psl = await loadPublicSuffixList(opts.publicSuffixList);
     const domains = wpadDomains(domain, psl);
-    const resolver = opts.resolver ?? Resolver.getDefault();
     const tried: string[] = [];
     for (const d of domains) {
-      const hostname = `wpad.${d}`;
-      const url = `http://${hostname}${opts.port === 80 ? '' : `:${opts.port}`}/wpad.dat`;
-      let addresses;
+      const url = `http://wpad.${d}${opts.port === 80 ? '' : `:${opts.port}`}/wpad.dat`;
+      // A name that does not resolve and one that serves no script are both skipped.
       try {
-        addresses = await resolver.lookupByName(hostname);
+        const script = await this.#fetch(url);
+        tried.push(`${url}: found`);
+        return { found: true, url, script, tried };
       } catch (err) {
-        tried.push(`${hostname}: ${(err as Error).message}`);
-        continue;
-      }
-      // Each address in turn; a name that resolves but serves no script is skipped like a missing one.
-      for (const address of addresses) {
-        try {
-          const script = await fetchScript({
-            hostname,
-            port: opts.port,
-            path: '/wpad.dat',
-            address,
-            timeoutMs: FETCH_TIMEOUT_MS,
-            clock: opts.clock,
-          });
-          tried.push(`${url}: found`);
-          return { found: true, url, script, tried };
-        } catch (err) {
-          tried.push(`${url} (${address.toString()}): ${(err as Error).message}`);
-        }
+        tried.push(`${url}: ${toGError(err).message}`);
       }
     }
     const walked = domains.length === 0 ? `no domain to ask under ${domain}` : 'no wpad.dat found';
     return { found: false, reason: walked, tried };
+  }
+
+  /** `url` fetched by the client layer, directly, its name resolved by the configured resolver. */
+  async #fetch(url: string): Promise<string> {
+    const { clock, resolver } = this.#opts;
+    const cancellable = new Cancellable();
+    const timer = clock.setTimeout(() => cancellable.cancel(timedOutError()), FETCH_TIMEOUT_MS);
+    try {
+      return await loadPacScript(new URL(url), {
+        resolver: resolver ?? Resolver.getDefault(),
+        timeoutMs: FETCH_TIMEOUT_MS,
+        maxBytes: MAX_SCRIPT_BYTES,
+        tlsOptions: null,
+        cancellable,
+      });
+    } finally {
+      clock.clearTimeout(timer);
+    }
   }
 }
