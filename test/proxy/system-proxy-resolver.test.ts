@@ -14,6 +14,9 @@ import { createDefaultProxyResolver } from '../../src/proxy/proxy-resolver.js';
 import { parseGsettingsList } from '../../src/proxy/gnome-proxy-settings.js';
 import { IOErrorEnum } from '../../src/errors/enums.js';
 import { hasCommand, requireOrSkip } from '../helpers/env.js';
+import { dnsmasqAvailable, startDnsmasq } from '../helpers/dnsmasq.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { captureWarnings } from './warnings.js';
 
 const CHILD = fileURLToPath(new URL('../helpers/gsettings-child.ts', import.meta.url));
@@ -94,10 +97,19 @@ describe('SystemProxyResolver: the source', () => {
 });
 
 describe('SystemProxyResolver: GNOME settings through gsettings and dconf', () => {
-  it('modes none, manual (http, https, ftp, socks, use-same-proxy, ignore-hosts, auth) and auto', async (t) => {
+  it('modes none, manual (http, https, ftp, socks, use-same-proxy, ignore-hosts, auth) and auto (WPAD)', async (t) => {
     const ok = ['gsettings', 'dbus-run-session', 'dconf'].every(hasCommand);
     if (!requireOrSkip(t, ok, 'gsettings, dconf and dbus-run-session not installed')) return;
+    if (!requireOrSkip(t, dnsmasqAvailable(), 'dnsmasq not installed')) return;
     const home = await mkdtemp(join(tmpdir(), 'gsc-gsettings-'));
+    // Mode auto without an autoconfig-url is WPAD: wpad.corp.test from a dnsmasq, wpad.dat from here.
+    const dns = await startDnsmasq({ hosts: [{ name: 'wpad.corp.test', ipv4: '127.0.0.1' }] });
+    const wpadServer = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/x-ns-proxy-autoconfig' });
+      res.end('function FindProxyForURL(url, host) { return "PROXY wpad-proxy.example:3128; DIRECT"; }');
+    });
+    await new Promise<void>((resolve) => wpadServer.listen(0, '127.0.0.1', resolve));
+    const wpadPort = (wpadServer.address() as AddressInfo).port;
     let stdout: string;
     try {
       stdout = await new Promise<string>((resolve, reject) => {
@@ -112,6 +124,9 @@ describe('SystemProxyResolver: GNOME settings through gsettings and dconf', () =
               HOME: home,
               XDG_CONFIG_HOME: join(home, 'config'),
               GSETTINGS_BACKEND: 'dconf',
+              GSC_WPAD_DNS: dns.servers[0],
+              GSC_WPAD_DOMAIN: 'a.corp.test',
+              GSC_WPAD_PORT: String(wpadPort),
             },
           },
           (error, out, err) =>
@@ -119,6 +134,9 @@ describe('SystemProxyResolver: GNOME settings through gsettings and dconf', () =
         );
       });
     } finally {
+      wpadServer.closeAllConnections();
+      await new Promise<void>((resolve) => wpadServer.close(() => resolve()));
+      await dns.stop();
       await rm(home, { recursive: true, force: true });
     }
     type Answers = Record<string, string[]> & {
@@ -178,9 +196,17 @@ describe('SystemProxyResolver: GNOME settings through gsettings and dconf', () =
     assert.deepEqual(k[loop], ['direct://']);
     assert.equal(k.explainHttp.source, 'org.gnome.system.proxy.socks host');
 
-    // Auto (PAC/WPAD) is not implemented: direct, and the explanation says why.
-    for (const uri of [http, https, imap]) assert.deepEqual(out.auto[uri], ['direct://'], uri);
-    assert.match(out.auto.explainHttp.source, /mode \(automatic, not supported\)/);
+    // Auto with an empty autoconfig-url: WPAD finds wpad.dat at the parent level (wpad.corp.test)
+    // and its answer is used; loopback stays direct unless proxyLoopback.
+    const wpad = ['http://wpad-proxy.example:3128', 'direct://'];
+    for (const uri of [http, https, imap]) assert.deepEqual(out.auto[uri], wpad, uri);
+    assert.deepEqual(out.auto[loop], ['direct://']);
+    assert.deepEqual(out.auto.loopbackAllowed, wpad);
+    assert.equal(out.auto.explainHttp.resolver, 'gnome');
+    assert.ok(
+      out.auto.explainHttp.source.startsWith(`WPAD http://wpad.corp.test:${wpadPort}/wpad.dat: `),
+      out.auto.explainHttp.source,
+    );
   });
 });
 
