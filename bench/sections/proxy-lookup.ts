@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EnvironmentProxyResolver, SystemProxyResolver } from '../../src/index.js';
+import { EnvironmentProxyResolver, PacProxyResolver, SystemProxyResolver } from '../../src/index.js';
 import { hasCommand } from '../daemons.js';
 import { measureSource } from '../proxy-lookup-measure.js';
 import { rows, type BenchContext, type BenchRow, type BenchSection } from '../section.js';
@@ -13,6 +13,7 @@ const GNOME_CHILD = fileURLToPath(new URL('../proxy-lookup-gnome-child.js', impo
 /** The GNOME child measures two rows; it must not run longer than this. */
 const GNOME_TIMEOUT_MS = 180_000;
 const PROXY = 'http://proxy.example:3128';
+const PAC_DIRECT = 'function FindProxyForURL(url, host) { return "DIRECT"; }';
 
 /**
  * The cost of deciding on a proxy, per settings source, against today's EnvironmentProxyResolver
@@ -21,7 +22,9 @@ const PROXY = 'http://proxy.example:3128';
  * - environment: the default SystemProxyResolver outside a desktop session (it delegates to the
  *   environment);
  * - GNOME: SystemProxyResolver reading `org.gnome.system.proxy` with the real `gsettings`, in a
- *   child inside `dbus-run-session` (skipped with a note when those are not installed).
+ *   child inside `dbus-run-session` (skipped with a note when those are not installed);
+ * - PAC: a PacProxyResolver given a script that returns DIRECT (QuickJS; the script is compiled
+ *   once, each lookup is one FindProxyForURL call).
  */
 export const proxyLookupSection: BenchSection = {
   name: 'proxy-lookup',
@@ -36,6 +39,16 @@ export const proxyLookupSection: BenchSection = {
           ctx.scale,
           'environment (SystemProxyResolver)',
           new SystemProxyResolver(env),
+          new EnvironmentProxyResolver(env),
+          server.port,
+          (m) => ctx.log(m),
+        )),
+      );
+      results.push(
+        ...(await measureSource(
+          ctx.scale,
+          'PAC, DIRECT (PacProxyResolver)',
+          new PacProxyResolver(PAC_DIRECT),
           new EnvironmentProxyResolver(env),
           server.port,
           (m) => ctx.log(m),
