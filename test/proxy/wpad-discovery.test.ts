@@ -211,6 +211,29 @@ describe('WPAD discovery through a dnsmasq on loopback', () => {
     });
   });
 
+  it('without a Public Suffix List only the domain itself is asked: no walk to a parent', async (t) => {
+    if (!requireOrSkip(t, dnsmasqAvailable(), 'dnsmasq not installed')) return;
+    await withWpad(
+      [{ name: 'wpad.corp.test', ipv4: '127.0.0.1' }],
+      ['wpad.corp.test'],
+      async ({ dns, http }) => {
+        const result = await new WpadDiscovery({
+          resolver: dns.resolver,
+          domain: 'a.corp.test',
+          port: http.port,
+          publicSuffixList: '/nonexistent/public_suffix_list.dat',
+        }).discover();
+        assert.ok(!result.found);
+        assert.equal(result.tried.length, 1);
+        assert.ok(
+          result.tried[0].startsWith(`http://wpad.a.corp.test:${http.port}/wpad.dat: `),
+          result.tried[0],
+        );
+        assert.deepEqual(http.requests, []);
+      },
+    );
+  });
+
   it('finds nothing: a miss with the names tried, cached for its lifetime, then asked again', async (t) => {
     if (!requireOrSkip(t, dnsmasqAvailable(), 'dnsmasq not installed')) return;
     await withWpad([], [], async ({ dns, http }) => {
