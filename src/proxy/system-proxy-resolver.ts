@@ -123,10 +123,12 @@ export class SystemProxyResolver implements ProxyResolver {
   /** g_proxy_resolver_lookup_async: the proxies the desktop's settings give for `uri`. */
   async lookup(uri: string, opts?: CancelOptions): Promise<string[]> {
     checkLookup(uri, opts);
-    // Fresh settings (always, for the environment source) are used without a wait.
-    const now = this.#settingsNow();
-    const config = now !== undefined ? now : await this.#settings();
-    checkLookup(uri, opts);
+    // Fresh settings (always, for the environment source) are used without a wait or a second check.
+    let config = this.#settingsNow();
+    if (config === undefined) {
+      config = await this.#settings();
+      checkLookup(uri, opts);
+    }
     const decision = isWpad(config) ? await this.#decideWpad(uri, opts) : this.#decide(config, uri);
     return [...decision.proxies];
   }
@@ -140,9 +142,11 @@ export class SystemProxyResolver implements ProxyResolver {
   /** Extension: which settings key (or variable, or ignore entry) decided, credentials redacted. */
   async explainProxy(uri: string, opts?: CancelOptions): Promise<ProxyExplanation> {
     checkLookup(uri, opts);
-    const now = this.#settingsNow();
-    const config = now !== undefined ? now : await this.#settings();
-    checkLookup(uri, opts);
+    let config = this.#settingsNow();
+    if (config === undefined) {
+      config = await this.#settings();
+      checkLookup(uri, opts);
+    }
     const decision = isWpad(config) ? await this.#decideWpad(uri, opts) : this.#decide(config, uri);
     return this.#explanation(config, uri, decision);
   }
