@@ -5,7 +5,8 @@ import { EnvironmentProxyResolver, type ProxyEnvironment } from './environment-p
 import { readGnomeSettings, readGnomeSettingsSync } from './gnome-proxy-settings.js';
 import { readKdeSettings, readKdeSettingsSync } from './kde-proxy-settings.js';
 import { decideProxy, explanation, type ProxyDecision, type ProxyExplanation } from './proxy-explanation.js';
-import { checkLookup, proxyWarning } from './lookup-checks.js';
+import { checkLookup, proxyWarning, redactForLog } from './lookup-checks.js';
+import { expandPacUris, hasPacUri, pacNeedsAsync, rememberedExpansion } from './pac-uris.js';
 import type { ProxyResolver } from './proxy-resolver.js';
 
 /** Where a {@link SystemProxyResolver} takes its settings from. */
@@ -63,9 +64,13 @@ export function systemProxySource(env: ProxyEnvironment): SystemProxySource {
  * - Otherwise, or when the settings cannot be read (no `gsettings`, no schema, no file): the
  *   environment variables, as {@link EnvironmentProxyResolver}.
  *
- * Automatic configuration (GNOME mode `auto`, KDE `ProxyType` 2 and 3: a PAC script or WPAD) is
- * not implemented yet: such settings give `direct://` with a warning, once (docs/differences.md).
- * Loopback destinations go direct unless `proxyLoopback` is set.
+ * Automatic configuration with a script URL (GNOME mode `auto` with `autoconfig-url`, KDE
+ * `ProxyType` 2 with `Proxy Config Script`) runs that PAC script for every destination and obeys
+ * its answer (see {@link PacProxyResolver}; the script decides, loopback destinations included,
+ * as with glib-networking's pacrunner). A `pac+…` proxy URI in the settings or the environment is
+ * run the same way. WPAD (mode `auto` without a URL, KDE `ProxyType` 3) is not implemented yet:
+ * `direct://` with a warning, once (docs/differences.md). Otherwise loopback destinations go
+ * direct unless `proxyLoopback` is set.
  *
  * Settings are read once, without blocking the event loop for `lookup()`, and read again when
  * older than 5 s; the synchronous `lookupSync()` reads them blocking when it has none fresh.
@@ -110,13 +115,18 @@ export class SystemProxyResolver implements ProxyResolver {
     checkLookup(uri, opts);
     const config = await this.#settings();
     checkLookup(uri, opts);
-    return [...this.#decide(config, uri).proxies];
+    return [...(await this.#decideAsync(config, uri, opts)).proxies];
   }
 
-  /** Extension: the same answer without a Promise (reads the settings blocking when not cached). */
+  /**
+   * Extension: the same answer without a Promise (reads the settings blocking when not cached);
+   * NOT_SUPPORTED when a PAC script decides.
+   */
   lookupSync(uri: string, opts?: CancelOptions): string[] {
     checkLookup(uri, opts);
-    return [...this[decideProxy](uri).proxies];
+    const decision = this.#decide(this.#settingsSync(), uri);
+    if (hasPacUri(decision)) throw pacNeedsAsync();
+    return [...decision.proxies];
   }
 
   /** Extension: which settings key (or variable, or ignore entry) decided, credentials redacted. */
@@ -124,41 +134,84 @@ export class SystemProxyResolver implements ProxyResolver {
     checkLookup(uri, opts);
     const config = await this.#settings();
     checkLookup(uri, opts);
-    return this.#explain(config, uri);
+    return explanation(uri, this.#resolverName(config), await this.#decideAsync(config, uri, opts));
   }
 
-  /** Extension: {@link SystemProxyResolver.explainProxy} without a Promise. */
+  /** Extension: {@link SystemProxyResolver.explainProxy} without a Promise (NOT_SUPPORTED for PAC). */
   explainProxySync(uri: string, opts?: CancelOptions): ProxyExplanation {
     checkLookup(uri, opts);
-    return this.#explain(this.#settingsSync(), uri);
+    const config = this.#settingsSync();
+    const decision = this.#decide(config, uri);
+    if (hasPacUri(decision)) throw pacNeedsAsync();
+    return explanation(uri, this.#resolverName(config), decision);
   }
 
-  /** @internal the decision for a checked URI. */
+  /** @internal the decision for a checked URI (a PAC script's as its last answer). */
   [decideProxy](uri: string): ProxyDecision {
-    return this.#decide(this.#settingsSync(), uri);
+    const decision = this.#decide(this.#settingsSync(), uri);
+    if (!hasPacUri(decision)) return decision;
+    return rememberedExpansion(this, uri) ?? decision;
   }
 
-  #explain(config: DesktopProxyConfig | null, uri: string): ProxyExplanation {
-    const fromDesktop = config !== null && config.mode !== 'environment';
-    return explanation(uri, fromDesktop ? this.#source : 'environment', this.#decide(config, uri));
+  #resolverName(config: DesktopProxyConfig | null): string {
+    return config !== null && config.mode !== 'environment' ? this.#source : 'environment';
+  }
+
+  /** The decision with any PAC script run. */
+  async #decideAsync(
+    config: DesktopProxyConfig | null,
+    uri: string,
+    opts?: CancelOptions,
+  ): Promise<ProxyDecision> {
+    const decision = this.#decide(config, uri);
+    return hasPacUri(decision) ? expandPacUris(this, uri, decision, opts) : decision;
   }
 
   #decide(config: DesktopProxyConfig | null, uri: string): ProxyDecision {
     if (config === null || config.mode === 'environment') return this.#environment[decideProxy](uri);
     if (config.mode === 'auto') {
-      if (!this.#warnedAuto) {
-        this.#warnedAuto = true;
-        proxyWarning(
-          `${config.modeSource} asks for automatic proxy configuration, not supported yet; connecting directly`,
-        );
-      }
-      return {
-        source: `${config.modeSource} (automatic, not supported)`,
-        matchedIgnoreHost: null,
-        proxies: ['direct://'],
-      };
+      if (config.autoconfigUrl !== '') return this.#decidePacUrl(config);
+      return this.#decideWithoutUrl(config);
     }
     return decideDesktop(config, uri, this.#proxyLoopback);
+  }
+
+  /** Mode auto with a script URL: that PAC script decides (run by #decideAsync). */
+  #decidePacUrl(config: DesktopProxyConfig): ProxyDecision {
+    const url = config.autoconfigUrl.trim();
+    const urlKey =
+      this.#source === 'kde' ? 'kioslaverc Proxy Config Script' : 'org.gnome.system.proxy autoconfig-url';
+    const keySource = `${config.modeSource} auto, ${urlKey}`;
+    if (/^(?:pac\+)?(?:https?|file):\/\/\S+$/i.test(url)) {
+      return {
+        source: keySource,
+        matchedIgnoreHost: null,
+        proxies: [/^pac\+/i.test(url) ? url : `pac+${url}`],
+      };
+    }
+    if (!this.#warnedAuto) {
+      this.#warnedAuto = true;
+      proxyWarning(`${keySource}: invalid PAC URL ${redactForLog(url)}; connecting directly`);
+    }
+    return { source: `${keySource} (invalid URL)`, matchedIgnoreHost: null, proxies: ['direct://'] };
+  }
+
+  /**
+   * Mode auto without a URL: WPAD discovery. The seam for it (issue 13, item 3): answer the
+   * discovered script as a `pac+` URI, as #decidePacUrl does, and #decideAsync runs it.
+   */
+  #decideWithoutUrl(config: DesktopProxyConfig): ProxyDecision {
+    if (!this.#warnedAuto) {
+      this.#warnedAuto = true;
+      proxyWarning(
+        `${config.modeSource} asks for automatic proxy configuration, not supported yet; connecting directly`,
+      );
+    }
+    return {
+      source: `${config.modeSource} (automatic, not supported)`,
+      matchedIgnoreHost: null,
+      proxies: ['direct://'],
+    };
   }
 
   #fresh(): boolean {

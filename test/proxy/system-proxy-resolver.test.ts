@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { SystemProxyResolver, systemProxySource } from '../../src/proxy/system-proxy-resolver.js';
 import { EnvironmentProxyResolver } from '../../src/proxy/environment-proxy-resolver.js';
 import { createDefaultProxyResolver } from '../../src/proxy/proxy-resolver.js';
@@ -244,7 +244,7 @@ describe('SystemProxyResolver: KDE kioslaverc', () => {
     });
   });
 
-  it('ProxyType 0 is direct, 4 is the environment, 2 (PAC) is direct with one warning', async () => {
+  it('ProxyType 0 is direct, 4 is the environment, 2 runs the PAC script, 3 (WPAD) is direct with one warning', async () => {
     await withKde('[Proxy Settings]\nProxyType=0\nhttpProxy=http://kde.example 3128\n', async (env) => {
       assert.deepEqual(await new SystemProxyResolver(env).lookup('http://a.example:80'), ['direct://']);
     });
@@ -253,19 +253,42 @@ describe('SystemProxyResolver: KDE kioslaverc', () => {
       assert.deepEqual(await resolver.lookup('http://a.example:80'), ['http://env.example:1']);
       assert.equal((await resolver.explainProxy('http://a.example:80')).source, 'http_proxy');
     });
-    await withKde(
-      '[Proxy Settings]\nProxyType=2\nProxy Config Script=http://pac.example/p.pac\n',
-      async (env) => {
+    // ProxyType 2, "Proxy Config Script": a PAC script (here a file: URL, read directly).
+    const pacDir = await mkdtemp(join(tmpdir(), 'gsc-kde-pac-'));
+    try {
+      const pacFile = join(pacDir, 'proxy.pac');
+      await writeFile(
+        pacFile,
+        'function FindProxyForURL(url, host) { return "PROXY 127.0.0.1:3128; DIRECT"; }',
+      );
+      const pacUrl = pathToFileURL(pacFile).href;
+      await withKde(`[Proxy Settings]\nProxyType=2\nProxy Config Script=${pacUrl}\n`, async (env) => {
         const resolver = new SystemProxyResolver(env);
-        const { result, warnings } = await captureWarnings(async () => [
-          await resolver.lookup('http://a.example:80'),
-          await resolver.lookup('http://b.example:80'),
+        assert.deepEqual(await resolver.lookup('http://a.example:80'), [
+          'http://127.0.0.1:3128',
+          'direct://',
         ]);
-        assert.deepEqual(result, [['direct://'], ['direct://']]);
-        assert.equal(warnings.length, 1);
-        assert.match(warnings[0], /kioslaverc ProxyType/);
-      },
-    );
+        const why = await resolver.explainProxy('http://a.example:80');
+        assert.equal(why.resolver, 'kde');
+        assert.equal(
+          why.source,
+          `kioslaverc ProxyType auto, kioslaverc Proxy Config Script: PAC ${pacUrl} returned 'PROXY 127.0.0.1:3128; DIRECT'`,
+        );
+      });
+    } finally {
+      await rm(pacDir, { recursive: true, force: true });
+    }
+    // ProxyType 3, WPAD: not implemented yet.
+    await withKde('[Proxy Settings]\nProxyType=3\n', async (env) => {
+      const resolver = new SystemProxyResolver(env);
+      const { result, warnings } = await captureWarnings(async () => [
+        await resolver.lookup('http://a.example:80'),
+        await resolver.lookup('http://b.example:80'),
+      ]);
+      assert.deepEqual(result, [['direct://'], ['direct://']]);
+      assert.equal(warnings.length, 1);
+      assert.match(warnings[0], /kioslaverc ProxyType/);
+    });
   });
 
   it('an invalid proxy value is skipped with a warning that hides its password', async () => {
