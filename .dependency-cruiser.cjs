@@ -10,7 +10,8 @@
 // type-only (the runtime rule below still covers these files).
 const TYPE_CYCLE_PAIRS =
   '^src/address/(connectable|socket-address|proxy-enumeration)\\.ts$|' +
-  '^src/proxy/(proxy|environment-proxy|simple-proxy|system-proxy)-resolver\\.ts$|' +
+  '^src/proxy/(proxy|environment-proxy|simple-proxy|system-proxy|pac-proxy)-resolver\\.ts$|' +
+  '^src/proxy/(pac-uris|wpad-proxy)\\.ts$|' +
   '^src/proxy/(desktop-proxy-config|gnome-proxy-settings|kde-proxy-settings)\\.ts$';
 
 /** @type {import('dependency-cruiser').IConfiguration} */

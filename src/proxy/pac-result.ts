@@ -1,7 +1,6 @@
 // What FindProxyForURL returns, as the ordered list of proxy URIs that ProxyAddressEnumerator tries
 // (docs/differences.md "PAC"). The grammar is Netscape's PAC format as browsers and libproxy read
 // it: entries separated by `;`, each a keyword and, but for DIRECT, one `host:port`.
-import { expandProxy } from './simple-proxy-resolver.js';
 import { printable } from './lookup-checks.js';
 
 /** The parsed answer: the URIs in order and a note for each entry that was skipped. */
@@ -67,7 +66,11 @@ function parseEntry(entry: string): string[] | string {
   const address = splitHostPort(words[1]);
   if (address === null) return `'${printable(entry, 80)}': invalid host:port`;
   const port = address.port ?? kind.port;
-  return expandProxy(`${kind.scheme}://${address.host}:${port}`);
+  const authority = `${address.host}:${port}`;
+  // GIO's socks:// expansion (gsimpleproxyresolver.c), written out: this module is below the
+  // resolvers that export it.
+  if (kind.scheme === 'socks') return ['socks5', 'socks4a', 'socks4'].map((v) => `${v}://${authority}`);
+  return [`${kind.scheme}://${authority}`];
 }
 
 function splitHostPort(text: string): { host: string; port: number | null } | null {

@@ -5,7 +5,8 @@ import { EnvironmentProxyResolver, type ProxyEnvironment } from './environment-p
 import { readGnomeSettings, readGnomeSettingsSync } from './gnome-proxy-settings.js';
 import { readKdeSettings, readKdeSettingsSync } from './kde-proxy-settings.js';
 import { decideProxy, explanation, type ProxyDecision, type ProxyExplanation } from './proxy-explanation.js';
-import { checkLookup, proxyWarning } from './lookup-checks.js';
+import { checkLookup, proxyWarning, redactForLog } from './lookup-checks.js';
+import { expandPacUris, hasPacUri, pacNeedsAsync, rememberedExpansion } from './pac-uris.js';
 import type { ProxyResolver } from './proxy-resolver.js';
 import { invalidArgument } from '../errors/gerror.js';
 import type { WpadOptions } from './wpad-discovery.js';
@@ -72,11 +73,14 @@ export function systemProxySource(env: ProxyEnvironment): SystemProxySource {
  * - Otherwise, or when the settings cannot be read (no `gsettings`, no schema, no file): the
  *   environment variables, as {@link EnvironmentProxyResolver}.
  *
- * Automatic configuration without a URL (GNOME mode `auto` with an empty `autoconfig-url`, KDE
- * `ProxyType` 3) discovers a PAC script by DNS-based WPAD (`wpad` option; DIRECT when none is
- * found; docs/differences.md "WPAD"). With a script URL (KDE `ProxyType` 2, a GNOME
- * `autoconfig-url`) it is not implemented yet: `direct://` with a warning, once.
- * Loopback destinations go direct unless `proxyLoopback` is set.
+ * Automatic configuration with a script URL (GNOME mode `auto` with `autoconfig-url`, KDE
+ * `ProxyType` 2 with `Proxy Config Script`) runs that PAC script for every destination and obeys
+ * its answer (see {@link PacProxyResolver}; the script decides, loopback destinations included,
+ * as with glib-networking's pacrunner). A `pac+…` proxy URI in the settings or the environment is
+ * run the same way. Without a URL (GNOME mode `auto` with an empty `autoconfig-url`, KDE
+ * `ProxyType` 3) the script is discovered by DNS-based WPAD (`wpad` option; DIRECT when none is
+ * found; docs/differences.md "WPAD"), and loopback destinations stay direct unless
+ * `proxyLoopback`, as they do for manual settings and the environment.
  *
  * Settings are read once, without blocking the event loop for `lookup()`, and read again when
  * older than 5 s; the synchronous `lookupSync()` reads them blocking when it has none fresh.
@@ -123,20 +127,29 @@ export class SystemProxyResolver implements ProxyResolver {
   /** g_proxy_resolver_lookup_async: the proxies the desktop's settings give for `uri`. */
   async lookup(uri: string, opts?: CancelOptions): Promise<string[]> {
     checkLookup(uri, opts);
-    // Fresh settings (always, for the environment source) are used without a wait or a second check.
+    // Fresh settings (always, for the environment source) are used without a wait or a second
+    // check, and only a script (PAC, WPAD) makes the decision wait.
     let config = this.#settingsNow();
     if (config === undefined) {
       config = await this.#settings();
       checkLookup(uri, opts);
     }
-    const decision = isWpad(config) ? await this.#decideWpad(uri, opts) : this.#decide(config, uri);
-    return [...decision.proxies];
+    const decision = this.#decide(config, uri);
+    return [
+      ...(needsScript(config, decision) ? await this.#decideAsync(config, uri, opts) : decision).proxies,
+    ];
   }
 
-  /** Extension: the same answer without a Promise (reads the settings blocking when not cached). */
+  /**
+   * Extension: the same answer without a Promise (reads the settings blocking when not cached);
+   * NOT_SUPPORTED when a PAC script decides.
+   */
   lookupSync(uri: string, opts?: CancelOptions): string[] {
     checkLookup(uri, opts);
-    return [...this[decideProxy](uri).proxies];
+    const config = this.#settingsSync();
+    const decision = this.#decide(config, uri);
+    if (needsScript(config, decision)) throw pacNeedsAsync();
+    return [...decision.proxies];
   }
 
   /** Extension: which settings key (or variable, or ignore entry) decided, credentials redacted. */
@@ -147,59 +160,77 @@ export class SystemProxyResolver implements ProxyResolver {
       config = await this.#settings();
       checkLookup(uri, opts);
     }
-    const decision = isWpad(config) ? await this.#decideWpad(uri, opts) : this.#decide(config, uri);
-    return this.#explanation(config, uri, decision);
+    const decision = this.#decide(config, uri);
+    const decided = needsScript(config, decision) ? await this.#decideAsync(config, uri, opts) : decision;
+    return explanation(uri, this.#resolverName(config), decided);
   }
 
-  /** Extension: {@link SystemProxyResolver.explainProxy} without a Promise. */
+  /** Extension: {@link SystemProxyResolver.explainProxy} without a Promise (NOT_SUPPORTED for PAC). */
   explainProxySync(uri: string, opts?: CancelOptions): ProxyExplanation {
     checkLookup(uri, opts);
-    return this.#explain(this.#settingsSync(), uri);
+    const config = this.#settingsSync();
+    const decision = this.#decide(config, uri);
+    if (needsScript(config, decision)) throw pacNeedsAsync();
+    return explanation(uri, this.#resolverName(config), decision);
   }
 
-  /** @internal the decision for a checked URI. */
+  /** @internal the decision for a checked URI (a PAC script's as its last answer). */
   [decideProxy](uri: string): ProxyDecision {
-    return this.#decide(this.#settingsSync(), uri);
+    const decision = this.#decide(this.#settingsSync(), uri);
+    if (!hasPacUri(decision)) return decision;
+    return rememberedExpansion(this, uri) ?? decision;
   }
 
-  #explain(config: DesktopProxyConfig | null, uri: string): ProxyExplanation {
-    return this.#explanation(config, uri, this.#decide(config, uri));
+  #resolverName(config: DesktopProxyConfig | null): string {
+    return config !== null && config.mode !== 'environment' ? this.#source : 'environment';
   }
 
-  #explanation(config: DesktopProxyConfig | null, uri: string, decision: ProxyDecision): ProxyExplanation {
-    const fromDesktop = config !== null && config.mode !== 'environment';
-    return explanation(uri, fromDesktop ? this.#source : 'environment', decision);
-  }
-
-  /** The WPAD decision: discovery (cached) and the found script; the only decision that waits. */
-  async #decideWpad(uri: string, opts: CancelOptions | undefined): Promise<ProxyDecision> {
-    return this.#loopbackDecision(uri) ?? this.#wpad.decide(uri, opts);
-  }
-
-  /** Loopback destinations stay off automatic proxies too, unless `proxyLoopback`. */
-  #loopbackDecision(uri: string): ProxyDecision | null {
-    const destination = destinationOf(uri);
-    const entry = destination === null ? null : loopbackEntry(destination, this.#proxyLoopback);
-    return entry === null ? null : direct('loopback', entry);
+  /** The decision with any PAC script run, WPAD's discovered one included. */
+  async #decideAsync(
+    config: DesktopProxyConfig | null,
+    uri: string,
+    opts?: CancelOptions,
+  ): Promise<ProxyDecision> {
+    if (isWpad(config)) return this.#loopbackDecision(uri) ?? this.#wpad.decide(uri, opts);
+    const decision = this.#decide(config, uri);
+    return hasPacUri(decision) ? expandPacUris(this, uri, decision, opts) : decision;
   }
 
   #decide(config: DesktopProxyConfig | null, uri: string): ProxyDecision {
     if (config === null || config.mode === 'environment') return this.#environment[decideProxy](uri);
-    if (isWpad(config)) return this.#loopbackDecision(uri) ?? this.#wpad.decideSync(uri);
     if (config.mode === 'auto') {
-      if (!this.#warnedAuto) {
-        this.#warnedAuto = true;
-        proxyWarning(
-          `${config.modeSource} asks for automatic proxy configuration, not supported yet; connecting directly`,
-        );
-      }
-      return {
-        source: `${config.modeSource} (automatic, not supported)`,
-        matchedIgnoreHost: null,
-        proxies: ['direct://'],
-      };
+      if (config.autoconfigUrl !== '') return this.#decidePacUrl(config);
+      // WPAD without waiting: loopback, else the last discovered answer (the enumerator's question).
+      return this.#loopbackDecision(uri) ?? this.#wpad.decideSync(uri);
     }
     return decideDesktop(config, uri, this.#proxyLoopback);
+  }
+
+  /** Mode auto with a script URL: that PAC script decides (run by #decideAsync). */
+  #decidePacUrl(config: DesktopProxyConfig): ProxyDecision {
+    const url = config.autoconfigUrl.trim();
+    const urlKey =
+      this.#source === 'kde' ? 'kioslaverc Proxy Config Script' : 'org.gnome.system.proxy autoconfig-url';
+    const keySource = `${config.modeSource} auto, ${urlKey}`;
+    if (/^(?:pac\+)?(?:https?|file):\/\/\S+$/i.test(url)) {
+      return {
+        source: keySource,
+        matchedIgnoreHost: null,
+        proxies: [/^pac\+/i.test(url) ? url : `pac+${url}`],
+      };
+    }
+    if (!this.#warnedAuto) {
+      this.#warnedAuto = true;
+      proxyWarning(`${keySource}: invalid PAC URL ${redactForLog(url)}; connecting directly`);
+    }
+    return { source: `${keySource} (invalid URL)`, matchedIgnoreHost: null, proxies: ['direct://'] };
+  }
+
+  /** Loopback destinations stay off discovered proxies too, unless `proxyLoopback`. */
+  #loopbackDecision(uri: string): ProxyDecision | null {
+    const destination = destinationOf(uri);
+    const entry = destination === null ? null : loopbackEntry(destination, this.#proxyLoopback);
+    return entry === null ? null : direct('loopback', entry);
   }
 
   #fresh(): boolean {
@@ -239,4 +270,9 @@ export class SystemProxyResolver implements ProxyResolver {
 /** GNOME mode `auto` with an empty `autoconfig-url`, KDE `ProxyType` 3: discover the script (WPAD). */
 function isWpad(config: DesktopProxyConfig | null): boolean {
   return config !== null && config.mode === 'auto' && config.autoconfigUrl === '';
+}
+
+/** Whether a script (a `pac+` URI, or WPAD's for a destination that is not loopback) decides. */
+function needsScript(config: DesktopProxyConfig | null, decision: ProxyDecision): boolean {
+  return hasPacUri(decision) || (isWpad(config) && decision.source !== 'loopback');
 }

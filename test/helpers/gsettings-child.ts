@@ -44,7 +44,12 @@ async function record(name: string, sync = false): Promise<void> {
   const answers: Record<string, unknown> = {};
   for (const uri of uris) answers[uri] = sync ? resolver.lookupSync(uri) : await resolver.lookup(uri);
   answers.explainHttp = await resolver.explainProxy('http://a.example:80');
-  answers.explainIgnored = resolver.explainProxySync('http://intra.example:80');
+  try {
+    answers.explainIgnored = resolver.explainProxySync('http://intra.example:80');
+  } catch (err) {
+    // A script decides (mode auto): blocking lookups are NOT_SUPPORTED.
+    answers.explainIgnored = { error: (err as { code?: unknown }).code };
+  }
   answers.loopbackAllowed = await new SystemProxyResolver(env, { ...options, proxyLoopback: true }).lookup(
     'http://127.0.0.1:8080',
   );

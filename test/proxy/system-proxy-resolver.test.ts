@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { SystemProxyResolver, systemProxySource } from '../../src/proxy/system-proxy-resolver.js';
 import { EnvironmentProxyResolver } from '../../src/proxy/environment-proxy-resolver.js';
 import { createDefaultProxyResolver } from '../../src/proxy/proxy-resolver.js';
@@ -141,7 +141,7 @@ describe('SystemProxyResolver: GNOME settings through gsettings and dconf', () =
     }
     type Answers = Record<string, string[]> & {
       explainHttp: { resolver: string; source: string; proxies: string[] };
-      explainIgnored: { source: string; matchedIgnoreHost: string | null };
+      explainIgnored: { source?: string; matchedIgnoreHost?: string | null; error?: number };
       loopbackAllowed: string[];
     };
     const out = JSON.parse(stdout) as Record<string, Answers>;
@@ -207,6 +207,8 @@ describe('SystemProxyResolver: GNOME settings through gsettings and dconf', () =
       out.auto.explainHttp.source.startsWith(`WPAD http://wpad.corp.test:${wpadPort}/wpad.dat: `),
       out.auto.explainHttp.source,
     );
+    // A blocking explanation cannot run the script.
+    assert.deepEqual(out.auto.explainIgnored, { error: IOErrorEnum.NOT_SUPPORTED });
   });
 });
 
@@ -270,7 +272,7 @@ describe('SystemProxyResolver: KDE kioslaverc', () => {
     });
   });
 
-  it('ProxyType 0 is direct, 4 is the environment, 2 (PAC) is direct with one warning', async () => {
+  it('ProxyType 0 is direct, 4 is the environment, 2 runs the PAC script, 3 is WPAD', async () => {
     await withKde('[Proxy Settings]\nProxyType=0\nhttpProxy=http://kde.example 3128\n', async (env) => {
       assert.deepEqual(await new SystemProxyResolver(env).lookup('http://a.example:80'), ['direct://']);
     });
@@ -279,19 +281,48 @@ describe('SystemProxyResolver: KDE kioslaverc', () => {
       assert.deepEqual(await resolver.lookup('http://a.example:80'), ['http://env.example:1']);
       assert.equal((await resolver.explainProxy('http://a.example:80')).source, 'http_proxy');
     });
-    await withKde(
-      '[Proxy Settings]\nProxyType=2\nProxy Config Script=http://pac.example/p.pac\n',
-      async (env) => {
+    // ProxyType 2, "Proxy Config Script": a PAC script (here a file: URL, read directly).
+    const pacDir = await mkdtemp(join(tmpdir(), 'gsc-kde-pac-'));
+    try {
+      const pacFile = join(pacDir, 'proxy.pac');
+      await writeFile(
+        pacFile,
+        'function FindProxyForURL(url, host) { return "PROXY 127.0.0.1:3128; DIRECT"; }',
+      );
+      const pacUrl = pathToFileURL(pacFile).href;
+      await withKde(`[Proxy Settings]\nProxyType=2\nProxy Config Script=${pacUrl}\n`, async (env) => {
         const resolver = new SystemProxyResolver(env);
-        const { result, warnings } = await captureWarnings(async () => [
-          await resolver.lookup('http://a.example:80'),
-          await resolver.lookup('http://b.example:80'),
+        assert.deepEqual(await resolver.lookup('http://a.example:80'), [
+          'http://127.0.0.1:3128',
+          'direct://',
         ]);
-        assert.deepEqual(result, [['direct://'], ['direct://']]);
-        assert.equal(warnings.length, 1);
-        assert.match(warnings[0], /kioslaverc ProxyType/);
-      },
-    );
+        const why = await resolver.explainProxy('http://a.example:80');
+        assert.equal(why.resolver, 'kde');
+        assert.equal(
+          why.source,
+          `kioslaverc ProxyType auto, kioslaverc Proxy Config Script: PAC ${pacUrl} returned 'PROXY 127.0.0.1:3128; DIRECT'`,
+        );
+      });
+    } finally {
+      await rm(pacDir, { recursive: true, force: true });
+    }
+    // ProxyType 3 is WPAD (wpad-system.test.ts discovers through a dnsmasq); with discovery off
+    // (no domain) it is direct without a warning, the explanation says why, and a blocking
+    // lookup is NOT_SUPPORTED like any script's.
+    await withKde('[Proxy Settings]\nProxyType=3\n', async (env) => {
+      const resolver = new SystemProxyResolver(env, { wpad: { domain: null } });
+      const { result, warnings } = await captureWarnings(async () => [
+        await resolver.lookup('http://a.example:80'),
+        await resolver.lookup('http://b.example:80'),
+      ]);
+      assert.deepEqual(result, [['direct://'], ['direct://']]);
+      assert.deepEqual(warnings, []);
+      assert.equal(
+        (await resolver.explainProxy('http://a.example:80')).source,
+        'WPAD: no local domain; DIRECT',
+      );
+      assert.throws(() => resolver.lookupSync('http://c.example:80'), { code: IOErrorEnum.NOT_SUPPORTED });
+    });
   });
 
   it('an invalid proxy value is skipped with a warning that hides its password', async () => {

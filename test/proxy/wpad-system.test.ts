@@ -81,12 +81,9 @@ describe('SystemProxyResolver: WPAD when the desktop asks for it', () => {
       assert.deepEqual(await resolver.lookup('http://127.0.0.1:8080'), ['direct://']);
       assert.equal((await resolver.explainProxy('http://localhost:80')).source, 'loopback');
       assert.deepEqual(requests, [`wpad.corp.test:${port}/wpad.dat`]);
-      // The synchronous forms answer from the last decision for the destination.
-      assert.deepEqual(resolver.lookupSync('http://a.example:80'), [
-        'http://proxy.corp.test:3128',
-        'direct://',
-      ]);
-      assert.equal(resolver.explainProxySync('http://a.example:80').source, explained.source);
+      // A blocking lookup cannot run a script (NOT_SUPPORTED, as for PAC) but answers loopback.
+      assert.throws(() => resolver.lookupSync('http://a.example:80'), { code: IOErrorEnum.NOT_SUPPORTED });
+      assert.deepEqual(resolver.lookupSync('http://127.0.0.1:80'), ['direct://']);
     });
   });
 
@@ -124,19 +121,26 @@ describe('SystemProxyResolver: WPAD when the desktop asks for it', () => {
         /^WPAD: no wpad\.dat found \(tried http:\/\/wpad\.a\.other\.test:\d+\/wpad\.dat: .*; http:\/\/wpad\.other\.test:\d+\/wpad\.dat: .*\); DIRECT$/,
       );
       assert.deepEqual(requests, []);
-      // A blocking lookup after the miss says the same.
-      assert.equal(resolver.explainProxySync('http://b.example:80').source, explained.source);
+      // A blocking lookup is NOT_SUPPORTED even after a miss: the next discovery may find a script.
+      assert.throws(() => resolver.explainProxySync('http://b.example:80'), {
+        code: IOErrorEnum.NOT_SUPPORTED,
+      });
     });
   });
 
-  it('a blocking lookup before any discovery is DIRECT and says it did not discover', async (t) => {
+  it('the blocking API meets WPAD: NOT_SUPPORTED for a remote destination, nothing discovered', async (t) => {
     if (!requireOrSkip(t, dnsmasqAvailable(), 'dnsmasq not installed')) return;
     await withWorld(async ({ dns, port, requests, env }) => {
-      const resolver = new SystemProxyResolver(env, {
+      const proxyResolver = new SystemProxyResolver(env, {
         wpad: { resolver: dns.resolver, domain: 'corp.test', port },
       });
-      assert.deepEqual(resolver.lookupSync('http://a.example:80'), ['direct://']);
-      assert.match(resolver.explainProxySync('http://a.example:80').source, /^WPAD: not discovered yet/);
+      assert.throws(() => proxyResolver.lookupSync('http://a.example:80'), {
+        code: IOErrorEnum.NOT_SUPPORTED,
+      });
+      assert.throws(() => proxyResolver.explainProxySync('http://a.example:80'), {
+        code: IOErrorEnum.NOT_SUPPORTED,
+      });
+      assert.equal(proxyResolver.explainProxySync('http://localhost:80').source, 'loopback');
       assert.deepEqual(requests, []);
     });
   });
