@@ -14,7 +14,7 @@ import { localDomain, normalizeDomain, wpadDomains } from './wpad-names.js';
 export const WPAD_FOUND_MS = 30 * 60_000;
 /** How long "no wpad.dat here" is believed: a laptop joining the office finds it within this. */
 export const WPAD_MISSING_MS = 5 * 60_000;
-/** The time limit of one `wpad.dat` fetch, name resolution included. */
+/** The default time limit of one `wpad.dat` fetch, name resolution included. */
 const FETCH_TIMEOUT_MS = 10_000;
 /** A PAC script larger than this is refused (real ones are a few kilobytes). */
 const MAX_SCRIPT_BYTES = 1 << 20;
@@ -32,6 +32,8 @@ export interface WpadOptions {
   readonly port?: number;
   /** The Public Suffix List file bounding the walk (default: the system's, Debian package `publicsuffix`). */
   readonly publicSuffixList?: string;
+  /** Milliseconds one `wpad.dat` fetch may take, name resolution included (default 10 000). */
+  readonly fetchTimeoutMs?: number;
   /** Time source of the cache and of the fetch's time limit (default: the system clock). */
   readonly clock?: Clock;
 }
@@ -57,11 +59,16 @@ function checkOptions(opts: WpadOptions): Required<Omit<WpadOptions, 'resolver' 
   } else if (domain !== null && domain !== undefined) {
     throw invalidArgument('wpad.domain must be a string or null');
   }
+  const fetchTimeoutMs = opts.fetchTimeoutMs ?? FETCH_TIMEOUT_MS;
+  if (typeof fetchTimeoutMs !== 'number' || !Number.isFinite(fetchTimeoutMs) || fetchTimeoutMs <= 0) {
+    throw invalidArgument('wpad.fetchTimeoutMs must be a positive number of milliseconds');
+  }
   if (opts.resolver !== undefined && !(opts.resolver instanceof Resolver)) {
     throw invalidArgument('wpad.resolver must be a Resolver');
   }
   return {
     port,
+    fetchTimeoutMs,
     domain,
     resolver: opts.resolver ?? null,
     publicSuffixList: opts.publicSuffixList ?? SYSTEM_PUBLIC_SUFFIX_LIST,
@@ -126,13 +133,13 @@ export class WpadDiscovery {
 
   /** `url` fetched by the client layer, directly, its name resolved by the configured resolver. */
   async #fetch(url: string): Promise<string> {
-    const { clock, resolver } = this.#opts;
+    const { clock, resolver, fetchTimeoutMs } = this.#opts;
     const cancellable = new Cancellable();
-    const timer = clock.setTimeout(() => cancellable.cancel(timedOutError()), FETCH_TIMEOUT_MS);
+    const timer = clock.setTimeout(() => cancellable.cancel(timedOutError()), fetchTimeoutMs);
     try {
       return await loadPacScript(new URL(url), {
         resolver: resolver ?? Resolver.getDefault(),
-        timeoutMs: FETCH_TIMEOUT_MS,
+        timeoutMs: fetchTimeoutMs,
         maxBytes: MAX_SCRIPT_BYTES,
         tlsOptions: null,
         cancellable,

@@ -289,6 +289,43 @@ describe('WPAD discovery through a dnsmasq on loopback', () => {
     );
   });
 
+  it('a server that never answers or sends too much is skipped within the time limit', async (t) => {
+    if (!requireOrSkip(t, dnsmasqAvailable(), 'dnsmasq not installed')) return;
+    const hosts = [
+      { name: 'wpad.a.corp.test', ipv4: '127.0.0.1' },
+      { name: 'wpad.corp.test', ipv4: '127.0.0.1' },
+    ];
+    const dns = await startDnsmasq({ hosts });
+    // A hand-written hostile peer: silence for wpad.a.corp.test, 2 MiB of script for wpad.corp.test.
+    const server = createServer((req, res) => {
+      if ((req.headers.host ?? '').startsWith('wpad.a.corp.test')) return; // never answers
+      res.writeHead(200);
+      res.end(`// ${'x'.repeat(2 << 20)}\n${PAC}`);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const started = Date.now();
+      const discovery = new WpadDiscovery({
+        resolver: dns.resolver,
+        domain: 'a.corp.test',
+        port,
+        fetchTimeoutMs: 300,
+      });
+      const result = await discovery.discover();
+      assert.ok(!result.found);
+      assert.equal(result.tried.length, 2);
+      assert.ok(Date.now() - started < 5000, 'bounded by the time limit');
+      assert.match(result.tried[0], /wpad\.a\.corp\.test.*timed out/);
+      assert.match(result.tried[1], /larger than 1048576 bytes/);
+      assert.throws(() => new WpadDiscovery({ fetchTimeoutMs: 0 }), { code: IOErrorEnum.INVALID_ARGUMENT });
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await dns.stop();
+    }
+  });
+
   it('no local domain, or a domain with nothing to walk: found false without a query', async () => {
     const none = await new WpadDiscovery({ domain: null }).discover();
     assert.deepEqual(none, { found: false, reason: 'no local domain', tried: [] });
