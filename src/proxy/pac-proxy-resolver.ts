@@ -325,7 +325,7 @@ export class PacProxyResolver implements ProxyResolver {
     const engine = PacEngine.compile(
       text,
       { memoryBytes: this.#options.memoryLimitBytes },
-      Date.now() + this.#options.timeoutMs,
+      this.#options.timeoutMs,
     ).catch((err: unknown) => {
       this.#dropEngine(text);
       throw scriptError(this.#label, err);
