@@ -28,7 +28,9 @@ export function headerEnd(data: Buffer): number {
 /** Parses a complete response (the connection has ended); INVALID_DATA when malformed or truncated. */
 export function parsePacHttpResponse(data: Buffer): PacHttpResponse {
   const end = headerEnd(data);
+  if (end < 0 && data.length > MAX_HEADER_BYTES) throw invalid('header too long');
   if (end < 0) throw invalid(data.length === 0 ? 'empty reply' : 'incomplete header');
+  if (end > MAX_HEADER_BYTES) throw invalid('header too long');
   const lines = data
     .subarray(0, end - 4)
     .toString('latin1')

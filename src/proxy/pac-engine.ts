@@ -118,9 +118,11 @@ export class PacEngine {
 
   /**
    * Compiles `script` (NOT_SUPPORTED without quickjs-wasi; PacScriptError when the script does not
-   * compile, does not define FindProxyForURL, or its top level runs past `deadline`).
+   * compile, does not define FindProxyForURL, or its top level runs longer than `timeoutMs`,
+   * counted from when the engine exists: loading and compiling the WebAssembly the first time
+   * does not count).
    */
-  static async compile(script: string, limits: PacLimits, deadline: number): Promise<PacEngine> {
+  static async compile(script: string, limits: PacLimits, timeoutMs: number): Promise<PacEngine> {
     const { module, wasm } = await loadQuickJs();
     let engine: PacEngine | null = null;
     const vm = await module.QuickJS.create({
@@ -131,7 +133,7 @@ export class PacEngine {
       interruptHandler: () => engine !== null && Date.now() > engine.#deadline,
     });
     engine = new PacEngine(vm);
-    engine.#deadline = deadline;
+    engine.#deadline = Date.now() + timeoutMs;
     try {
       engine.#install();
       engine.#run(() => vm.evalCode(PAC_LIBRARY, 'pac-library.js').dispose());

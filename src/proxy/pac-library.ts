@@ -42,16 +42,19 @@ function isInNet(host, pattern, mask) {
   if (ip === null) { var resolved = dnsResolve(host); if (resolved === null) return false; ip = __ipv4ToNumber(resolved); }
   var p = __ipv4ToNumber(pattern), m = __ipv4ToNumber(mask);
   if (ip === null || p === null || m === null) return false;
-  for (var bit = 2147483648; bit >= 1; bit /= 2) {
-    var mb = Math.floor(m / bit) % 2;
-    if (mb === 1 && Math.floor(ip / bit) % 2 !== Math.floor(p / bit) % 2) return false;
-  }
-  return true;
+  // Bitwise operators work on the low 32 bits, which is the whole address.
+  return ((ip ^ p) & m) === 0;
 }
+var __shExpCache = new Map();
 function shExpMatch(str, shexp) {
   str = String(str); shexp = String(shexp);
-  var re = '^' + shexp.replace(/[.+^$(){}|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$';
-  return new RegExp(re).test(str);
+  var re = __shExpCache.get(shexp);
+  if (re === undefined) {
+    re = new RegExp('^' + shexp.replace(/[.+^$(){}|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
+    // Scripts use a handful of patterns; a script that makes them up is not helped by a cache.
+    if (__shExpCache.size < 256) __shExpCache.set(shexp, re);
+  }
+  return re.test(str);
 }
 var __DAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
 var __MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];

@@ -325,7 +325,7 @@ export class PacProxyResolver implements ProxyResolver {
     const engine = PacEngine.compile(
       text,
       { memoryBytes: this.#options.memoryLimitBytes },
-      Date.now() + this.#options.timeoutMs,
+      this.#options.timeoutMs,
     ).catch((err: unknown) => {
       this.#dropEngine(text);
       throw scriptError(this.#label, err);
@@ -375,13 +375,24 @@ function quoted(answer: string): string {
  * address; that leaks traffic for a local question, so only the interface list is read.
  */
 function localIpv4(): string {
-  for (const list of Object.values(networkInterfaces())) {
+  const now = Date.now();
+  if (localIp !== null && now - localIp.at < LOCAL_IP_MS) return localIp.address;
+  let address = '127.0.0.1';
+  search: for (const list of Object.values(networkInterfaces())) {
     for (const info of list ?? []) {
-      if (info.family === 'IPv4' && !info.internal) return info.address;
+      if (info.family === 'IPv4' && !info.internal) {
+        address = info.address;
+        break search;
+      }
     }
   }
-  return '127.0.0.1';
+  localIp = { address, at: now };
+  return address;
 }
+
+/** os.networkInterfaces() costs a system call walk: read it at most once per LOCAL_IP_MS. */
+const LOCAL_IP_MS = 5000;
+let localIp: { readonly address: string; readonly at: number } | null = null;
 
 function positive(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;

@@ -262,6 +262,71 @@ describe('PacProxyResolver: a script served over HTTP', () => {
   });
 });
 
+describe('PacProxyResolver: the HTTP reply carrying the script', () => {
+  /** A raw server answering every connection with `reply` and closing (a hand-written peer). */
+  async function rawServer(reply: string | Buffer): Promise<{ url: string; close(): Promise<void> }> {
+    const server = await startServer('127.0.0.1', 0, (s) => {
+      s.once('data', () => s.end(reply));
+    });
+    return { url: `http://127.0.0.1:${server.port}/p.pac`, close: () => server.close() };
+  }
+  const body = pac('PROXY 127.0.0.1:3128');
+
+  it('reads chunked, Content-Length and close-delimited bodies', async () => {
+    const chunks = [body.slice(0, 10), body.slice(10, 30), body.slice(30)];
+    const chunked = chunks.map((c) => `${Buffer.byteLength(c).toString(16)};ext=1\r\n${c}\r\n`).join('');
+    for (const reply of [
+      `HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n${chunked}0\r\nX-Trailer: 1\r\n\r\n`,
+      `HTTP/1.1 200 OK\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}trailing junk`,
+      `HTTP/1.0 200 OK\r\n\r\n${body}`,
+    ]) {
+      const server = await rawServer(reply);
+      try {
+        const resolver = new PacProxyResolver(server.url, { onError: 'error' });
+        assert.deepEqual(
+          await resolver.lookup('http://a.example:80'),
+          ['http://127.0.0.1:3128'],
+          reply.slice(0, 40),
+        );
+      } finally {
+        await server.close();
+      }
+    }
+  });
+
+  it('malformed or truncated replies are IOError INVALID_DATA', async () => {
+    const cases: [string | Buffer, RegExp][] = [
+      ['', /empty reply/],
+      ['HTTP/1.1 200 OK\r\nContent-Length: 5\r\n', /incomplete header/],
+      ['SSH-2.0-OpenSSH\r\n\r\n', /bad status line/],
+      ['HTTP/1.1 200 OK\r\nBad Header\r\n\r\nx', /bad header field/],
+      [`HTTP/1.1 200 OK\r\nContent-Length: 999\r\n\r\n${body}`, /shorter than its Content-Length/],
+      ['HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n', /bad Content-Length/],
+      ['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n', /bad chunk size/],
+      ['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10\r\nabc', /truncated chunked body/],
+      ['HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n', /unsupported transfer coding/],
+      [`HTTP/1.1 200 OK\r\nX: ${'a'.repeat(40_000)}\r\n\r\n`, /header too long/],
+      [Buffer.concat([Buffer.from('HTTP/1.1 200 OK\r\n\r\n'), Buffer.from([0xff, 0xfe, 0xfd])]), /not UTF-8/],
+    ];
+    for (const [reply, message] of cases) {
+      const server = await rawServer(reply);
+      try {
+        const err = await new PacProxyResolver(server.url, { onError: 'error' })
+          .lookup('http://a.example:80')
+          .then(
+            () => assert.fail(`resolved for ${message}`),
+            (e: unknown) => e,
+          );
+        assert.ok(err instanceof IOError, String(err));
+        assert.equal(err.code, IOErrorEnum.INVALID_DATA, err.message);
+        assert.match(err.message, message);
+      } finally {
+        await server.close();
+      }
+    }
+  });
+});
+
 describe('PacProxyResolver: https and file: scripts', () => {
   it('fetches over https with the certificate verified (ca given: works; not trusted: TLS error)', async (t) => {
     if (!requireOrSkip(t, HAS_OPENSSL, 'openssl not installed')) return;
