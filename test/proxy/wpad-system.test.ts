@@ -145,16 +145,37 @@ describe('SystemProxyResolver: WPAD when the desktop asks for it', () => {
     });
   });
 
-  it('the environment and manual settings never discover; bad wpad options are INVALID_ARGUMENT', async () => {
-    const env = { http_proxy: 'http://env.example:1' };
-    // An unresolvable domain would show in the answer if discovery ran: it does not.
-    const resolver = new SystemProxyResolver(env, { wpad: { domain: 'corp.test', port: 1 } });
-    assert.deepEqual(await resolver.lookup('http://a.example:80'), ['http://env.example:1']);
-    assert.equal((await resolver.explainProxy('http://a.example:80')).source, 'http_proxy');
-    for (const wpad of [{ port: 0 }, { domain: 'x' }, 'yes']) {
-      assert.throws(() => new SystemProxyResolver(env, { wpad: wpad as never }), {
-        code: IOErrorEnum.INVALID_ARGUMENT,
-      });
+  it('the environment and manual settings never discover; bad wpad options are INVALID_ARGUMENT', async (t) => {
+    if (!requireOrSkip(t, dnsmasqAvailable(), 'dnsmasq not installed')) return;
+    const dns = await startDnsmasq({
+      hosts: [{ name: 'wpad.corp.test', ipv4: '127.0.0.1' }],
+      logQueries: true,
+    });
+    const dir = await mkdtemp(join(tmpdir(), 'gsc-wpad-'));
+    try {
+      const wpad = { resolver: dns.resolver, domain: 'corp.test', port: 1 };
+      const env = { http_proxy: 'http://env.example:1' };
+      const fromEnv = new SystemProxyResolver(env, { wpad });
+      assert.deepEqual(await fromEnv.lookup('http://a.example:80'), ['http://env.example:1']);
+      assert.equal((await fromEnv.explainProxy('http://a.example:80')).source, 'http_proxy');
+      await writeFile(
+        join(dir, 'kioslaverc'),
+        '[Proxy Settings]\nProxyType=1\nhttpProxy=http://kde.example 3128\n',
+      );
+      const manual = new SystemProxyResolver(
+        { ...env, XDG_CURRENT_DESKTOP: 'KDE', XDG_CONFIG_HOME: dir },
+        { wpad },
+      );
+      assert.deepEqual(await manual.lookup('http://a.example:80'), ['http://kde.example:3128']);
+      assert.doesNotMatch(dns.log(), /query\[\w+\] wpad/, 'no WPAD query');
+      for (const bad of [{ port: 0 }, { domain: 'x' }, 'yes']) {
+        assert.throws(() => new SystemProxyResolver(env, { wpad: bad as never }), {
+          code: IOErrorEnum.INVALID_ARGUMENT,
+        });
+      }
+    } finally {
+      await dns.stop();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });
