@@ -176,6 +176,7 @@ export class PacProxyResolver implements ProxyResolver {
         source: `${this.#label} failed (${error.message}); DIRECT`,
         matchedIgnoreHost: null,
         proxies: ['direct://'],
+        pac: { url: this.url, answer: null, error: error.message },
       };
     } finally {
       caller.dispose();
@@ -198,6 +199,7 @@ export class PacProxyResolver implements ProxyResolver {
       source: `${this.#label} returned ${quoted(answer)}`,
       matchedIgnoreHost: null,
       proxies: parsed.proxies,
+      pac: { url: this.url, answer: answer.slice(0, 1000), error: null },
     };
   }
 
