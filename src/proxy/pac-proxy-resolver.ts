@@ -12,6 +12,7 @@ import { IOErrorEnum, ResolverNameLookupFlags } from '../errors/enums.js';
 import { toGError } from '../errors/errno.js';
 import { redactUri, splitNetworkUri } from '../address/uri.js';
 import { Resolver } from '../resolver/resolver.js';
+import { systemClock, type Clock } from '../clock.js';
 import { checkLookup, printable, proxyWarning } from './lookup-checks.js';
 import { MAX_NAMES_PER_CALL, PacEngine, PacScriptError } from './pac-engine.js';
 import { parsePacAnswer } from './pac-result.js';
@@ -51,6 +52,11 @@ export interface PacProxyOptions {
   readonly retryMs?: number;
   /** Node TLS options (`ca`, …) for fetching an `https:` script; the certificate is always verified. */
   readonly tlsOptions?: ConnectionOptions | null;
+  /**
+   * The time source of the fetch and name-lookup timers and of `refreshMs`/`retryMs` (default the
+   * system clock). The script's own time limit is always real time: it bounds real CPU work.
+   */
+  readonly clock?: Clock;
 }
 
 const DEFAULTS = {
@@ -93,9 +99,10 @@ export class PacProxyResolver implements ProxyResolver {
   readonly #source: PacSource;
   readonly #label: string;
   readonly #resolver: Resolver | null;
-  readonly #options: Required<Omit<PacProxyOptions, 'resolver' | 'myIpAddress' | 'tlsOptions'>>;
+  readonly #options: Required<Omit<PacProxyOptions, 'resolver' | 'myIpAddress' | 'tlsOptions' | 'clock'>>;
   readonly #myIp: string | null;
   readonly #tlsOptions: ConnectionOptions | null;
+  readonly #clock: Clock;
   #script: { readonly text: string; readonly at: number } | null = null;
   #fetching: Promise<string> | null = null;
   #fetchFailure: { readonly error: GError; readonly at: number } | null = null;
@@ -113,6 +120,7 @@ export class PacProxyResolver implements ProxyResolver {
     this.#resolver = options.resolver ?? null;
     this.#myIp = options.myIpAddress ?? null;
     this.#tlsOptions = options.tlsOptions ?? null;
+    this.#clock = options.clock ?? systemClock;
     this.#options = {
       timeoutMs: positive(options.timeoutMs, DEFAULTS.timeoutMs, 'timeoutMs'),
       fetchTimeoutMs: positive(options.fetchTimeoutMs, DEFAULTS.fetchTimeoutMs, 'fetchTimeoutMs'),
@@ -168,6 +176,7 @@ export class PacProxyResolver implements ProxyResolver {
         source: `${this.#label} failed (${error.message}); DIRECT`,
         matchedIgnoreHost: null,
         proxies: ['direct://'],
+        pac: { url: this.url, answer: null, error: error.message },
       };
     } finally {
       caller.dispose();
@@ -190,6 +199,7 @@ export class PacProxyResolver implements ProxyResolver {
       source: `${this.#label} returned ${quoted(answer)}`,
       matchedIgnoreHost: null,
       proxies: parsed.proxies,
+      pac: { url: this.url, answer: answer.slice(0, 1000), error: null },
     };
   }
 
@@ -235,7 +245,7 @@ export class PacProxyResolver implements ProxyResolver {
     const remaining = deadline - Date.now();
     if (remaining <= 0) throw this.#timeout();
     const bounded = new LinkedCancellable(caller);
-    const timer = setTimeout(() => bounded.cancel(timedOutError()), remaining);
+    const timer = this.#clock.setTimeout(() => bounded.cancel(timedOutError()), remaining);
     const resolver = this.#resolver ?? Resolver.getDefault();
     try {
       const answers = await Promise.all(
@@ -254,7 +264,7 @@ export class PacProxyResolver implements ProxyResolver {
       if (bounded.isCancelled()) throw this.#timeout();
       wanted.forEach((name, i) => names.set(name, answers[i]));
     } finally {
-      clearTimeout(timer);
+      this.#clock.clearTimeout(timer);
       bounded.dispose();
     }
   }
@@ -270,7 +280,7 @@ export class PacProxyResolver implements ProxyResolver {
   async #scriptText(): Promise<string> {
     const source = this.#source;
     if (source.kind === 'script') return source.text;
-    const now = Date.now();
+    const now = this.#clock.now();
     if (this.#script !== null && now - this.#script.at < this.#options.refreshMs) return this.#script.text;
     const failure = this.#fetchFailure;
     if (failure !== null && now - failure.at < this.#options.retryMs) {
@@ -285,7 +295,10 @@ export class PacProxyResolver implements ProxyResolver {
 
   async #fetch(url: URL): Promise<string> {
     const cancellable = new Cancellable();
-    const timer = setTimeout(() => cancellable.cancel(timedOutError()), this.#options.fetchTimeoutMs);
+    const timer = this.#clock.setTimeout(
+      () => cancellable.cancel(timedOutError()),
+      this.#options.fetchTimeoutMs,
+    );
     try {
       const text = await loadPacScript(url, {
         resolver: this.#resolver,
@@ -294,7 +307,7 @@ export class PacProxyResolver implements ProxyResolver {
         tlsOptions: this.#tlsOptions,
         cancellable,
       });
-      this.#script = { text, at: Date.now() };
+      this.#script = { text, at: this.#clock.now() };
       this.#fetchFailure = null;
       return text;
     } catch (err) {
@@ -306,14 +319,14 @@ export class PacProxyResolver implements ProxyResolver {
         );
       }
       error = error.withPrefix(`${this.#label}: `);
-      this.#fetchFailure = { error, at: Date.now() };
+      this.#fetchFailure = { error, at: this.#clock.now() };
       if (this.#script !== null) {
         this.#warnOnce(`${error.message}; using the script fetched before`);
         return this.#script.text;
       }
       throw error;
     } finally {
-      clearTimeout(timer);
+      this.#clock.clearTimeout(timer);
     }
   }
 

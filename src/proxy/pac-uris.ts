@@ -5,7 +5,7 @@
 import type { CancelOptions } from '../cancellable.js';
 import { IOError } from '../errors/gerror.js';
 import { IOErrorEnum } from '../errors/enums.js';
-import { decideProxy, type ProxyDecision } from './proxy-explanation.js';
+import { decideProxy, type PacOutcome, type ProxyDecision } from './proxy-explanation.js';
 import { PacProxyResolver } from './pac-proxy-resolver.js';
 import { isPacUri } from './pac-script-source.js';
 
@@ -44,6 +44,7 @@ export async function expandPacUris(
 ): Promise<ProxyDecision> {
   const proxies: string[] = [];
   const sources: string[] = [];
+  let pacOutcome: PacOutcome | undefined;
   for (const proxy of decision.proxies) {
     if (!isPacUri(proxy)) {
       proxies.push(proxy);
@@ -51,12 +52,15 @@ export async function expandPacUris(
     }
     const pac = sharedPacResolver(proxy);
     proxies.push(...(await pac.lookup(uri, opts)));
-    sources.push(pac[decideProxy](uri).source);
+    const pacDecision = pac[decideProxy](uri);
+    sources.push(pacDecision.source);
+    pacOutcome ??= pacDecision.pac;
   }
   const expanded: ProxyDecision = {
     source: `${decision.source}: ${sources.join('; ')}`,
     matchedIgnoreHost: decision.matchedIgnoreHost,
     proxies,
+    ...(pacOutcome === undefined ? {} : { pac: pacOutcome }),
   };
   let byUri = remembered.get(owner);
   if (byUri === undefined) {

@@ -55,6 +55,7 @@ describe('gsocketclient with a PAC script', () => {
           source: `default proxy: PAC ${pac.url} returned 'DIRECT'`,
           matchedIgnoreHost: null,
           proxies: ['direct://'],
+          pac: { url: pac.url, answer: 'DIRECT', error: null },
         },
       });
     } finally {

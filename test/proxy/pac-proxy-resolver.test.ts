@@ -167,7 +167,23 @@ describe('PacProxyResolver: a script served over HTTP', () => {
         'socks4://127.0.0.1:1080',
         'direct://',
       ]);
+      assert.deepEqual(why.pac, {
+        url: server.url.replace('http://', 'http://***@'),
+        answer: 'PROXY 127.0.0.1:3128; SOCKS 127.0.0.1:1080; DIRECT',
+        error: null,
+      });
       assert.ok(!JSON.stringify(why).includes('secret'));
+      // A failing script: the list is DIRECT and the explanation says why.
+      const failing = await new PacProxyResolver(
+        `function FindProxyForURL() { throw new Error('nope'); }`,
+      ).explainProxy('https://example.com:443');
+      assert.deepEqual(failing.proxies, ['direct://']);
+      assert.deepEqual(failing.pac, {
+        url: null,
+        answer: null,
+        error: 'PAC script: the PAC script threw nope',
+      });
+      assert.equal(failing.source, 'PAC script failed (PAC script: the PAC script threw nope); DIRECT');
     } finally {
       await server.close();
     }
