@@ -14,6 +14,7 @@ const MAX_DECISIONS = 256;
 export class WpadProxy {
   readonly #discovery: WpadDiscovery;
   readonly #resolver: WpadOptions['resolver'];
+  readonly #clock: WpadOptions['clock'];
   #pac: { readonly result: WpadResult & { found: true }; readonly resolver: PacProxyResolver } | null = null;
   readonly #decisions = new Map<string, ProxyDecision>();
 
@@ -21,6 +22,7 @@ export class WpadProxy {
   constructor(opts: WpadOptions) {
     this.#discovery = new WpadDiscovery(opts);
     this.#resolver = opts.resolver;
+    this.#clock = opts.clock;
   }
 
   /** Discovers (or takes the cached result), then asks the found script about `uri`. */
@@ -36,7 +38,9 @@ export class WpadProxy {
         const pac = this.#pacFor(result);
         await pac.lookup(uri, { cancellable: caller });
         const answer = pac[decideProxy](uri);
-        decision = { ...answer, source: `WPAD ${result.url}: ${answer.source}` };
+        // The script was handed over as text: its URL is the discovered one.
+        const outcome = answer.pac === undefined ? {} : { pac: { ...answer.pac, url: result.url } };
+        decision = { ...answer, ...outcome, source: `WPAD ${result.url}: ${answer.source}` };
       }
     } finally {
       caller.dispose();
@@ -63,7 +67,10 @@ export class WpadProxy {
     if (current !== null && current.result.url === result.url && current.result.script === result.script) {
       return current.resolver;
     }
-    const resolver = new PacProxyResolver(result.script, { resolver: this.#resolver ?? null });
+    const resolver = new PacProxyResolver(result.script, {
+      resolver: this.#resolver ?? null,
+      ...(this.#clock === undefined ? {} : { clock: this.#clock }),
+    });
     this.#pac = { result, resolver };
     return resolver;
   }

@@ -77,6 +77,7 @@ describe('SystemProxyResolver: WPAD when the desktop asks for it', () => {
       assert.ok(explained.source.startsWith(`WPAD ${url}: `), explained.source);
       assert.match(explained.source, /PROXY proxy\.corp\.test:3128; DIRECT/);
       assert.deepEqual(explained.proxies, ['http://proxy.corp.test:3128', 'direct://']);
+      assert.deepEqual(explained.pac, { url, answer: 'PROXY proxy.corp.test:3128; DIRECT', error: null });
       // Discovered once for all these lookups (the cache), never on the loopback destination.
       assert.deepEqual(await resolver.lookup('http://127.0.0.1:8080'), ['direct://']);
       assert.equal((await resolver.explainProxy('http://localhost:80')).source, 'loopback');
