@@ -100,12 +100,15 @@ export class WpadDiscovery {
   discover(): Promise<WpadResult> {
     const fresh = this.current();
     if (fresh !== null) return Promise.resolve(fresh);
-    this.#running ??= this.#run().then((result) => {
-      const lifetime = result.found ? WPAD_FOUND_MS : WPAD_MISSING_MS;
-      this.#cached = { result, until: this.#opts.clock.now() + lifetime };
-      this.#running = null;
-      return result;
-    });
+    // #run reports failures as results; anything unexpected becomes one too, never a stuck promise.
+    this.#running ??= this.#run()
+      .catch((err: unknown): WpadResult => ({ found: false, reason: toGError(err).message, tried: [] }))
+      .then((result) => {
+        const lifetime = result.found ? WPAD_FOUND_MS : WPAD_MISSING_MS;
+        this.#cached = { result, until: this.#opts.clock.now() + lifetime };
+        this.#running = null;
+        return result;
+      });
     return this.#running;
   }
 
