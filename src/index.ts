@@ -34,6 +34,7 @@ export {
   type SystemProxySource,
 } from './proxy/system-proxy-resolver.js';
 export { PacProxyResolver, type PacProxyOptions } from './proxy/pac-proxy-resolver.js';
+export type { WpadOptions } from './proxy/wpad-discovery.js';
 export type { PacOutcome, ProxyExplanation, ProxyFailureInfo } from './proxy/proxy-explanation.js';
 export { ProxyAddressEnumerator } from './proxy/proxy-address-enumerator.js';
 export { registerProxy, getProxyForProtocol, type Proxy, type ProxyConnectOptions } from './proxy/proxy.js';
