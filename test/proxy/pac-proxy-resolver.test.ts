@@ -534,6 +534,19 @@ describe('PacProxyResolver: hostile and broken scripts', () => {
     }
   });
 
+  it('FindProxyForURL may be a function, var, let or const, and is called by its current name', async () => {
+    for (const script of [
+      `const FindProxyForURL = (url, host) => 'PROXY 127.0.0.1:1';`,
+      `let FindProxyForURL = function (url, host) { return 'PROXY 127.0.0.1:1'; };`,
+      `var FindProxyForURL = function (url, host) { return 'PROXY 127.0.0.1:1'; };`,
+      `function FindProxyForURL(url, host) { FindProxyForURL = function () { return 'PROXY 127.0.0.1:1'; }; return 'PROXY 127.0.0.1:1'; }`,
+    ]) {
+      const resolver = new PacProxyResolver(script, { onError: 'error' });
+      assert.deepEqual(await resolver.lookup('http://a:80'), ['http://127.0.0.1:1'], script);
+      assert.deepEqual(await resolver.lookup('http://b:80'), ['http://127.0.0.1:1'], script);
+    }
+  });
+
   it('no access to Node from the script', async () => {
     const script = `function FindProxyForURL(url, host) {
       var seen = [typeof process, typeof require, typeof globalThis.fetch, typeof setTimeout].join(',');
