@@ -204,8 +204,10 @@ export class PacEngine {
           }
         });
       } catch (err) {
-        // The script may catch the pending-name exception and go on: names asked for win anyway.
-        if (this.#pending.size === 0) throw err;
+        // The script may catch the pending-name exception and go on: names asked for win anyway,
+        // but not over a time or memory limit.
+        const limit = err instanceof PacScriptError && err.reason !== 'threw';
+        if (this.#pending.size === 0 || limit) throw err;
       }
       if (this.#pending.size > 0) return { kind: 'needs-names', names: [...this.#pending] };
       return { kind: 'answer', answer };
