@@ -16,8 +16,6 @@ import { NATIVE_DNS_RESOLVE, NATIVE_MY_IP_ADDRESS, PAC_LIBRARY } from './pac-lib
 
 /** The engine's types, as far as this module uses them (the package is optional: no static import). */
 interface Handle {
-  readonly isFunction: boolean;
-  getProp(name: string): Handle;
   dispose(): void;
 }
 interface Vm {
@@ -106,6 +104,8 @@ export const MAX_NAMES_PER_CALL = 16;
 /** One compiled PAC script in its own engine instance. */
 export class PacEngine {
   readonly #vm: Vm;
+  /** A function calling the script's FindProxyForURL by name. */
+  #find: Handle | null = null;
   #deadline = Number.POSITIVE_INFINITY;
   #names: ReadonlyMap<string, string | null> = new Map();
   #pending = new Set<string>();
@@ -138,10 +138,23 @@ export class PacEngine {
       engine.#install();
       engine.#run(() => vm.evalCode(PAC_LIBRARY, 'pac-library.js').dispose());
       engine.#run(() => vm.evalCode(script, 'proxy.pac').dispose());
-      const fn = vm.global.getProp('FindProxyForURL');
-      const ok = fn.isFunction;
-      fn.dispose();
-      if (!ok) throw new PacScriptError('compile', 'the script defines no function FindProxyForURL');
+      // By name, as browsers call it: `function`, `var`, `let` and `const` definitions all count,
+      // and a script that reassigns it is called with its current value.
+      let kind: unknown;
+      engine.#run(() => {
+        const type = vm.evalCode('typeof FindProxyForURL', 'pac-check.js');
+        kind = vm.dump(type);
+        type.dispose();
+      });
+      if (kind !== 'function') {
+        throw new PacScriptError('compile', 'the script defines no function FindProxyForURL');
+      }
+      engine.#run(() => {
+        engine.#find = vm.evalCode(
+          '(function (url, host) { return FindProxyForURL(url, host); })',
+          'pac-call.js',
+        );
+      });
       return engine;
     } catch (err) {
       engine.dispose();
@@ -170,7 +183,8 @@ export class PacEngine {
     myIp: string,
     deadline: number,
   ): PacRun {
-    if (this.#spent) throw new PacScriptError('memory', 'the PAC engine was stopped');
+    const find = this.#find;
+    if (this.#spent || find === null) throw new PacScriptError('memory', 'the PAC engine was stopped');
     const vm = this.#vm;
     this.#names = names;
     this.#pending = new Set();
@@ -180,20 +194,20 @@ export class PacEngine {
       let answer: unknown;
       try {
         this.#run(() => {
-          const fn = vm.global.getProp('FindProxyForURL');
           const args = [vm.newString(url), vm.newString(host)];
           try {
-            const result = vm.callFunction(fn, vm.undefined, ...args);
+            const result = vm.callFunction(find, vm.undefined, ...args);
             answer = vm.dump(result);
             result.dispose();
           } finally {
-            fn.dispose();
             for (const arg of args) arg.dispose();
           }
         });
       } catch (err) {
-        // The script may catch the pending-name exception and go on: names asked for win anyway.
-        if (this.#pending.size === 0) throw err;
+        // The script may catch the pending-name exception and go on: names asked for win anyway,
+        // but not over a time or memory limit.
+        const limit = err instanceof PacScriptError && err.reason !== 'threw';
+        if (this.#pending.size === 0 || limit) throw err;
       }
       if (this.#pending.size > 0) return { kind: 'needs-names', names: [...this.#pending] };
       return { kind: 'answer', answer };

@@ -28,6 +28,7 @@ import { dnsmasqAvailable, startDnsmasq } from '../helpers/dnsmasq.js';
 import { requireOrSkip } from '../helpers/env.js';
 import { HAS_OPENSSL, testPki } from '../helpers/certs.js';
 import { captureWarnings } from './warnings.js';
+import { FakeResolver } from '../helpers/resolvers.js';
 
 interface PacServer {
   readonly url: string;
@@ -482,6 +483,36 @@ describe('PacProxyResolver: hostile and broken scripts', () => {
     assert.deepEqual(await strict.lookup('http://fine:80'), ['http://127.0.0.1:3128']);
   });
 
+  it('a script that catches pending name lookups: resolved and run again; an endless one stops at timeoutMs', async () => {
+    const catching = `function FindProxyForURL(url, host) {
+      var ip; try { ip = dnsResolve(host); } catch (e) { ip = 'caught'; }
+      return ip === '192.0.2.9' ? 'PROXY 127.0.0.1:1' : 'PROXY 127.0.0.1:2';
+    }`;
+    const lab = new FakeResolver({ 'lab.test': { v4: ['192.0.2.9'] } });
+    const once = new PacProxyResolver(catching, { resolver: lab, onError: 'error' });
+    assert.deepEqual(await once.lookup('http://lab.test:80'), ['http://127.0.0.1:1']);
+    assert.deepEqual(
+      lab.queries.map((q) => q.name),
+      ['lab.test'],
+    );
+
+    const script = `function FindProxyForURL(url, host) {
+      for (var i = 0; ; i++) { try { dnsResolve('n' + i + '.invalid'); } catch (e) {} }
+    }`;
+    const names = new FakeResolver();
+    const resolver = new PacProxyResolver(script, { timeoutMs: 300, onError: 'error', resolver: names });
+    const started = Date.now();
+    const err = await resolver.lookup('http://a:80').then(
+      () => assert.fail('resolved'),
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof IOError);
+    assert.equal(err.code, IOErrorEnum.TIMED_OUT, err.message);
+    assert.ok(Date.now() - started < 3000, `took ${Date.now() - started} ms`);
+    // The time limit wins over the names it asked for: none was looked up.
+    assert.equal(names.queries.length, 0);
+  });
+
   it('an endless loop at the top level of the script is stopped too', async () => {
     const resolver = new PacProxyResolver(`for (;;) {}\n${pac('DIRECT')}`, {
       timeoutMs: 200,
@@ -531,6 +562,19 @@ describe('PacProxyResolver: hostile and broken scripts', () => {
       assert.ok(err instanceof IOError);
       assert.equal(err.code, IOErrorEnum.FAILED);
       assert.match(err.message, message);
+    }
+  });
+
+  it('FindProxyForURL may be a function, var, let or const, and is called by its current name', async () => {
+    for (const script of [
+      `const FindProxyForURL = (url, host) => 'PROXY 127.0.0.1:1';`,
+      `let FindProxyForURL = function (url, host) { return 'PROXY 127.0.0.1:1'; };`,
+      `var FindProxyForURL = function (url, host) { return 'PROXY 127.0.0.1:1'; };`,
+      `function FindProxyForURL(url, host) { FindProxyForURL = function () { return 'PROXY 127.0.0.1:1'; }; return 'PROXY 127.0.0.1:1'; }`,
+    ]) {
+      const resolver = new PacProxyResolver(script, { onError: 'error' });
+      assert.deepEqual(await resolver.lookup('http://a:80'), ['http://127.0.0.1:1'], script);
+      assert.deepEqual(await resolver.lookup('http://b:80'), ['http://127.0.0.1:1'], script);
     }
   });
 
