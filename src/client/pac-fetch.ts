@@ -15,7 +15,56 @@ import {
 import { MAX_HEADER_BYTES, headerEnd, parsePacHttpResponse } from './pac-http-response.js';
 import { SocketClient } from './socket-client.js';
 
+/** Redirects followed, as browsers follow them for a PAC URL. */
+const MAX_REDIRECTS = 3;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/**
+ * The script at `url`, following up to 3 redirects to `http:`/`https:` URLs (never from
+ * `https:` down to `http:`), all within the one fetch time limit.
+ */
 async function fetchPacScript(url: URL, opts: PacFetchOptions): Promise<string> {
+  let current = url;
+  for (let hop = 0; ; hop++) {
+    const answer = await fetchOnce(current, opts);
+    if (answer.kind === 'script') return answer.text;
+    if (hop >= MAX_REDIRECTS) {
+      throw new IOError(
+        IOErrorEnum.FAILED,
+        `Fetching ${redactUri(url.href)}: more than ${MAX_REDIRECTS} redirects`,
+      );
+    }
+    current = redirectTarget(current, answer.location);
+  }
+}
+
+function redirectTarget(from: URL, location: string | undefined): URL {
+  let next: URL | null;
+  try {
+    next = location === undefined ? null : new URL(location, from);
+  } catch {
+    next = null;
+  }
+  if (next === null || (next.protocol !== 'http:' && next.protocol !== 'https:')) {
+    throw new IOError(
+      IOErrorEnum.FAILED,
+      `Fetching ${redactUri(from.href)}: redirect without a usable Location`,
+    );
+  }
+  if (from.protocol === 'https:' && next.protocol === 'http:') {
+    throw new IOError(
+      IOErrorEnum.FAILED,
+      `Fetching ${redactUri(from.href)}: refused redirect from https to http`,
+    );
+  }
+  return next;
+}
+
+type FetchAnswer =
+  | { readonly kind: 'script'; readonly text: string }
+  | { readonly kind: 'redirect'; readonly location: string | undefined };
+
+async function fetchOnce(url: URL, opts: PacFetchOptions): Promise<FetchAnswer> {
   const https = url.protocol === 'https:';
   const client = new SocketClient({
     enableProxy: false,
@@ -33,6 +82,8 @@ async function fetchPacScript(url: URL, opts: PacFetchOptions): Promise<string> 
     );
     const data = await readAll(conn.stream, opts);
     const response = parsePacHttpResponse(data);
+    if (REDIRECTS.has(response.status))
+      return { kind: 'redirect', location: response.headers.get('location') };
     if (response.status !== 200) {
       throw new IOError(
         IOErrorEnum.FAILED,
@@ -40,7 +91,7 @@ async function fetchPacScript(url: URL, opts: PacFetchOptions): Promise<string> 
       );
     }
     if (response.body.length > opts.maxBytes) throw tooLarge(opts.maxBytes);
-    return decodeScript(response.body);
+    return { kind: 'script', text: decodeScript(response.body) };
   } finally {
     await conn.close();
   }

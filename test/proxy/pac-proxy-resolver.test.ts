@@ -311,6 +311,41 @@ describe('PacProxyResolver: the HTTP reply carrying the script', () => {
     }
   });
 
+  it('follows up to 3 redirects; more, or one without a Location, is FAILED', async () => {
+    const server = createHttpServer((req, res) => {
+      const hop = /^\/hop(\d+)$/.exec(req.url ?? '');
+      if (req.url === '/final.pac') res.end(body);
+      else if (req.url === '/nowhere') res.writeHead(302).end();
+      else if (req.url === '/loop') res.writeHead(307, { location: '/loop' }).end();
+      else if (hop !== null && hop[1] !== '0')
+        res.writeHead(301, { location: `/hop${Number(hop[1]) - 1}` }).end();
+      else res.writeHead(302, { location: '/final.pac' }).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const ok = new PacProxyResolver(`${base}/hop2`, { onError: 'error' });
+      assert.deepEqual(await ok.lookup('http://a.example:80'), ['http://127.0.0.1:3128']);
+      for (const [path, message] of [
+        ['/loop', /more than 3 redirects/],
+        ['/nowhere', /redirect without a usable Location/],
+      ] as const) {
+        const err = await new PacProxyResolver(`${base}${path}`, { onError: 'error' })
+          .lookup('http://a.example:80')
+          .then(
+            () => assert.fail('resolved'),
+            (e: unknown) => e,
+          );
+        assert.ok(err instanceof IOError);
+        assert.equal(err.code, IOErrorEnum.FAILED);
+        assert.match(err.message, message);
+      }
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
   it('malformed or truncated replies are IOError INVALID_DATA', async () => {
     const cases: [string | Buffer, RegExp][] = [
       ['', /empty reply/],
