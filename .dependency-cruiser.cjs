@@ -6,11 +6,13 @@
 
 // Interfaces that name their implementations and back: GSocketConnectable's enumerators yield
 // GSocketAddresses, which are themselves connectables; GProxyResolver is declared beside
-// ProxyResolver.getDefault(), which picks among the resolvers that implement it. Those cycles are
-// type-only (the runtime rule below still covers these files).
+// ProxyResolver.getDefault(), which picks among the resolvers that implement it (and those run the
+// PAC resolver, through pac-uris.ts, for `pac+` proxy URIs). Those cycles are type-only (the
+// runtime rule below still covers these files).
 const TYPE_CYCLE_PAIRS =
   '^src/address/(connectable|socket-address|proxy-enumeration)\\.ts$|' +
-  '^src/proxy/(proxy|environment-proxy|simple-proxy|system-proxy)-resolver\\.ts$|' +
+  '^src/proxy/(proxy|environment-proxy|simple-proxy|system-proxy|pac-proxy)-resolver\\.ts$|' +
+  '^src/proxy/(pac-uris|wpad-proxy)\\.ts$|' +
   '^src/proxy/(desktop-proxy-config|gnome-proxy-settings|kde-proxy-settings)\\.ts$';
 
 /** @type {import('dependency-cruiser').IConfiguration} */

@@ -10,6 +10,7 @@ import { memorySection } from './sections/memory.js';
 import { refusedSection } from './sections/refused.js';
 import { fetchSection } from './sections/fetch.js';
 import { proxySection } from './sections/proxy.js';
+import { proxyLookupSection } from './sections/proxy-lookup.js';
 import { syncSection } from './sections/sync.js';
 import { throughputSection } from './sections/throughput.js';
 import { tlsSection } from './sections/tls.js';
@@ -22,6 +23,7 @@ const SECTIONS: readonly BenchSection[] = [
   memorySection,
   throughputSection,
   proxySection,
+  proxyLookupSection,
   tlsSection,
   syncSection,
   fetchSection,

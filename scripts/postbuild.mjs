@@ -22,6 +22,8 @@ if (esbuild) {
     platform: 'node',
     format: 'esm',
     target: 'node20',
+    // Optional peer dependencies stay outside: loaded from node_modules only when used (PAC).
+    external: ['quickjs-wasi'],
     logLevel: 'warning',
   });
 }

@@ -34,7 +34,9 @@ export {
   type SystemProxyOptions,
   type SystemProxySource,
 } from './proxy/system-proxy-resolver.js';
-export type { ProxyExplanation, ProxyFailureInfo } from './proxy/proxy-explanation.js';
+export { PacProxyResolver, type PacProxyOptions } from './proxy/pac-proxy-resolver.js';
+export type { WpadOptions } from './proxy/wpad-discovery.js';
+export type { PacOutcome, ProxyExplanation, ProxyFailureInfo } from './proxy/proxy-explanation.js';
 export { ProxyAddressEnumerator } from './proxy/proxy-address-enumerator.js';
 export { registerProxy, getProxyForProtocol, type Proxy, type ProxyConnectOptions } from './proxy/proxy.js';
 export { Socks4Proxy } from './proxy/socks4.js';
@@ -85,3 +87,5 @@ export { SharedCancellable } from './sync/shared-cancellable.js';
 export type { SyncEventConnection } from './sync/sync-connect.js';
 // Loaded for its effect: it installs the blocking entry points behind SocketClient's …Sync methods.
 import './sync/sync-connect.js';
+// Loaded for its effect: it lets PAC resolvers fetch http:/https: scripts with the client.
+import './client/pac-fetch.js';

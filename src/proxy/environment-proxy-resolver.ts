@@ -14,6 +14,7 @@ import {
 } from './proxy-explanation.js';
 import { proxyRecipe, type ProxyRecipe } from './proxy-recipe.js';
 import { expandProxy, schemeOf } from './simple-proxy-resolver.js';
+import { expandPacUris, hasPacUri, pacNeedsAsync, rememberedExpansion } from './pac-uris.js';
 
 /** The variables read, as a plain map; `process.env` by default. */
 export type ProxyEnvironment = Readonly<Record<string, string | undefined>>;
@@ -110,26 +111,40 @@ export class EnvironmentProxyResolver implements ProxyResolver {
     return true;
   }
 
-  /** g_proxy_resolver_lookup_async: the proxy the variables give for `uri`, or `direct://`. */
+  /**
+   * g_proxy_resolver_lookup_async: the proxy the variables give for `uri`, or `direct://`. A
+   * `pac+http://`, `pac+https://` or `pac+file://` value (libproxy's convention) is replaced by
+   * what that PAC script answers.
+   */
   async lookup(uri: string, opts?: CancelOptions): Promise<string[]> {
-    return this.lookupSync(uri, opts);
+    checkLookup(uri, opts);
+    const decision = this.#decideBase(uri);
+    if (!hasPacUri(decision)) return [...decision.proxies];
+    return [...(await expandPacUris(this, uri, decision, opts)).proxies];
   }
 
-  /** Extension: the same answer without a Promise. */
+  /** Extension: the same answer without a Promise (NOT_SUPPORTED for a `pac+` value). */
   lookupSync(uri: string, opts?: CancelOptions): string[] {
     checkLookup(uri, opts);
-    return [...this[decideProxy](uri).proxies];
+    const decision = this.#decideBase(uri);
+    if (hasPacUri(decision)) throw pacNeedsAsync();
+    return [...decision.proxies];
   }
 
   /** Extension: which variable (or `no_proxy` entry, or the loopback rule) decided, redacted. */
   async explainProxy(uri: string, opts?: CancelOptions): Promise<ProxyExplanation> {
-    return this.explainProxySync(uri, opts);
+    checkLookup(uri, opts);
+    const decision = this.#decideBase(uri);
+    if (!hasPacUri(decision)) return explanation(uri, 'environment', decision);
+    return explanation(uri, 'environment', await expandPacUris(this, uri, decision, opts));
   }
 
-  /** Extension: {@link EnvironmentProxyResolver.explainProxy} without a Promise. */
+  /** Extension: {@link EnvironmentProxyResolver.explainProxy} without a Promise (NOT_SUPPORTED for `pac+`). */
   explainProxySync(uri: string, opts?: CancelOptions): ProxyExplanation {
     checkLookup(uri, opts);
-    return explanation(uri, 'environment', this[decideProxy](uri));
+    const decision = this.#decideBase(uri);
+    if (hasPacUri(decision)) throw pacNeedsAsync();
+    return explanation(uri, 'environment', decision);
   }
 
   /** @internal this resolver as data (proxy-recipe.ts). */
@@ -141,14 +156,24 @@ export class EnvironmentProxyResolver implements ProxyResolver {
   [decideQuickly](uri: string | null): ProxyDecision | null {
     // A subclass may answer lookup() differently; only this class's own answer is known here.
     if (Object.getPrototypeOf(this) !== EnvironmentProxyResolver.prototype) return null;
-    if (uri !== null) return this[decideProxy](uri);
+    if (uri !== null) {
+      // A `pac+` value needs its script, which only lookup() runs.
+      const decision = this.#decideBase(uri);
+      return hasPacUri(decision) ? null : decision;
+    }
     return this.#byScheme.size === 0 && this.#fallback === null
       ? direct('no proxy variable set', null)
       : null;
   }
 
-  /** @internal the decision for a checked URI. */
+  /** @internal the decision for a checked URI (a `pac+` value as its last expansion). */
   [decideProxy](uri: string): ProxyDecision {
+    const decision = this.#decideBase(uri);
+    if (!hasPacUri(decision)) return decision;
+    return rememberedExpansion(this, uri) ?? decision;
+  }
+
+  #decideBase(uri: string): ProxyDecision {
     const chosen = this.#byScheme.get(schemeOf(uri)) ?? this.#fallback;
     if (chosen === null) return direct('no proxy variable set', null);
     if (this.#noProxyAll) return direct(this.#noProxyName, '*');

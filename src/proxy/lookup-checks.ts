@@ -29,7 +29,7 @@ export function redactForLog(uri: string): string {
 }
 
 /** Control characters escaped and length bounded, so a hostile value cannot flood or garble a log. */
-function printable(text: string, max = 200): string {
+export function printable(text: string, max = 200): string {
   // eslint-disable-next-line no-control-regex
   const control = /[\x00-\x1f\x7f]/g;
   const escaped = text.replace(control, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);

@@ -21,6 +21,18 @@ export interface ProxyExplanation {
   readonly matchedIgnoreHost: string | null;
   /** The proxy URIs tried in order (`direct://` = no proxy). */
   readonly proxies: readonly string[];
+  /** Present when a PAC script decided: its URL, its answer, or why it failed. */
+  readonly pac?: PacOutcome;
+}
+
+/** What a PAC script said, for {@link ProxyExplanation.pac}. */
+export interface PacOutcome {
+  /** The script's URL (userinfo as `***`), null for script text given directly. */
+  readonly url: string | null;
+  /** What FindProxyForURL returned (at most 1000 characters), null when it failed. */
+  readonly answer: string | null;
+  /** Why the script gave no answer (the list is then `direct://`), or null. */
+  readonly error: string | null;
 }
 
 /** A resolver's decision before redaction (internal; proxies still carry their credentials). */
@@ -28,6 +40,7 @@ export interface ProxyDecision {
   readonly source: string;
   readonly matchedIgnoreHost: string | null;
   readonly proxies: readonly string[];
+  readonly pac?: PacOutcome;
 }
 
 /**
@@ -68,6 +81,7 @@ export function explanation(uri: string, resolver: string, decision: ProxyDecisi
     source: decision.source,
     matchedIgnoreHost: decision.matchedIgnoreHost,
     proxies: Object.freeze(decision.proxies.map((p) => redactUri(p))),
+    ...(decision.pac === undefined ? {} : { pac: Object.freeze({ ...decision.pac }) }),
   });
 }
 

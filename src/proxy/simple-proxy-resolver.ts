@@ -11,6 +11,7 @@ import {
   type ProxyDecision,
   type ProxyExplanation,
 } from './proxy-explanation.js';
+import { expandPacUris, hasPacUri, pacNeedsAsync, rememberedExpansion } from './pac-uris.js';
 
 const SOCKS_PREFIX = /^socks:\/\//i;
 
@@ -98,14 +99,21 @@ export class SimpleProxyResolver implements ProxyResolver {
 
   /**
    * g_proxy_resolver_lookup_async: `direct://` for ignored hosts, else the scheme's proxy or the
-   * default proxy (`socks://` expands to socks5, socks4a, socks4), else `direct://`.
+   * default proxy (`socks://` expands to socks5, socks4a, socks4), else `direct://`. A
+   * `pac+http://`, `pac+https://` or `pac+file://` proxy (libproxy's convention) is replaced by
+   * what that PAC script answers (see {@link PacProxyResolver}).
    */
   async lookup(uri: string, opts?: CancelOptions): Promise<string[]> {
     checkLookup(uri, opts);
-    return this.#choose(uri);
+    const decision = this.#decideBase(uri);
+    if (!hasPacUri(decision)) return [...decision.proxies];
+    return [...(await expandPacUris(this, uri, decision, opts)).proxies];
   }
 
-  /** Extension: the same answer without a Promise (GIO's synchronous g_proxy_resolver_lookup). */
+  /**
+   * Extension: the same answer without a Promise (GIO's synchronous g_proxy_resolver_lookup);
+   * NOT_SUPPORTED when the answer is a `pac+` script.
+   */
   lookupSync(uri: string, opts?: CancelOptions): string[] {
     checkLookup(uri, opts);
     return this.#choose(uri);
@@ -113,24 +121,37 @@ export class SimpleProxyResolver implements ProxyResolver {
 
   /** Extension: why `uri` gets its proxies (source, matched ignore-hosts entry, list), redacted. */
   async explainProxy(uri: string, opts?: CancelOptions): Promise<ProxyExplanation> {
-    return this.explainProxySync(uri, opts);
+    checkLookup(uri, opts);
+    const decision = this.#decideBase(uri);
+    if (!hasPacUri(decision)) return explanation(uri, 'simple', decision);
+    return explanation(uri, 'simple', await expandPacUris(this, uri, decision, opts));
   }
 
-  /** Extension: {@link SimpleProxyResolver.explainProxy} without a Promise. */
+  /** Extension: {@link SimpleProxyResolver.explainProxy} without a Promise (NOT_SUPPORTED for `pac+`). */
   explainProxySync(uri: string, opts?: CancelOptions): ProxyExplanation {
     checkLookup(uri, opts);
-    return explanation(uri, 'simple', this[decideProxy](uri));
+    const decision = this.#decideBase(uri);
+    if (hasPacUri(decision)) throw pacNeedsAsync();
+    return explanation(uri, 'simple', decision);
   }
 
   /** @internal lookup() without a Promise, for a checked URI (null: never, ignore-hosts may apply). */
   [decideQuickly](uri: string | null): ProxyDecision | null {
     // A subclass may answer lookup() differently; only this class's own answer is known here.
     if (uri === null || Object.getPrototypeOf(this) !== SimpleProxyResolver.prototype) return null;
-    return this[decideProxy](uri);
+    // A `pac+` proxy needs its script, which only lookup() runs.
+    const decision = this.#decideBase(uri);
+    return hasPacUri(decision) ? null : decision;
   }
 
-  /** @internal the decision for a checked URI. */
+  /** @internal the decision for a checked URI (a `pac+` proxy as its last expansion). */
   [decideProxy](uri: string): ProxyDecision {
+    const decision = this.#decideBase(uri);
+    if (!hasPacUri(decision)) return decision;
+    return rememberedExpansion(this, uri) ?? decision;
+  }
+
+  #decideBase(uri: string): ProxyDecision {
     const ignored = this.#ignoredBy(uri);
     if (ignored !== null)
       return { source: 'ignore-hosts', matchedIgnoreHost: ignored, proxies: ['direct://'] };
@@ -146,7 +167,9 @@ export class SimpleProxyResolver implements ProxyResolver {
   }
 
   #choose(uri: string): string[] {
-    return [...this[decideProxy](uri).proxies];
+    const decision = this.#decideBase(uri);
+    if (hasPacUri(decision)) throw pacNeedsAsync();
+    return [...decision.proxies];
   }
 
   /** The ignore-hosts entry that matches `uri`'s host (and port), or null. */

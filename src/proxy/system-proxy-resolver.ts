@@ -1,5 +1,5 @@
 import type { CancelOptions } from '../cancellable.js';
-import { checkResolverArguments } from './bypass.js';
+import { checkResolverArguments, destinationOf, direct, loopbackEntry } from './bypass.js';
 import { decideDesktop, type DesktopProxyConfig } from './desktop-proxy-config.js';
 import { EnvironmentProxyResolver, type ProxyEnvironment } from './environment-proxy-resolver.js';
 import { readGnomeSettings, readGnomeSettingsSync } from './gnome-proxy-settings.js';
@@ -11,9 +11,13 @@ import {
   type ProxyDecision,
   type ProxyExplanation,
 } from './proxy-explanation.js';
-import { checkLookup, proxyWarning } from './lookup-checks.js';
+import { checkLookup, proxyWarning, redactForLog } from './lookup-checks.js';
+import { expandPacUris, hasPacUri, pacNeedsAsync, rememberedExpansion } from './pac-uris.js';
 import type { ProxyResolver } from './proxy-resolver.js';
 import { proxyRecipe, type ProxyRecipe } from './proxy-recipe.js';
+import { invalidArgument } from '../errors/gerror.js';
+import type { WpadOptions } from './wpad-discovery.js';
+import { WpadProxy } from './wpad-proxy.js';
 
 /** Where a {@link SystemProxyResolver} takes its settings from. */
 export type SystemProxySource = 'gnome' | 'kde' | 'environment';
@@ -25,6 +29,12 @@ export interface SystemProxyOptions {
    * or the environment's proxy too. Default false (docs/differences.md).
    */
   readonly proxyLoopback?: boolean;
+  /**
+   * WPAD discovery, used only when the desktop's settings ask for automatic configuration without
+   * a URL: the resolver asked for `wpad.<domain>` (default `Resolver.getDefault()`), the domain,
+   * and for tests the port (docs/differences.md "WPAD").
+   */
+  readonly wpad?: WpadOptions;
 }
 
 /** How long settings read from the desktop are used before they are read again. */
@@ -71,9 +81,14 @@ export function systemProxySource(env: ProxyEnvironment): SystemProxySource {
  * - Otherwise, or when the settings cannot be read (no `gsettings`, no schema, no file): the
  *   environment variables, as {@link EnvironmentProxyResolver}.
  *
- * Automatic configuration (GNOME mode `auto`, KDE `ProxyType` 2 and 3: a PAC script or WPAD) is
- * not implemented yet: such settings give `direct://` with a warning, once (docs/differences.md).
- * Loopback destinations go direct unless `proxyLoopback` is set.
+ * Automatic configuration with a script URL (GNOME mode `auto` with `autoconfig-url`, KDE
+ * `ProxyType` 2 with `Proxy Config Script`) runs that PAC script for every destination and obeys
+ * its answer (see {@link PacProxyResolver}; the script decides, loopback destinations included,
+ * as with glib-networking's pacrunner). A `pac+…` proxy URI in the settings or the environment is
+ * run the same way. Without a URL (GNOME mode `auto` with an empty `autoconfig-url`, KDE
+ * `ProxyType` 3) the script is discovered by DNS-based WPAD (`wpad` option; DIRECT when none is
+ * found; docs/differences.md "WPAD"), and loopback destinations stay direct unless
+ * `proxyLoopback`, as they do for manual settings and the environment.
  *
  * Settings are read once, without blocking the event loop for `lookup()`, and read again when
  * older than 5 s; the synchronous `lookupSync()` reads them blocking when it has none fresh.
@@ -91,6 +106,7 @@ export class SystemProxyResolver implements ProxyResolver {
   #cached: { readonly config: DesktopProxyConfig | null; readonly at: number } | null = null;
   #reading: Promise<DesktopProxyConfig | null> | null = null;
   #warnedAuto = false;
+  readonly #wpad: WpadProxy;
 
   /**
    * Chooses the source from `env` now (the environment variables are read now as well; the
@@ -101,6 +117,9 @@ export class SystemProxyResolver implements ProxyResolver {
     this.#environment = new EnvironmentProxyResolver(env, { proxyLoopback: this.#proxyLoopback });
     this.#env = { ...env };
     this.#source = systemProxySource(env);
+    const wpad: unknown = options.wpad ?? {};
+    if (wpad === null || typeof wpad !== 'object') throw invalidArgument('wpad must be an object');
+    this.#wpad = new WpadProxy(wpad);
   }
 
   /** Where the settings come from: `gnome`, `kde` or `environment` (from `XDG_CURRENT_DESKTOP`). */
@@ -116,29 +135,51 @@ export class SystemProxyResolver implements ProxyResolver {
   /** g_proxy_resolver_lookup_async: the proxies the desktop's settings give for `uri`. */
   async lookup(uri: string, opts?: CancelOptions): Promise<string[]> {
     checkLookup(uri, opts);
-    const config = await this.#settings();
-    checkLookup(uri, opts);
-    return [...this.#decide(config, uri).proxies];
+    // Fresh settings (always, for the environment source) are used without a wait or a second
+    // check, and only a script (PAC, WPAD) makes the decision wait.
+    let config = this.#settingsNow();
+    if (config === undefined) {
+      config = await this.#settings();
+      checkLookup(uri, opts);
+    }
+    const decision = this.#decide(config, uri);
+    return [
+      ...(needsScript(config, decision) ? await this.#decideAsync(config, uri, opts) : decision).proxies,
+    ];
   }
 
-  /** Extension: the same answer without a Promise (reads the settings blocking when not cached). */
+  /**
+   * Extension: the same answer without a Promise (reads the settings blocking when not cached);
+   * NOT_SUPPORTED when a PAC script decides.
+   */
   lookupSync(uri: string, opts?: CancelOptions): string[] {
     checkLookup(uri, opts);
-    return [...this[decideProxy](uri).proxies];
+    const config = this.#settingsSync();
+    const decision = this.#decide(config, uri);
+    if (needsScript(config, decision)) throw pacNeedsAsync();
+    return [...decision.proxies];
   }
 
   /** Extension: which settings key (or variable, or ignore entry) decided, credentials redacted. */
   async explainProxy(uri: string, opts?: CancelOptions): Promise<ProxyExplanation> {
     checkLookup(uri, opts);
-    const config = await this.#settings();
-    checkLookup(uri, opts);
-    return this.#explain(config, uri);
+    let config = this.#settingsNow();
+    if (config === undefined) {
+      config = await this.#settings();
+      checkLookup(uri, opts);
+    }
+    const decision = this.#decide(config, uri);
+    const decided = needsScript(config, decision) ? await this.#decideAsync(config, uri, opts) : decision;
+    return explanation(uri, this.#resolverName(config), decided);
   }
 
-  /** Extension: {@link SystemProxyResolver.explainProxy} without a Promise. */
+  /** Extension: {@link SystemProxyResolver.explainProxy} without a Promise (NOT_SUPPORTED for PAC). */
   explainProxySync(uri: string, opts?: CancelOptions): ProxyExplanation {
     checkLookup(uri, opts);
-    return this.#explain(this.#settingsSync(), uri);
+    const config = this.#settingsSync();
+    const decision = this.#decide(config, uri);
+    if (needsScript(config, decision)) throw pacNeedsAsync();
+    return explanation(uri, this.#resolverName(config), decision);
   }
 
   /**
@@ -157,39 +198,81 @@ export class SystemProxyResolver implements ProxyResolver {
     // A subclass may answer lookup() differently; only this class's own answer is known here.
     if (Object.getPrototypeOf(this) !== SystemProxyResolver.prototype) return null;
     if (this.#source === 'environment') return this.#environment[decideQuickly](uri);
-    if (uri === null || this.#cached === null || !this.#fresh()) return null;
-    return this.#decide(this.#cached.config, uri);
+    if (uri === null) return null;
+    const config = this.#settingsNow();
+    if (config === undefined) return null;
+    // A PAC script (a URL, or WPAD's) decides only in lookup().
+    const decision = this.#decide(config, uri);
+    return needsScript(config, decision) ? null : decision;
   }
 
-  /** @internal the decision for a checked URI. */
+  /** @internal the decision for a checked URI (a PAC script's as its last answer). */
   [decideProxy](uri: string): ProxyDecision {
-    return this.#decide(this.#settingsSync(), uri);
+    const decision = this.#decide(this.#settingsSync(), uri);
+    if (!hasPacUri(decision)) return decision;
+    return rememberedExpansion(this, uri) ?? decision;
   }
 
-  #explain(config: DesktopProxyConfig | null, uri: string): ProxyExplanation {
-    return explanation(uri, config !== null ? this.#source : 'environment', this.#decide(config, uri));
+  #resolverName(config: DesktopProxyConfig | null): string {
+    return config !== null ? this.#source : 'environment';
+  }
+
+  /** The decision with any PAC script run, WPAD's discovered one included. */
+  async #decideAsync(
+    config: DesktopProxyConfig | null,
+    uri: string,
+    opts?: CancelOptions,
+  ): Promise<ProxyDecision> {
+    if (isWpad(config)) return this.#loopbackDecision(uri) ?? this.#wpad.decide(uri, opts);
+    const decision = this.#decide(config, uri);
+    return hasPacUri(decision) ? expandPacUris(this, uri, decision, opts) : decision;
   }
 
   #decide(config: DesktopProxyConfig | null, uri: string): ProxyDecision {
     if (config === null) return this.#environment[decideProxy](uri);
     if (config.mode === 'auto') {
-      if (!this.#warnedAuto) {
-        this.#warnedAuto = true;
-        proxyWarning(
-          `${config.modeSource} asks for automatic proxy configuration, not supported yet; connecting directly`,
-        );
-      }
-      return {
-        source: `${config.modeSource} (automatic, not supported)`,
-        matchedIgnoreHost: null,
-        proxies: ['direct://'],
-      };
+      if (config.autoconfigUrl !== '') return this.#decidePacUrl(config);
+      // WPAD without waiting: loopback, else the last discovered answer (the enumerator's question).
+      return this.#loopbackDecision(uri) ?? this.#wpad.decideSync(uri);
     }
     return decideDesktop(config, uri, this.#proxyLoopback);
   }
 
+  /** Mode auto with a script URL: that PAC script decides (run by #decideAsync). */
+  #decidePacUrl(config: DesktopProxyConfig): ProxyDecision {
+    const url = config.autoconfigUrl.trim();
+    const urlKey =
+      this.#source === 'kde' ? 'kioslaverc Proxy Config Script' : 'org.gnome.system.proxy autoconfig-url';
+    const keySource = `${config.modeSource} auto, ${urlKey}`;
+    if (/^(?:pac\+)?(?:https?|file):\/\/\S+$/i.test(url)) {
+      return {
+        source: keySource,
+        matchedIgnoreHost: null,
+        proxies: [/^pac\+/i.test(url) ? url : `pac+${url}`],
+      };
+    }
+    if (!this.#warnedAuto) {
+      this.#warnedAuto = true;
+      proxyWarning(`${keySource}: invalid PAC URL ${redactForLog(url)}; connecting directly`);
+    }
+    return { source: `${keySource} (invalid URL)`, matchedIgnoreHost: null, proxies: ['direct://'] };
+  }
+
+  /** Loopback destinations stay off discovered proxies too, unless `proxyLoopback`. */
+  #loopbackDecision(uri: string): ProxyDecision | null {
+    const destination = destinationOf(uri);
+    const entry = destination === null ? null : loopbackEntry(destination, this.#proxyLoopback);
+    return entry === null ? null : direct('loopback', entry);
+  }
+
   #fresh(): boolean {
     return this.#cached !== null && Date.now() - this.#cached.at < CACHE_MS;
+  }
+
+  /** The settings when known and fresh (null: the environment), undefined when they must be read. */
+  #settingsNow(): DesktopProxyConfig | null | undefined {
+    if (this.#source === 'environment') return null;
+    return this.#cached !== null && this.#fresh() ? this.#cached.config : undefined;
   }
 
   /** The desktop's settings (null: use the environment), re-read when older than the cache time. */
@@ -214,4 +297,14 @@ export class SystemProxyResolver implements ProxyResolver {
     this.#cached = { config, at: Date.now() };
     return config;
   }
+}
+
+/** GNOME mode `auto` with an empty `autoconfig-url`, KDE `ProxyType` 3: discover the script (WPAD). */
+function isWpad(config: DesktopProxyConfig | null): boolean {
+  return config !== null && config.mode === 'auto' && config.autoconfigUrl === '';
+}
+
+/** Whether a script (a `pac+` URI, or WPAD's for a destination that is not loopback) decides. */
+function needsScript(config: DesktopProxyConfig | null, decision: ProxyDecision): boolean {
+  return hasPacUri(decision) || (isWpad(config) && decision.source !== 'loopback');
 }

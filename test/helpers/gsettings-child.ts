@@ -2,7 +2,9 @@
 // settings with the real `gsettings` (dconf backend) and prints, as one JSON object, what a
 // SystemProxyResolver decides for each scenario.
 import { execFileSync } from 'node:child_process';
-import { SystemProxyResolver } from '../../src/proxy/system-proxy-resolver.js';
+// The package entry point: it installs the client-layer fetcher that WPAD fetches wpad.dat with.
+import { SystemProxyResolver, type SystemProxyOptions } from '../../src/index.js';
+import { DnsResolver } from '../../src/resolver/dns-resolver.js';
 
 const SCHEMA = 'org.gnome.system.proxy';
 const env = { ...process.env, XDG_CURRENT_DESKTOP: 'ubuntu:GNOME', http_proxy: 'http://env.example:1' };
@@ -14,6 +16,20 @@ function reset(): void {
   execFileSync('gsettings', ['reset-recursively', SCHEMA], { stdio: 'ignore', timeout: 5000 });
 }
 
+// WPAD (mode auto without a URL) asks the parent's dnsmasq and fetches from its server, never the
+// system DNS; without them, discovery is off (domain null).
+const wpadDns = process.env.GSC_WPAD_DNS;
+const options: SystemProxyOptions = {
+  wpad:
+    wpadDns === undefined
+      ? { domain: null }
+      : {
+          resolver: new DnsResolver({ servers: [wpadDns] }),
+          domain: process.env.GSC_WPAD_DOMAIN,
+          port: Number(process.env.GSC_WPAD_PORT),
+        },
+};
+
 const out: Record<string, unknown> = {};
 const uris = [
   'http://a.example:80',
@@ -24,12 +40,17 @@ const uris = [
   'http://intra.example:80',
 ];
 async function record(name: string, sync = false): Promise<void> {
-  const resolver = new SystemProxyResolver(env);
+  const resolver = new SystemProxyResolver(env, options);
   const answers: Record<string, unknown> = {};
   for (const uri of uris) answers[uri] = sync ? resolver.lookupSync(uri) : await resolver.lookup(uri);
   answers.explainHttp = await resolver.explainProxy('http://a.example:80');
-  answers.explainIgnored = resolver.explainProxySync('http://intra.example:80');
-  answers.loopbackAllowed = await new SystemProxyResolver(env, { proxyLoopback: true }).lookup(
+  try {
+    answers.explainIgnored = resolver.explainProxySync('http://intra.example:80');
+  } catch (err) {
+    // A script decides (mode auto): blocking lookups are NOT_SUPPORTED.
+    answers.explainIgnored = { error: (err as { code?: unknown }).code };
+  }
+  answers.loopbackAllowed = await new SystemProxyResolver(env, { ...options, proxyLoopback: true }).lookup(
     'http://127.0.0.1:8080',
   );
   out[name] = answers;

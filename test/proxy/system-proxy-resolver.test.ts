@@ -7,13 +7,16 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { SystemProxyResolver, systemProxySource } from '../../src/proxy/system-proxy-resolver.js';
 import { EnvironmentProxyResolver } from '../../src/proxy/environment-proxy-resolver.js';
 import { createDefaultProxyResolver } from '../../src/proxy/proxy-resolver.js';
 import { parseGsettingsList } from '../../src/proxy/gnome-proxy-settings.js';
 import { IOErrorEnum } from '../../src/errors/enums.js';
 import { hasCommand, requireOrSkip } from '../helpers/env.js';
+import { dnsmasqAvailable, startDnsmasq } from '../helpers/dnsmasq.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { captureWarnings } from './warnings.js';
 
 const CHILD = fileURLToPath(new URL('../helpers/gsettings-child.ts', import.meta.url));
@@ -94,10 +97,19 @@ describe('SystemProxyResolver: the source', () => {
 });
 
 describe('SystemProxyResolver: GNOME settings through gsettings and dconf', () => {
-  it('modes none, manual (http, https, ftp, socks, use-same-proxy, ignore-hosts, auth) and auto', async (t) => {
+  it('modes none, manual (http, https, ftp, socks, use-same-proxy, ignore-hosts, auth) and auto (WPAD)', async (t) => {
     const ok = ['gsettings', 'dbus-run-session', 'dconf'].every(hasCommand);
     if (!requireOrSkip(t, ok, 'gsettings, dconf and dbus-run-session not installed')) return;
+    if (!requireOrSkip(t, dnsmasqAvailable(), 'dnsmasq not installed')) return;
     const home = await mkdtemp(join(tmpdir(), 'gsc-gsettings-'));
+    // Mode auto without an autoconfig-url is WPAD: wpad.corp.test from a dnsmasq, wpad.dat from here.
+    const dns = await startDnsmasq({ hosts: [{ name: 'wpad.corp.test', ipv4: '127.0.0.1' }] });
+    const wpadServer = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/x-ns-proxy-autoconfig' });
+      res.end('function FindProxyForURL(url, host) { return "PROXY wpad-proxy.example:3128; DIRECT"; }');
+    });
+    await new Promise<void>((resolve) => wpadServer.listen(0, '127.0.0.1', resolve));
+    const wpadPort = (wpadServer.address() as AddressInfo).port;
     let stdout: string;
     try {
       stdout = await new Promise<string>((resolve, reject) => {
@@ -112,6 +124,9 @@ describe('SystemProxyResolver: GNOME settings through gsettings and dconf', () =
               HOME: home,
               XDG_CONFIG_HOME: join(home, 'config'),
               GSETTINGS_BACKEND: 'dconf',
+              GSC_WPAD_DNS: dns.servers[0],
+              GSC_WPAD_DOMAIN: 'a.corp.test',
+              GSC_WPAD_PORT: String(wpadPort),
             },
           },
           (error, out, err) =>
@@ -119,11 +134,14 @@ describe('SystemProxyResolver: GNOME settings through gsettings and dconf', () =
         );
       });
     } finally {
+      wpadServer.closeAllConnections();
+      await new Promise<void>((resolve) => wpadServer.close(() => resolve()));
+      await dns.stop();
       await rm(home, { recursive: true, force: true });
     }
     type Answers = Record<string, string[]> & {
       explainHttp: { resolver: string; source: string; proxies: string[] };
-      explainIgnored: { source: string; matchedIgnoreHost: string | null };
+      explainIgnored: { source?: string; matchedIgnoreHost?: string | null; error?: number };
       loopbackAllowed: string[];
     };
     const out = JSON.parse(stdout) as Record<string, Answers>;
@@ -178,9 +196,19 @@ describe('SystemProxyResolver: GNOME settings through gsettings and dconf', () =
     assert.deepEqual(k[loop], ['direct://']);
     assert.equal(k.explainHttp.source, 'org.gnome.system.proxy.socks host');
 
-    // Auto (PAC/WPAD) is not implemented: direct, and the explanation says why.
-    for (const uri of [http, https, imap]) assert.deepEqual(out.auto[uri], ['direct://'], uri);
-    assert.match(out.auto.explainHttp.source, /mode \(automatic, not supported\)/);
+    // Auto with an empty autoconfig-url: WPAD finds wpad.dat at the parent level (wpad.corp.test)
+    // and its answer is used; loopback stays direct unless proxyLoopback.
+    const wpad = ['http://wpad-proxy.example:3128', 'direct://'];
+    for (const uri of [http, https, imap]) assert.deepEqual(out.auto[uri], wpad, uri);
+    assert.deepEqual(out.auto[loop], ['direct://']);
+    assert.deepEqual(out.auto.loopbackAllowed, wpad);
+    assert.equal(out.auto.explainHttp.resolver, 'gnome');
+    assert.ok(
+      out.auto.explainHttp.source.startsWith(`WPAD http://wpad.corp.test:${wpadPort}/wpad.dat: `),
+      out.auto.explainHttp.source,
+    );
+    // A blocking explanation cannot run the script.
+    assert.deepEqual(out.auto.explainIgnored, { error: IOErrorEnum.NOT_SUPPORTED });
   });
 });
 
@@ -244,7 +272,7 @@ describe('SystemProxyResolver: KDE kioslaverc', () => {
     });
   });
 
-  it('ProxyType 0 is direct, 4 reads the variables named, 2 (PAC) is direct with one warning', async () => {
+  it('ProxyType 0 is direct, 4 reads the variables named, 2 runs the PAC script, 3 is WPAD', async () => {
     await withKde('[Proxy Settings]\nProxyType=0\nhttpProxy=http://kde.example 3128\n', async (env) => {
       assert.deepEqual(await new SystemProxyResolver(env).lookup('http://a.example:80'), ['direct://']);
     });
@@ -256,19 +284,48 @@ describe('SystemProxyResolver: KDE kioslaverc', () => {
         'kioslaverc httpProxy ($http_proxy)',
       );
     });
-    await withKde(
-      '[Proxy Settings]\nProxyType=2\nProxy Config Script=http://pac.example/p.pac\n',
-      async (env) => {
+    // ProxyType 2, "Proxy Config Script": a PAC script (here a file: URL, read directly).
+    const pacDir = await mkdtemp(join(tmpdir(), 'gsc-kde-pac-'));
+    try {
+      const pacFile = join(pacDir, 'proxy.pac');
+      await writeFile(
+        pacFile,
+        'function FindProxyForURL(url, host) { return "PROXY 127.0.0.1:3128; DIRECT"; }',
+      );
+      const pacUrl = pathToFileURL(pacFile).href;
+      await withKde(`[Proxy Settings]\nProxyType=2\nProxy Config Script=${pacUrl}\n`, async (env) => {
         const resolver = new SystemProxyResolver(env);
-        const { result, warnings } = await captureWarnings(async () => [
-          await resolver.lookup('http://a.example:80'),
-          await resolver.lookup('http://b.example:80'),
+        assert.deepEqual(await resolver.lookup('http://a.example:80'), [
+          'http://127.0.0.1:3128',
+          'direct://',
         ]);
-        assert.deepEqual(result, [['direct://'], ['direct://']]);
-        assert.equal(warnings.length, 1);
-        assert.match(warnings[0], /kioslaverc ProxyType/);
-      },
-    );
+        const why = await resolver.explainProxy('http://a.example:80');
+        assert.equal(why.resolver, 'kde');
+        assert.equal(
+          why.source,
+          `kioslaverc ProxyType auto, kioslaverc Proxy Config Script: PAC ${pacUrl} returned 'PROXY 127.0.0.1:3128; DIRECT'`,
+        );
+      });
+    } finally {
+      await rm(pacDir, { recursive: true, force: true });
+    }
+    // ProxyType 3 is WPAD (wpad-system.test.ts discovers through a dnsmasq); with discovery off
+    // (no domain) it is direct without a warning, the explanation says why, and a blocking
+    // lookup is NOT_SUPPORTED like any script's.
+    await withKde('[Proxy Settings]\nProxyType=3\n', async (env) => {
+      const resolver = new SystemProxyResolver(env, { wpad: { domain: null } });
+      const { result, warnings } = await captureWarnings(async () => [
+        await resolver.lookup('http://a.example:80'),
+        await resolver.lookup('http://b.example:80'),
+      ]);
+      assert.deepEqual(result, [['direct://'], ['direct://']]);
+      assert.deepEqual(warnings, []);
+      assert.equal(
+        (await resolver.explainProxy('http://a.example:80')).source,
+        'WPAD: no local domain; DIRECT',
+      );
+      assert.throws(() => resolver.lookupSync('http://c.example:80'), { code: IOErrorEnum.NOT_SUPPORTED });
+    });
   });
 
   it('an invalid proxy value is skipped with a warning that hides its password', async () => {
