@@ -13,6 +13,7 @@ export interface ClockTimer {
   unref?(): unknown;
 }
 
+/** A time source: `now()` and one-shot timers (Node's by default, virtual in tests). */
 export interface Clock {
   /** Milliseconds on a monotonic scale (the origin is the clock's own). */
   now(): number;

@@ -1,6 +1,7 @@
 // Everything public is exported from here; other modules are internal.
 export * from './errors/index.js';
 export { Cancellable, type CancelOptions } from './cancellable.js';
+export type { Clock, ClockTimer } from './clock.js';
 export { InetAddress } from './address/inet-address.js';
 export {
   SocketAddress,
