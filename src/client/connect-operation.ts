@@ -450,7 +450,7 @@ export class ConnectOperation {
     const winner = this.#attempts.get(id)!;
     const result = winner.result!;
     this.#log.end(winner.record, 'succeeded');
-    result.setTimings(this.#log.timings(winner.record));
+    result.setTimings(this.#log.timingsOf(winner.record));
     this.#applyInactivityTimeout(result);
     this.#emit(SocketClientEvent.COMPLETE, result);
     this.#release();
