@@ -25,7 +25,8 @@ export class Cancellable {
   #controller: AbortController | null = null;
   #cancelled = false;
   #reason: unknown = undefined;
-  readonly #handlers = new Map<number, (c: Cancellable) => void>();
+  /** Made on the first connect(): most internal cancellables (per connect, per lookup) get none. */
+  #handlers: Map<number, (c: Cancellable) => void> | null = null;
   #nextHandlerId = 1;
 
   /** An AbortSignal aborted when this is cancelled, for Node APIs (fetch, streams, timers). */
@@ -50,6 +51,7 @@ export class Cancellable {
     this.#cancelled = true;
     this.#reason = reason;
     this.#controller?.abort(this.reason);
+    if (this.#handlers === null) return;
     const handlers = [...this.#handlers.values()];
     this.#handlers.clear();
     for (const handler of handlers) handler(this);
@@ -80,18 +82,18 @@ export class Cancellable {
       return 0;
     }
     const id = this.#nextHandlerId++;
-    this.#handlers.set(id, callback);
+    (this.#handlers ??= new Map()).set(id, callback);
     return id;
   }
 
   /** g_cancellable_disconnect: removes a callback added by {@link Cancellable.connect}; 0 is ignored. */
   disconnect(id: number): void {
-    this.#handlers.delete(id);
+    this.#handlers?.delete(id);
   }
 
   /** @internal Number of connected handlers, for leak tests. */
   get handlerCount(): number {
-    return this.#handlers.size;
+    return this.#handlers?.size ?? 0;
   }
 
   /**

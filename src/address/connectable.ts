@@ -67,6 +67,21 @@ export interface SocketConnectable {
   toString(): string;
 }
 
+/** The internal, symbol-keyed synchronous counterpart of next() (not part of the public API). */
+export const takeKnown: unique symbol = Symbol('takeKnown');
+
+/**
+ * The next address when the enumerator already knows it (an IP literal, addresses cached, a
+ * `direct://` decision made without I/O), taken without a Promise; undefined when only `next()` can
+ * tell (then nothing was taken). The client uses it to spare the Promises of a plain connect.
+ */
+export function takeKnownAddress(
+  enumerator: SocketAddressEnumerator,
+  cancellable: Cancellable | null,
+): SocketAddress | null | undefined {
+  return enumerator instanceof BaseAddressEnumerator ? enumerator[takeKnown](cancellable) : undefined;
+}
+
 /**
  * Base for enumerators: GIO's contract forbids overlapping `next()` calls; instead of corrupting
  * state (as overlapping calls can in GIO) requests are serialised here, so subclasses see one
@@ -74,15 +89,35 @@ export interface SocketConnectable {
  */
 export abstract class BaseAddressEnumerator implements SocketAddressEnumerator {
   #tail: Promise<unknown> = Promise.resolve();
+  /** next() calls not yet settled: while there are any, nothing is taken synchronously. */
+  #pending = 0;
 
   /** The next address or null at the end; calls made before the previous one settled wait their turn. */
   next(cancellable?: Cancellable | null): Promise<SocketAddress | null> {
+    this.#pending++;
     const run = this.#tail.then(
       () => this.nextAddress(cancellable ?? null),
       () => this.nextAddress(cancellable ?? null),
     );
-    this.#tail = run.catch(() => undefined);
+    const settled = (): void => {
+      this.#pending--;
+    };
+    this.#tail = run.then(settled, settled);
     return run;
+  }
+
+  /** See takeKnownAddress(): the next address if it is already known, without a Promise. */
+  [takeKnown](cancellable: Cancellable | null): SocketAddress | null | undefined {
+    if (this.#pending > 0 || cancellable?.isCancelled() === true) return undefined;
+    return this.knownAddress(cancellable);
+  }
+
+  /**
+   * Subclasses that can answer without waiting (an IP literal) override this: what nextAddress()
+   * would resolve to, taken now, or undefined (nothing taken) when only nextAddress() can tell.
+   */
+  protected knownAddress(_cancellable: Cancellable | null): SocketAddress | null | undefined {
+    return undefined;
   }
 
   /** What subclasses implement: the next address, or null; called one request at a time. */

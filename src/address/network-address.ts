@@ -223,6 +223,17 @@ export class NetworkAddressEnumerator extends BaseAddressEnumerator {
     return this.#fixed !== null && this.#fixed.length === 0;
   }
 
+  /** A fixed list (IP literal, cached addresses) answers without waiting; a lookup does not. */
+  protected override knownAddress(): SocketAddress | null | undefined {
+    if (this.#fixed === null && !this.#started) {
+      const known = this.#address.knownAddresses(this.#resolver);
+      if (known) this.#fixed = [...known];
+    }
+    if (this.#fixed === null) return undefined;
+    const next = this.#fixed.shift();
+    return next ? new InetSocketAddress(next, this.#address.port) : null;
+  }
+
   protected async nextAddress(cancellable: Cancellable | null): Promise<SocketAddress | null> {
     cancellable?.throwIfCancelled();
     if (this.#fixed === null && !this.#started) {

@@ -103,17 +103,25 @@ export class AttemptLog {
     return Object.freeze(this.#records.map((r) => r.snapshot()));
   }
 
+  /**
+   * The timings of a successful operation, or a function that builds the same object on first
+   * read: when the winner was the only attempt, its record no longer changes, so the connection
+   * keeps the record instead of the frozen timings, attempts list and snapshot (an idle
+   * connection whose timings nobody reads stays smaller, and the success path does less work).
+   */
+  timingsOf(winner: AttemptRecord): ConnectionTimings | (() => ConnectionTimings) {
+    if (this.#records.length !== 1 || this.#records[0] !== winner || winner.end === null) {
+      return this.timings(winner);
+    }
+    const origin = this.#origin;
+    const resolve = this.#resolve ?? winner.start;
+    const total = winner.end;
+    return () => buildTimings(origin, resolve, winner, total, Object.freeze([winner.snapshot()]));
+  }
+
   timings(winner: AttemptRecord): ConnectionTimings {
     const total = winner.end ?? this.now();
-    return Object.freeze({
-      startTime: this.#origin,
-      resolve: this.#resolve ?? winner.start,
-      connect: winner.connected ?? total,
-      proxy: winner.proxy,
-      tls: winner.tls,
-      total,
-      attempts: this.attempts(),
-    });
+    return buildTimings(this.#origin, this.#resolve ?? winner.start, winner, total, this.attempts());
   }
 
   /**
@@ -132,4 +140,22 @@ export class AttemptLog {
       configurable: true,
     });
   }
+}
+
+function buildTimings(
+  origin: number,
+  resolve: number,
+  winner: AttemptRecord,
+  total: number,
+  attempts: readonly ConnectAttempt[],
+): ConnectionTimings {
+  return Object.freeze({
+    startTime: origin,
+    resolve,
+    connect: winner.connected ?? total,
+    proxy: winner.proxy,
+    tls: winner.tls,
+    total,
+    attempts,
+  });
 }

@@ -12,7 +12,11 @@
  * is one deadline for the whole operation (the core's `connect` timer).
  */
 import type { ConnectionOptions } from 'node:tls';
-import type { SocketConnectable, SocketAddressEnumerator } from '../address/connectable.js';
+import {
+  takeKnownAddress,
+  type SocketConnectable,
+  type SocketAddressEnumerator,
+} from '../address/connectable.js';
 import { ProxyAddress, type SocketAddress } from '../address/socket-address.js';
 import { LinkedCancellable } from '../cancellable.js';
 import type { ClockTimer } from '../clock.js';
@@ -303,6 +307,17 @@ export class ConnectOperation {
   }
 
   #request(request: number): void {
+    // An address known without waiting (an IP literal, no proxy) skips the enumerator's Promise
+    // chain; it still arrives on a later microtask, as a resolved next() would.
+    const known = takeKnownAddress(this.#enumerator, this.#enumerationCancel);
+    if (known !== undefined) {
+      queueMicrotask(() => {
+        if (this.#enumerationCancel.isCancelled())
+          this.#onEnumerationError(request, this.#enumerationCancel.error());
+        else this.#onAddress(request, known);
+      });
+      return;
+    }
     this.#enumerator.next(this.#enumerationCancel).then(
       (address) => this.#onAddress(request, address),
       (err: unknown) => this.#onEnumerationError(request, err),
@@ -435,7 +450,7 @@ export class ConnectOperation {
     const winner = this.#attempts.get(id)!;
     const result = winner.result!;
     this.#log.end(winner.record, 'succeeded');
-    result.setTimings(this.#log.timings(winner.record));
+    result.setTimings(this.#log.timingsOf(winner.record));
     this.#applyInactivityTimeout(result);
     this.#emit(SocketClientEvent.COMPLETE, result);
     this.#release();

@@ -30,7 +30,8 @@ export class SocketConnection implements IOStream, AsyncDisposable {
   /** The bound address; undefined: connected, not asked yet (getsockname runs on first request). */
   #local: SocketAddress | null | undefined = null;
   #connected = false;
-  #timings: ConnectionTimings | null = null;
+  /** A function until first read: the client may hand over a builder (AttemptLog.timingsOf). */
+  #timings: ConnectionTimings | (() => ConnectionTimings) | null = null;
   #closing: Promise<void> | null = null;
   /** The time source of the close flush bound (the client's, so a virtual clock drives it too). */
   protected readonly clock: Clock;
@@ -86,11 +87,12 @@ export class SocketConnection implements IOStream, AsyncDisposable {
    * const { resolve, connect, tls, total } = conn.timings!;
    */
   get timings(): ConnectionTimings | null {
+    if (typeof this.#timings === 'function') this.#timings = this.#timings();
     return this.#timings;
   }
 
-  /** @internal set once by the client when the operation completes. */
-  setTimings(timings: ConnectionTimings): void {
+  /** @internal set once by the client when the operation completes (the value, or its builder). */
+  setTimings(timings: ConnectionTimings | (() => ConnectionTimings)): void {
     this.#timings = timings;
   }
 

@@ -1,6 +1,7 @@
 import { Cancellable, LinkedCancellable, raceCancellable, isCancelledError } from '../cancellable.js';
 import {
   BaseAddressEnumerator,
+  takeKnownAddress,
   type EnumerateOptions,
   type SocketAddressEnumerator,
   type SocketConnectable,
@@ -173,6 +174,41 @@ export class ProxyAddressEnumerator extends BaseAddressEnumerator {
       this.#destinationError = toGError(err);
     }
     return this.#destination;
+  }
+
+  /**
+   * The synchronous path of a `direct://` decision made without I/O: the connectable's own address,
+   * when its enumerator knows it (an IP literal). Anything else (a proxy, an end of the list, an
+   * error to report) is left to nextAddress(), which picks up from the state left here.
+   */
+  protected override knownAddress(cancellable: Cancellable | null): SocketAddress | null | undefined {
+    if (this.#finished) return undefined;
+    if (this.#proxies === null) {
+      const resolver = this.#opts.proxyResolver ?? getDefaultProxyResolver();
+      if (!isQuickResolver(resolver) || typeof this.#destUri === 'string' || !this.#destUri.plain)
+        return undefined;
+      const everywhere = resolver[decideQuickly](null);
+      if (everywhere === null) return undefined;
+      this.#resolver = resolver;
+      this.#proxies = everywhere.proxies;
+    }
+    // Bounded: each turn either returns or moves on to the next proxy URI.
+    for (;;) {
+      if (this.#source === null) {
+        if (this.#nextProxy >= this.#proxies.length) return undefined;
+        if (parseScheme(this.#proxies[this.#nextProxy])?.toLowerCase() !== 'direct') return undefined;
+        this.#source = this.#open(this.#proxies[this.#nextProxy++]);
+        continue;
+      }
+      if (this.#source.kind !== 'direct') return undefined;
+      const address = takeKnownAddress(this.#source.addresses, cancellable);
+      if (address === undefined) return undefined;
+      if (address !== null) {
+        this.#everEnumerated = true;
+        return address;
+      }
+      this.#closeSource();
+    }
   }
 
   /** The next direct address or ProxyAddress, asking the proxy resolver on the first call. */
