@@ -15,28 +15,39 @@ export type Wording =
 
 /**
  * An error as the operation reports it, worded on first use. A failed attempt keeps the raw
- * error it got (whose `cause` is Node's own error); the decorated GError — a new Error object,
+ * error it got (whose `cause` is Node's own error), or for a refused connect() only Node's error
+ * until the GError is first needed; the decorated GError — a new Error object,
  * with its stack capture — is made only when someone reads it: at completion for the reported
  * error, or when `err.attempts`, `conn.timings` or an `onAttemptEnd` listener shows the attempt.
  * It is made once, so the reported error is the same object as its attempt's `error`.
  */
 export class ReportedError {
-  readonly raw: GError;
+  /** The raw error, or how to make it: a refused connect() keeps Node's error until shown. */
+  #raw: GError | (() => GError);
   readonly #wording: Wording;
   readonly #connectable: SocketConnectable | null;
   readonly #target: SocketAddress | null;
   #reported: GError | null = null;
 
   constructor(
-    raw: GError,
+    raw: GError | (() => GError),
     wording: Wording = 'plain',
     connectable: SocketConnectable | null = null,
     target: SocketAddress | null = null,
   ) {
-    this.raw = raw;
+    this.#raw = raw;
     this.#wording = wording;
     this.#connectable = connectable;
     this.#target = target;
+  }
+
+  /**
+   * The error as the attempt got it, made on first read: most failed attempts of an operation
+   * are never shown, and a GError is an Error with its stack capture.
+   */
+  get raw(): GError {
+    if (typeof this.#raw === 'function') this.#raw = this.#raw();
+    return this.#raw;
   }
 
   /** The error as reported: decorated the first time, the same object afterwards. */

@@ -27,10 +27,14 @@ export interface SocketSettings {
   readonly transport: Transport;
 }
 
-/** Why an attempt failed: before connect (socket/bind: no CONNECTING event, no decoration) or at it. */
+/**
+ * Why an attempt failed: before connect (socket/bind: no CONNECTING event, no decoration) or at
+ * it. `error` may be a function that makes the GError: a connect() failure keeps Node's error
+ * and converts it only if the error is shown (most failed attempts of an operation never are).
+ */
 export type AttemptFailure =
   | { readonly stage: 'create'; readonly error: GError }
-  | { readonly stage: 'connect'; readonly error: GError };
+  | { readonly stage: 'connect'; readonly error: GError | (() => GError) };
 
 export interface AttemptCallbacks {
   /** The socket exists (and is bound); connect() is about to start. GIO's CONNECTING moment. */
@@ -56,8 +60,11 @@ export class SocketAttempt {
   constructor(address: SocketAddress, settings: SocketSettings, callbacks: AttemptCallbacks) {
     this.address = address;
     this.#callbacks = callbacks;
-    // Deferred so the caller can register the attempt before any callback runs.
-    process.nextTick(() => this.#start(settings));
+    // A plain TCP connect reports everything asynchronously (Transport's contract), so it starts
+    // at once: one tick less between a failed attempt and the next one. Other kinds can call back
+    // synchronously, so they start on the next tick, once the caller has registered the attempt.
+    if (startsQuietly(address, settings)) this.#start(settings);
+    else process.nextTick(() => this.#start(settings));
   }
 
   get connection(): SocketConnection | null {
@@ -203,6 +210,10 @@ export class SocketAttempt {
     const onError = (err: Error): void => {
       const e = err as NodeJS.ErrnoException;
       if (e.syscall === 'bind' && local) this.#fail({ stage: 'create', error: bindError(local, e.code) });
+      // A TCP failure is converted when shown; an abstract socket's refusal is explained now,
+      // while /proc/net/unix still shows the listener as it was.
+      else if (this.address instanceof InetSocketAddress)
+        this.#fail({ stage: 'connect', error: () => toGError(err) });
       else this.#fail({ stage: 'connect', error: explainAbstractRefusal(this.address, toGError(err)) });
     };
     const onClose = (): void => this.#fail({ stage: 'connect', error: errnoError('ECONNRESET') });
@@ -238,6 +249,15 @@ export class SocketAttempt {
     const socket = this.#connection?.socket;
     if (socket && socket.listenerCount('error') === 0) socket.on('error', ignoreError);
   }
+}
+
+/** Whether #start only opens a TCP socket (no callback before it returns). */
+function startsQuietly(address: SocketAddress, settings: SocketSettings): boolean {
+  if (!(address instanceof InetSocketAddress) || settings.type !== SocketType.STREAM) return false;
+  const local = settings.localAddress;
+  if (local !== null && !(local instanceof InetSocketAddress && local.family === address.family))
+    return false;
+  return effectiveFamily(settings, address) === address.family && checkSocketKind(address, settings) === null;
 }
 
 /** GIO create_socket(): the family is the client's, else the local address's, else the target's. */
