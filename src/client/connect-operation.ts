@@ -308,20 +308,26 @@ export class ConnectOperation {
 
   #request(request: number): void {
     // An address known without waiting (an IP literal, no proxy) skips the enumerator's Promise
-    // chain; it still arrives on a later microtask, as a resolved next() would.
+    // chain. The first one still arrives on a later microtask, as a resolved next() would, so
+    // nothing is emitted inside the caller's connect call. Later ones are asked for from a timer
+    // or an attempt's failure and are handed in at once (their actions wait in #run's backlog),
+    // so the next attempt starts in the same turn as the failure, as Node's autoSelectFamily does.
     const known = takeKnownAddress(this.#enumerator, this.#enumerationCancel);
     if (known !== undefined) {
-      queueMicrotask(() => {
-        if (this.#enumerationCancel.isCancelled())
-          this.#onEnumerationError(request, this.#enumerationCancel.error());
-        else this.#onAddress(request, known);
-      });
+      if (request > 1) this.#onKnownAddress(request, known);
+      else queueMicrotask(() => this.#onKnownAddress(request, known));
       return;
     }
     this.#enumerator.next(this.#enumerationCancel).then(
       (address) => this.#onAddress(request, address),
       (err: unknown) => this.#onEnumerationError(request, err),
     );
+  }
+
+  #onKnownAddress(request: number, known: SocketAddress | null): void {
+    if (this.#enumerationCancel.isCancelled())
+      this.#onEnumerationError(request, this.#enumerationCancel.error());
+    else this.#onAddress(request, known);
   }
 
   #startAttempt(id: number, address: SocketAddress): void {
