@@ -27,6 +27,19 @@ export class AttemptRecord {
     this.start = start;
   }
 
+  /** This record as it is now (a later change to this one does not show in the copy). */
+  copy(): AttemptRecord {
+    const copy = new AttemptRecord(this.address, this.start);
+    copy.stage = this.stage;
+    copy.outcome = this.outcome;
+    copy.error = this.error;
+    copy.connected = this.connected;
+    copy.proxy = this.proxy;
+    copy.tls = this.tls;
+    copy.end = this.end;
+    return copy;
+  }
+
   snapshot(): ConnectAttempt {
     return Object.freeze({
       address: this.address,
@@ -110,13 +123,18 @@ export class AttemptLog {
    * connection whose timings nobody reads stays smaller, and the success path does less work).
    */
   timingsOf(winner: AttemptRecord): ConnectionTimings | (() => ConnectionTimings) {
-    if (this.#records.length !== 1 || this.#records[0] !== winner || winner.end === null) {
-      return this.timings(winner);
-    }
+    if (winner.end === null) return this.timings(winner);
     const origin = this.#origin;
     const resolve = this.#resolve ?? winner.start;
     const total = winner.end;
-    return () => buildTimings(origin, resolve, winner, total, Object.freeze([winner.snapshot()]));
+    if (this.#records.length === 1 && this.#records[0] === winner) {
+      return () => buildTimings(origin, resolve, winner, total, Object.freeze([winner.snapshot()]));
+    }
+    // Several attempts: a loser's record can still change after the operation (a late connect),
+    // so their state is copied now; their errors (ReportedError) are worded only when read, as
+    // each is made once, the result is the same as wording them now.
+    const copies = this.#records.map((r) => (r === winner ? r : r.copy()));
+    return () => buildTimings(origin, resolve, winner, total, Object.freeze(copies.map((r) => r.snapshot())));
   }
 
   timings(winner: AttemptRecord): ConnectionTimings {
