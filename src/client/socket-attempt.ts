@@ -147,11 +147,15 @@ export class SocketAttempt {
     this.#watch(socket, connection, local);
     // Node binds, then emits 'connectionAttempt' just before connect(): GIO's CONNECTING moment,
     // so a bind failure shows no CONNECTING event (as in g_socket_client_connect).
-    socket.once('connectionAttempt', () => {
+    // `on`, not `once` (no wrapper per attempt): Node emits it once per connect, and the
+    // listener goes with the others when the attempt settles.
+    const onAttempt = (): void => {
       if (this.#settled) return;
       this.#armTimeout(settings);
       this.#callbacks.onConnecting(connection);
-    });
+    };
+    socket.on('connectionAttempt', onAttempt);
+    this.#cleanups.push(() => socket.off('connectionAttempt', onAttempt));
   }
 
   #startUnix(address: UnixSocketAddress, settings: SocketSettings): void {
@@ -217,9 +221,11 @@ export class SocketAttempt {
       else this.#fail({ stage: 'connect', error: explainAbstractRefusal(this.address, toGError(err)) });
     };
     const onClose = (): void => this.#fail({ stage: 'connect', error: errnoError('ECONNRESET') });
-    socket.once('connect', onConnect);
+    // Each fires at most once before the attempt settles, and #finish removes all three: `on`
+    // spares the once-wrappers of every attempt.
+    socket.on('connect', onConnect);
     socket.on('error', onError);
-    socket.once('close', onClose);
+    socket.on('close', onClose);
     this.#cleanups.push(() => {
       socket.off('connect', onConnect);
       socket.off('error', onError);
