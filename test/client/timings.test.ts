@@ -85,6 +85,34 @@ describe('connection timings and attempts', () => {
     assert.deepEqual(await settleLeaks(baseline), {});
   });
 
+  it('timings after a fallback, first read after close: the same attempts, built once, Node’s error as cause', async () => {
+    const v4 = await startEchoServer('127.0.0.1');
+    try {
+      const client = new SocketClient({ proxyResolver: DIRECT });
+      const conn = await client.connectToHost(`localhost:${v4.port}`, 0);
+      await conn.close();
+      const timings = conn.timings;
+      assert.ok(timings, 'the returned connection has timings');
+      assert.equal(conn.timings, timings, 'built once');
+      assertOrdered(timings);
+      assert.deepEqual(
+        timings.attempts.map((a) => [a.address.toString(), a.stage, a.outcome, a.connected === null]),
+        [
+          [`[::1]:${v4.port}`, 'connect', 'failed', true],
+          [`127.0.0.1:${v4.port}`, 'complete', 'succeeded', false],
+        ],
+      );
+      const refused = timings.attempts[0].error;
+      assert.ok(refused instanceof IOError && refused.code === IOErrorEnum.CONNECTION_REFUSED);
+      assert.equal(refused.message, 'Could not connect to localhost: Connection refused');
+      assert.equal(refused.nodeCode, 'ECONNREFUSED');
+      const cause = refused.cause as NodeJS.ErrnoException;
+      assert.ok(cause instanceof Error && cause.code === 'ECONNREFUSED' && cause.syscall === 'connect');
+    } finally {
+      await v4.close();
+    }
+  });
+
   it('every address refused: the error is GIO’s, unchanged, and lists each attempt', async () => {
     const port = await unusedPort();
     const client = new SocketClient({ proxyResolver: DIRECT });
