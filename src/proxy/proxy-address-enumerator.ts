@@ -194,8 +194,10 @@ export class ProxyAddressEnumerator extends BaseAddressEnumerator {
         this.#source = this.#open(proxies[this.#nextProxy++]);
         continue;
       }
-      if (source.kind === 'proxy') return this.#knownProxyAddress(source, cancellable);
-      const address = takeKnownAddress(source.addresses, cancellable);
+      const address =
+        source.kind === 'proxy'
+          ? this.#knownProxyAddress(source, cancellable)
+          : takeKnownAddress(source.addresses, cancellable);
       if (address === undefined) return undefined;
       if (address !== null) {
         this.#everEnumerated = true;
@@ -228,14 +230,15 @@ export class ProxyAddressEnumerator extends BaseAddressEnumerator {
 
   /**
    * A proxy server given as an IP literal (or with cached addresses) paired with a destination
-   * the proxy resolves itself: the ProxyAddress #nextFrom would build, without its Promises. SOCKS4
-   * (which needs the destination resolved here), a lookup and the end of the list go to nextAddress().
+   * the proxy resolves itself: the ProxyAddress #nextFrom would build, without its Promises, or null
+   * when the proxy server's addresses are used up. SOCKS4 (which needs the destination resolved
+   * here) and a lookup go to nextAddress().
    */
-  #knownProxyAddress(source: ProxySource, cancellable: Cancellable | null): SocketAddress | undefined {
+  #knownProxyAddress(source: ProxySource, cancellable: Cancellable | null): SocketAddress | null | undefined {
     if (!source.supportsHostname) return undefined;
     for (;;) {
       const address = takeKnownAddress(source.addresses, cancellable);
-      if (address === undefined || address === null) return undefined;
+      if (address === undefined || address === null) return address;
       // Anything that is not an IP socket address is skipped, as in #nextProxyAddress.
       if (!(address instanceof InetSocketAddress)) continue;
       this.#everEnumerated = true;
