@@ -3,15 +3,21 @@
 // knownAddress), sparing the enumerators' Promise chains on every proxied connect. These tests pin
 // that the synchronous path hands out exactly what next() would, and leaves everything else to it.
 import assert from 'node:assert/strict';
+import { createHook } from 'node:async_hooks';
 import { describe, it } from 'node:test';
 import {
   NetworkAddress,
   ProxyAddress,
   SimpleProxyResolver,
+  SocketClient,
+  SocketClientEvent,
   type SocketAddress,
   type SocketAddressEnumerator,
 } from '../../src/index.js';
 import { takeKnownAddress } from '../../src/address/connectable.js';
+import { hasDaemon, startMicrosocks, startTinyproxy, type Daemon } from '../helpers/daemons.js';
+import { requireOrSkip } from '../helpers/env.js';
+import { startEchoServer } from '../helpers/servers.js';
 
 const enumerate = (proxy: string): SocketAddressEnumerator =>
   NetworkAddress.parse('192.0.2.7:8080', 0).proxyEnumerate({
@@ -86,5 +92,56 @@ describe('known proxy addresses: the proxied connect path', () => {
     assert.equal(fields(await pending).protocol, 'socks5');
     assert.equal(fields(takeKnownAddress(enumerator, null)).protocol, 'socks4a');
     enumerator.close?.();
+  });
+
+  it('a connect through microsocks and through tinyproxy: few Promises, GIO’s events', async (t) => {
+    if (!requireOrSkip(t, hasDaemon('microsocks'), 'microsocks is not installed')) return;
+    if (!requireOrSkip(t, hasDaemon('tinyproxy'), 'tinyproxy is not installed')) return;
+    const echo = await startEchoServer('127.0.0.1');
+    const daemons: Daemon[] = [];
+    try {
+      daemons.push(await startMicrosocks(), await startTinyproxy({ connectPorts: [echo.port] }));
+      for (const [daemon, scheme] of [
+        [daemons[0], 'socks5'],
+        [daemons[1], 'http'],
+      ] as const) {
+        const client = new SocketClient({
+          proxyResolver: new SimpleProxyResolver(`${scheme}://127.0.0.1:${daemon.port}`),
+        });
+        const destination = `127.0.0.1:${echo.port}`;
+        // Warm up: modules, the proxy registry.
+        await (await client.connectToHost(destination, 0)).close();
+        const events: SocketClientEvent[] = [];
+        client.on('event', (event: SocketClientEvent) => events.push(event));
+        let promises = 0;
+        const hook = createHook({
+          init(_id, type) {
+            if (type === 'PROMISE') promises++;
+          },
+        });
+        hook.enable();
+        let connection;
+        try {
+          connection = await client.connectToHost(destination, 0);
+        } finally {
+          hook.disable();
+        }
+        await connection.close();
+        // 54 (socks5) and 46 (http) before the synchronous proxy address; 26 and 18 with it.
+        assert.ok(promises <= 32, `${scheme}: ${promises} promises per connect`);
+        assert.deepEqual(events, [
+          SocketClientEvent.RESOLVING,
+          SocketClientEvent.RESOLVED,
+          SocketClientEvent.CONNECTING,
+          SocketClientEvent.CONNECTED,
+          SocketClientEvent.PROXY_NEGOTIATING,
+          SocketClientEvent.PROXY_NEGOTIATED,
+          SocketClientEvent.COMPLETE,
+        ]);
+      }
+    } finally {
+      for (const daemon of daemons) await daemon.stop();
+      await echo.close();
+    }
   });
 });
