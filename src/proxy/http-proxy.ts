@@ -89,6 +89,8 @@ export function encodeHttpConnect(
 function atoi(s: string): number {
   const m = /^[ \t\n\v\f\r]*([+-]?)(\d*)/.exec(s);
   if (m === null || m[2] === '') return 0;
+  // Up to 9 digits fits an int32 as is (every real status): no BigInt per reply.
+  if (m[2].length <= 9) return m[1] === '-' ? -Number(m[2]) : Number(m[2]);
   const LONG_MAX = (1n << 63n) - 1n;
   let v = BigInt(m[2]);
   if (v > LONG_MAX) v = m[1] === '-' ? LONG_MAX + 1n : LONG_MAX;

@@ -177,37 +177,72 @@ export class ProxyAddressEnumerator extends BaseAddressEnumerator {
   }
 
   /**
-   * The synchronous path of a `direct://` decision made without I/O: the connectable's own address,
-   * when its enumerator knows it (an IP literal). Anything else (a proxy, an end of the list, an
-   * error to report) is left to nextAddress(), which picks up from the state left here.
+   * The synchronous path of a proxy decision made without I/O: for `direct://` the connectable's own
+   * address when its enumerator knows it (an IP literal), for a proxy URI the ProxyAddress when the
+   * proxy server's address is known. Anything else (a lookup, an end of the list, an error to
+   * report) is left to nextAddress(), which picks up from the state left here.
    */
   protected override knownAddress(cancellable: Cancellable | null): SocketAddress | null | undefined {
     if (this.#finished) return undefined;
-    if (this.#proxies === null) {
-      const resolver = this.#opts.proxyResolver ?? getDefaultProxyResolver();
-      if (!isQuickResolver(resolver) || typeof this.#destUri === 'string' || !this.#destUri.plain)
-        return undefined;
-      const everywhere = resolver[decideQuickly](null);
-      if (everywhere === null) return undefined;
-      this.#resolver = resolver;
-      this.#proxies = everywhere.proxies;
-    }
+    if (this.#proxies === null && !this.#decideNow()) return undefined;
+    const proxies = this.#proxies!;
     // Bounded: each turn either returns or moves on to the next proxy URI.
     for (;;) {
-      if (this.#source === null) {
-        if (this.#nextProxy >= this.#proxies.length) return undefined;
-        if (parseScheme(this.#proxies[this.#nextProxy])?.toLowerCase() !== 'direct') return undefined;
-        this.#source = this.#open(this.#proxies[this.#nextProxy++]);
+      const source = this.#source;
+      if (source === null) {
+        if (this.#nextProxy >= proxies.length) return undefined;
+        this.#source = this.#open(proxies[this.#nextProxy++]);
         continue;
       }
-      if (this.#source.kind !== 'direct') return undefined;
-      const address = takeKnownAddress(this.#source.addresses, cancellable);
+      const address =
+        source.kind === 'proxy'
+          ? this.#knownProxyAddress(source, cancellable)
+          : takeKnownAddress(source.addresses, cancellable);
       if (address === undefined) return undefined;
       if (address !== null) {
         this.#everEnumerated = true;
         return address;
       }
       this.#closeSource();
+    }
+  }
+
+  /**
+   * The proxy list, decided without I/O as #lookupProxies would decide it, for a plain destination
+   * URI (whose checks cannot fail) and a resolver of this package; false when only lookup() can tell.
+   */
+  #decideNow(): boolean {
+    const resolver = this.#opts.proxyResolver ?? getDefaultProxyResolver();
+    if (!isQuickResolver(resolver) || typeof this.#destUri === 'string' || !this.#destUri.plain) return false;
+    const everywhere = resolver[decideQuickly](null);
+    if (everywhere !== null) {
+      this.#resolver = resolver;
+      this.#proxies = everywhere.proxies;
+      return true;
+    }
+    const decision = resolver[decideQuickly](this.uri);
+    if (decision === null) return false;
+    this.#resolver = resolver;
+    this.#decision = decision;
+    this.#proxies = decision.proxies;
+    return true;
+  }
+
+  /**
+   * A proxy server given as an IP literal (or with cached addresses) paired with a destination
+   * the proxy resolves itself: the ProxyAddress #nextFrom would build, without its Promises, or null
+   * when the proxy server's addresses are used up. SOCKS4 (which needs the destination resolved
+   * here) and a lookup go to nextAddress().
+   */
+  #knownProxyAddress(source: ProxySource, cancellable: Cancellable | null): SocketAddress | null | undefined {
+    if (!source.supportsHostname) return undefined;
+    for (;;) {
+      const address = takeKnownAddress(source.addresses, cancellable);
+      if (address === undefined || address === null) return address;
+      // Anything that is not an IP socket address is skipped, as in #nextProxyAddress.
+      if (!(address instanceof InetSocketAddress)) continue;
+      this.#everEnumerated = true;
+      return this.#wrap(source, address, this.#target()!.hostname);
     }
   }
 

@@ -8,6 +8,7 @@ import { GError } from '../errors/gerror.js';
 import type { ReplyDecoder } from './wire.js';
 
 const EMPTY: Buffer = Buffer.alloc(0);
+const NO_STREAMS: readonly Duplex[] = [];
 
 export interface NegotiateOptions {
   readonly cancellable?: Cancellable | null;
@@ -50,13 +51,15 @@ export class ProxyIO {
 
   constructor(stream: Duplex, opts: NegotiateOptions) {
     this.stream = stream;
-    this.#lower = opts.lowerStreams ?? [];
+    this.#lower = opts.lowerStreams ?? NO_STREAMS;
     this.#cancellable = opts.cancellable ?? null;
     this.#lostError = opts.lostError;
     // 'error' must have a listener while we own the stream, or a reset would crash the process.
     stream.on('readable', this.#wake);
     stream.on('end', this.#wake);
-    for (const s of [stream, ...this.#lower]) {
+    stream.on('error', this.#wake);
+    stream.on('close', this.#wake);
+    for (const s of this.#lower) {
       s.on('error', this.#wake);
       s.on('close', this.#wake);
     }
@@ -137,7 +140,9 @@ export class ProxyIO {
     this.#released = true;
     this.stream.off('readable', this.#wake);
     this.stream.off('end', this.#wake);
-    for (const s of [this.stream, ...this.#lower]) {
+    this.stream.off('error', this.#wake);
+    this.stream.off('close', this.#wake);
+    for (const s of this.#lower) {
       s.off('error', this.#wake);
       s.off('close', this.#wake);
     }
@@ -162,9 +167,11 @@ export class ProxyIO {
   #check(): void {
     if (this.#released) throw new Error('ProxyIO used after release()');
     if (this.#cancellable?.isCancelled()) throw this.#cancellable.error();
-    for (const s of [...this.#lower, this.stream]) {
+    // The lower streams first: their error is the cause of ours (no array is built per check).
+    for (const s of this.#lower) {
       if (s.errored) throw socketIOError(s.errored);
     }
+    if (this.stream.errored) throw socketIOError(this.stream.errored);
   }
 
   #read(n: number | undefined): Buffer | null {
@@ -177,7 +184,9 @@ export class ProxyIO {
 
   #atEnd(): boolean {
     const s = this.stream;
-    return s.destroyed || s.readableEnded || !s.readable || this.#lower.some((l) => l.destroyed);
+    if (s.destroyed || s.readableEnded || !s.readable) return true;
+    for (const lower of this.#lower) if (lower.destroyed) return true;
+    return false;
   }
 }
 
