@@ -62,8 +62,14 @@ export function formatWaterfall(attempts: readonly ConnectAttempt[], total: numb
 function bar(a: ConnectAttempt, col: (ms: number) => number, total: number): string {
   const cells = Array<string>(AXIS).fill(' ');
   const end = a.end ?? total;
+  // Every phase keeps at least one cell: a phase shorter than a cell that starts in the cell where
+  // the previous one ended moves one cell right instead of overwriting it.
+  let next = 0;
   const fill = (from: number, to: number, ch: string): void => {
-    for (let c = col(from); c <= col(to); c++) cells[c] = ch;
+    const first = Math.min(AXIS - 1, Math.max(col(from), next));
+    const last = Math.max(col(to), first);
+    for (let c = first; c <= last; c++) cells[c] = ch;
+    next = last + 1;
   };
   const connected = a.connected ?? end;
   fill(a.start, connected, '=');
