@@ -14,7 +14,7 @@ import {
 } from './proxy-explanation.js';
 import { proxyRecipe, type ProxyRecipe } from './proxy-recipe.js';
 import { expandProxy, schemeOf } from './simple-proxy-resolver.js';
-import { expandPacUris, hasPacUri, pacNeedsAsync, rememberedExpansion } from './pac-uris.js';
+import { expandPacUris, hasPacUri, rememberedExpansion, withoutScripts } from './pac-uris.js';
 
 /** The variables read, as a plain map; `process.env` by default. */
 export type ProxyEnvironment = Readonly<Record<string, string | undefined>>;
@@ -118,33 +118,25 @@ export class EnvironmentProxyResolver implements ProxyResolver {
    */
   async lookup(uri: string, opts?: CancelOptions): Promise<string[]> {
     checkLookup(uri, opts);
-    const decision = this.#decideBase(uri);
-    if (!hasPacUri(decision)) return [...decision.proxies];
-    return [...(await expandPacUris(this, uri, decision, opts)).proxies];
+    return [...(await expandPacUris(this, uri, this.#decideBase(uri), opts)).proxies];
   }
 
   /** Extension: the same answer without a Promise (NOT_SUPPORTED for a `pac+` value). */
   lookupSync(uri: string, opts?: CancelOptions): string[] {
     checkLookup(uri, opts);
-    const decision = this.#decideBase(uri);
-    if (hasPacUri(decision)) throw pacNeedsAsync();
-    return [...decision.proxies];
+    return [...withoutScripts(this.#decideBase(uri)).proxies];
   }
 
   /** Extension: which variable (or `no_proxy` entry, or the loopback rule) decided, redacted. */
   async explainProxy(uri: string, opts?: CancelOptions): Promise<ProxyExplanation> {
     checkLookup(uri, opts);
-    const decision = this.#decideBase(uri);
-    if (!hasPacUri(decision)) return explanation(uri, 'environment', decision);
-    return explanation(uri, 'environment', await expandPacUris(this, uri, decision, opts));
+    return explanation(uri, 'environment', await expandPacUris(this, uri, this.#decideBase(uri), opts));
   }
 
   /** Extension: {@link EnvironmentProxyResolver.explainProxy} without a Promise (NOT_SUPPORTED for `pac+`). */
   explainProxySync(uri: string, opts?: CancelOptions): ProxyExplanation {
     checkLookup(uri, opts);
-    const decision = this.#decideBase(uri);
-    if (hasPacUri(decision)) throw pacNeedsAsync();
-    return explanation(uri, 'environment', decision);
+    return explanation(uri, 'environment', withoutScripts(this.#decideBase(uri)));
   }
 
   /** @internal this resolver as data (proxy-recipe.ts). */

@@ -42,6 +42,7 @@ export async function expandPacUris(
   decision: ProxyDecision,
   opts?: CancelOptions,
 ): Promise<ProxyDecision> {
+  if (!hasPacUri(decision)) return decision;
   const proxies: string[] = [];
   const sources: string[] = [];
   let pacOutcome: PacOutcome | undefined;
@@ -76,6 +77,12 @@ export async function expandPacUris(
 /** The last expansion `owner` made for `uri`, so the enumerator can name a proxy's source. */
 export function rememberedExpansion(owner: object, uri: string): ProxyDecision | null {
   return remembered.get(owner)?.get(uri) ?? null;
+}
+
+/** `decision` for a synchronous lookup, or NOT_SUPPORTED when one of its entries is a PAC script. */
+export function withoutScripts(decision: ProxyDecision): ProxyDecision {
+  if (hasPacUri(decision)) throw pacNeedsAsync();
+  return decision;
 }
 
 /** NOT_SUPPORTED for a synchronous lookup that meets a PAC script (scripts resolve names). */

@@ -11,7 +11,7 @@ import {
   type ProxyDecision,
   type ProxyExplanation,
 } from './proxy-explanation.js';
-import { expandPacUris, hasPacUri, pacNeedsAsync, rememberedExpansion } from './pac-uris.js';
+import { expandPacUris, hasPacUri, rememberedExpansion, withoutScripts } from './pac-uris.js';
 
 const SOCKS_PREFIX = /^socks:\/\//i;
 
@@ -105,9 +105,7 @@ export class SimpleProxyResolver implements ProxyResolver {
    */
   async lookup(uri: string, opts?: CancelOptions): Promise<string[]> {
     checkLookup(uri, opts);
-    const decision = this.#decideBase(uri);
-    if (!hasPacUri(decision)) return [...decision.proxies];
-    return [...(await expandPacUris(this, uri, decision, opts)).proxies];
+    return [...(await expandPacUris(this, uri, this.#decideBase(uri), opts)).proxies];
   }
 
   /**
@@ -122,17 +120,13 @@ export class SimpleProxyResolver implements ProxyResolver {
   /** Extension: why `uri` gets its proxies (source, matched ignore-hosts entry, list), redacted. */
   async explainProxy(uri: string, opts?: CancelOptions): Promise<ProxyExplanation> {
     checkLookup(uri, opts);
-    const decision = this.#decideBase(uri);
-    if (!hasPacUri(decision)) return explanation(uri, 'simple', decision);
-    return explanation(uri, 'simple', await expandPacUris(this, uri, decision, opts));
+    return explanation(uri, 'simple', await expandPacUris(this, uri, this.#decideBase(uri), opts));
   }
 
   /** Extension: {@link SimpleProxyResolver.explainProxy} without a Promise (NOT_SUPPORTED for `pac+`). */
   explainProxySync(uri: string, opts?: CancelOptions): ProxyExplanation {
     checkLookup(uri, opts);
-    const decision = this.#decideBase(uri);
-    if (hasPacUri(decision)) throw pacNeedsAsync();
-    return explanation(uri, 'simple', decision);
+    return explanation(uri, 'simple', withoutScripts(this.#decideBase(uri)));
   }
 
   /** @internal lookup() without a Promise, for a checked URI (null: never, ignore-hosts may apply). */
@@ -167,9 +161,7 @@ export class SimpleProxyResolver implements ProxyResolver {
   }
 
   #choose(uri: string): string[] {
-    const decision = this.#decideBase(uri);
-    if (hasPacUri(decision)) throw pacNeedsAsync();
-    return [...decision.proxies];
+    return [...withoutScripts(this.#decideBase(uri)).proxies];
   }
 
   /** The ignore-hosts entry that matches `uri`'s host (and port), or null. */

@@ -225,7 +225,7 @@ export class SystemProxyResolver implements ProxyResolver {
   ): Promise<ProxyDecision> {
     if (isWpad(config)) return this.#loopbackDecision(uri) ?? this.#wpad.decide(uri, opts);
     const decision = this.#decide(config, uri);
-    return hasPacUri(decision) ? expandPacUris(this, uri, decision, opts) : decision;
+    return expandPacUris(this, uri, decision, opts);
   }
 
   #decide(config: DesktopProxyConfig | null, uri: string): ProxyDecision {
