@@ -2,53 +2,18 @@
 // ProxyCommand against an sshd on 127.0.0.1, runs a command, and both ends close cleanly.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { daemonPath, startDaemon } from '../helpers/daemons.js';
-import { hasCommand, isRoot, requireOrSkip } from '../helpers/env.js';
+import { canStartSshSocks, startSshd } from '../helpers/daemons.js';
+import { requireOrSkip } from '../helpers/env.js';
 import { cleanEnv } from './spawn.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 describe('SSH ProxyCommand through the CLI', { timeout: 60_000 }, () => {
   it('ssh -o ProxyCommand="gsocketclient %h:%p" runs a remote command', async (t) => {
-    const sshd = daemonPath('sshd');
-    const ok = isRoot() && sshd !== null && hasCommand('ssh') && hasCommand('ssh-keygen');
-    if (!requireOrSkip(t, ok, 'needs root, sshd, ssh and ssh-keygen')) return;
-    const keys = mkdtempSync(join(tmpdir(), 'gsc-ssh-keys-'));
-    mkdirSync('/run/sshd', { recursive: true, mode: 0o755 }); // sshd's privilege-separation directory
-    const server = await (async () => {
-      try {
-        execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(keys, 'host')]);
-        execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(keys, 'client')]);
-        writeFileSync(join(keys, 'authorized_keys'), readFileSync(join(keys, 'client.pub')));
-        return await startDaemon('sshd', (port, dir) => ({
-          cmd: sshd as string,
-          args: ['-D', '-e', '-f', join(dir, 'sshd_config')],
-          files: {
-            sshd_config: [
-              `Port ${port}`,
-              'ListenAddress 127.0.0.1',
-              `HostKey ${join(keys, 'host')}`,
-              `AuthorizedKeysFile ${join(keys, 'authorized_keys')}`,
-              `PidFile ${join(dir, 'sshd.pid')}`,
-              'PermitRootLogin prohibit-password',
-              'PasswordAuthentication no',
-              'KbdInteractiveAuthentication no',
-              'UsePAM no',
-              'StrictModes no',
-              '',
-            ].join('\n'),
-          },
-        }));
-      } catch (err) {
-        rmSync(keys, { recursive: true, force: true });
-        throw err;
-      }
-    })();
+    if (!requireOrSkip(t, canStartSshSocks(), 'needs root, sshd, ssh and ssh-keygen')) return;
+    const server = await startSshd();
     try {
       // The CLI from source under the network guard, as the other CLI tests run it.
       const proxyCommand = `${process.execPath} --import tsx --import ./test/helpers/network-guard.ts src/cli/main.ts %h:%p`;
@@ -66,7 +31,7 @@ describe('SSH ProxyCommand through the CLI', { timeout: 60_000 }, () => {
         '-o',
         'LogLevel=ERROR',
         '-i',
-        join(keys, 'client'),
+        server.clientKey,
         '-p',
         String(server.port),
         'root@127.0.0.1',
@@ -81,7 +46,6 @@ describe('SSH ProxyCommand through the CLI', { timeout: 60_000 }, () => {
       assert.equal(result.stdout, 'hello from sshd\n');
     } finally {
       await server.stop();
-      rmSync(keys, { recursive: true, force: true });
     }
   });
 });

@@ -203,28 +203,28 @@ export function hasDaemon(name: 'microsocks' | 'danted' | 'tinyproxy'): boolean 
   return daemonPath(name) !== null;
 }
 
-/** Whether {@link startSshSocks} can run here: root (sshd's privilege separation), sshd, ssh. */
+/** Whether {@link startSshd} and {@link startSshSocks} can run here: root (sshd's privilege separation), sshd, ssh. */
 export function canStartSshSocks(): boolean {
   return isRoot() && daemonPath('sshd') !== null && hasCommand('ssh') && hasCommand('ssh-keygen');
 }
 
-/**
- * OpenSSH as a SOCKS proxy: an sshd on 127.0.0.1 and `ssh -N -D 127.0.0.1:PORT` logged in to it
- * with a throw-away key. The client side speaks SOCKS4, SOCKS4a and SOCKS5 (channels.c
- * channel_decode_socks4/5) and the sshd connects to the destination, resolving a name itself.
- * The returned Daemon is the `ssh -D` process; stopping it stops the sshd too.
- */
-export async function startSshSocks(): Promise<Daemon> {
+/** An sshd on 127.0.0.1 that lets root in with `clientKey` only; stopping it removes the keys. */
+export interface Sshd extends Daemon {
+  /** The private key `ssh -i` logs in with. */
+  readonly clientKey: string;
+}
+
+/** A throw-away sshd on 127.0.0.1: its own host key, one authorized client key, no passwords. */
+export async function startSshd(): Promise<Sshd> {
   const sshd = daemonPath('sshd');
   if (sshd === null) throw new Error('sshd is not installed');
-  const keys = mkdtempSync(join(tmpdir(), 'gsc-ssh-socks-'));
+  const keys = mkdtempSync(join(tmpdir(), 'gsc-sshd-'));
   mkdirSync('/run/sshd', { recursive: true, mode: 0o755 }); // sshd's privilege-separation directory
-  let server: Daemon | null = null;
   try {
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(keys, 'host')]);
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(keys, 'client')]);
     writeFileSync(join(keys, 'authorized_keys'), readFileSync(join(keys, 'client.pub')));
-    server = await startDaemon('sshd', (port, dir) => ({
+    const server = await startDaemon('sshd', (port, dir) => ({
       cmd: sshd,
       args: ['-D', '-e', '-f', join(dir, 'sshd_config')],
       files: {
@@ -244,6 +244,29 @@ export async function startSshSocks(): Promise<Daemon> {
         ].join('\n'),
       },
     }));
+    return {
+      ...server,
+      clientKey: join(keys, 'client'),
+      stop: async () => {
+        await server.stop();
+        rmSync(keys, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    rmSync(keys, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/**
+ * OpenSSH as a SOCKS proxy: a {@link startSshd} server and `ssh -N -D 127.0.0.1:PORT` logged in
+ * to it. The client side speaks SOCKS4, SOCKS4a and SOCKS5 (channels.c
+ * channel_decode_socks4/5) and the sshd connects to the destination, resolving a name itself.
+ * The returned Daemon is the `ssh -D` process; stopping it stops the sshd too.
+ */
+export async function startSshSocks(): Promise<Daemon> {
+  const server = await startSshd();
+  try {
     const sshdPort = server.port;
     const client = await startDaemon('ssh-socks', (port) => ({
       cmd: 'ssh',
@@ -264,7 +287,7 @@ export async function startSshSocks(): Promise<Daemon> {
         '-o',
         'LogLevel=ERROR',
         '-i',
-        join(keys, 'client'),
+        server.clientKey,
         '-p',
         String(sshdPort),
         'root@127.0.0.1',
@@ -278,12 +301,10 @@ export async function startSshSocks(): Promise<Daemon> {
       stop: async () => {
         await client.stop();
         await sshdDaemon.stop();
-        rmSync(keys, { recursive: true, force: true });
       },
     };
   } catch (err) {
-    await server?.stop();
-    rmSync(keys, { recursive: true, force: true });
+    await server.stop();
     throw err;
   }
 }
