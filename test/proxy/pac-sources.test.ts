@@ -3,7 +3,6 @@
 // in a proxy variable, and a connect through the proxy the script chose, named on the error.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -18,12 +17,12 @@ import {
   SimpleProxyResolver,
   SocketClient,
 } from '../../src/index.js';
-import { hasCommand, requireOrSkip } from '../helpers/env.js';
+import { requireOrSkip } from '../helpers/env.js';
+import { canRunGsettings, runInPrivateDbusSession } from '../helpers/dbus-session.js';
 import { hasDaemon, startMicrosocks } from '../helpers/daemons.js';
 import { startEchoServer, unusedPort } from '../helpers/servers.js';
 
 const CHILD = fileURLToPath(new URL('../helpers/gsettings-pac-child.ts', import.meta.url));
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Serves `script` at /proxy.pac on loopback; counts the requests. */
 async function servePac(
@@ -54,33 +53,12 @@ const SCRIPT = `function FindProxyForURL(url, host) {
 
 describe('PAC from the desktop settings', () => {
   it('GNOME mode auto with autoconfig-url runs the script (loopback too, as the script says)', async (t) => {
-    const ok = ['gsettings', 'dbus-run-session', 'dconf'].every(hasCommand);
-    if (!requireOrSkip(t, ok, 'gsettings, dconf and dbus-run-session not installed')) return;
+    if (!requireOrSkip(t, canRunGsettings(), 'gsettings, dconf and dbus-run-session not installed')) return;
     const pac = await servePac(SCRIPT);
-    const home = await mkdtemp(join(tmpdir(), 'gsc-gsettings-pac-'));
     let stdout: string;
     try {
-      stdout = await new Promise<string>((resolve, reject) => {
-        execFile(
-          'dbus-run-session',
-          ['--', process.execPath, '--import', 'tsx', CHILD],
-          {
-            cwd: ROOT,
-            timeout: 60_000,
-            env: {
-              ...process.env,
-              HOME: home,
-              XDG_CONFIG_HOME: join(home, 'config'),
-              GSETTINGS_BACKEND: 'dconf',
-              GSC_PAC_URL: pac.url,
-            },
-          },
-          (error, out, err) =>
-            error === null ? resolve(out) : reject(new Error(`${error.message}\n${err}`)),
-        );
-      });
+      stdout = await runInPrivateDbusSession(CHILD, { GSC_PAC_URL: pac.url });
     } finally {
-      await rm(home, { recursive: true, force: true });
       await pac.close();
     }
     const out = JSON.parse(stdout) as {

@@ -3,7 +3,6 @@
 // kioslaverc written to a temporary XDG_CONFIG_HOME; and the source chosen from XDG_CURRENT_DESKTOP.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,14 +12,14 @@ import { EnvironmentProxyResolver } from '../../src/proxy/environment-proxy-reso
 import { createDefaultProxyResolver } from '../../src/proxy/proxy-resolver.js';
 import { parseGsettingsList } from '../../src/proxy/gnome-proxy-settings.js';
 import { IOErrorEnum } from '../../src/errors/enums.js';
-import { hasCommand, requireOrSkip } from '../helpers/env.js';
+import { requireOrSkip } from '../helpers/env.js';
+import { canRunGsettings, runInPrivateDbusSession } from '../helpers/dbus-session.js';
 import { dnsmasqAvailable, startDnsmasq } from '../helpers/dnsmasq.js';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { captureWarnings } from './warnings.js';
 
 const CHILD = fileURLToPath(new URL('../helpers/gsettings-child.ts', import.meta.url));
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SOCKS = (authority: string): string[] =>
   ['socks5', 'socks4a', 'socks4'].map((s) => `${s}://${authority}`);
 
@@ -98,10 +97,8 @@ describe('SystemProxyResolver: the source', () => {
 
 describe('SystemProxyResolver: GNOME settings through gsettings and dconf', () => {
   it('modes none, manual (http, https, ftp, socks, use-same-proxy, ignore-hosts, auth) and auto (WPAD)', async (t) => {
-    const ok = ['gsettings', 'dbus-run-session', 'dconf'].every(hasCommand);
-    if (!requireOrSkip(t, ok, 'gsettings, dconf and dbus-run-session not installed')) return;
+    if (!requireOrSkip(t, canRunGsettings(), 'gsettings, dconf and dbus-run-session not installed')) return;
     if (!requireOrSkip(t, dnsmasqAvailable(), 'dnsmasq not installed')) return;
-    const home = await mkdtemp(join(tmpdir(), 'gsc-gsettings-'));
     // Mode auto without an autoconfig-url is WPAD: wpad.corp.test from a dnsmasq, wpad.dat from here.
     const dns = await startDnsmasq({ hosts: [{ name: 'wpad.corp.test', ipv4: '127.0.0.1' }] });
     const wpadServer = createServer((_req, res) => {
@@ -112,32 +109,15 @@ describe('SystemProxyResolver: GNOME settings through gsettings and dconf', () =
     const wpadPort = (wpadServer.address() as AddressInfo).port;
     let stdout: string;
     try {
-      stdout = await new Promise<string>((resolve, reject) => {
-        execFile(
-          'dbus-run-session',
-          ['--', process.execPath, '--import', 'tsx', CHILD],
-          {
-            cwd: ROOT,
-            timeout: 60_000,
-            env: {
-              ...process.env,
-              HOME: home,
-              XDG_CONFIG_HOME: join(home, 'config'),
-              GSETTINGS_BACKEND: 'dconf',
-              GSC_WPAD_DNS: dns.servers[0],
-              GSC_WPAD_DOMAIN: 'a.corp.test',
-              GSC_WPAD_PORT: String(wpadPort),
-            },
-          },
-          (error, out, err) =>
-            error === null ? resolve(out) : reject(new Error(`${error.message}\n${err}`)),
-        );
+      stdout = await runInPrivateDbusSession(CHILD, {
+        GSC_WPAD_DNS: dns.servers[0],
+        GSC_WPAD_DOMAIN: 'a.corp.test',
+        GSC_WPAD_PORT: String(wpadPort),
       });
     } finally {
       wpadServer.closeAllConnections();
       await new Promise<void>((resolve) => wpadServer.close(() => resolve()));
       await dns.stop();
-      await rm(home, { recursive: true, force: true });
     }
     type Answers = Record<string, string[]> & {
       explainHttp: { resolver: string; source: string; proxies: string[] };
