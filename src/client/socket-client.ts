@@ -326,7 +326,8 @@ export class SocketClient<
   #network: ClientNetwork | null = null;
   #attemptDelay = DEFAULT_ATTEMPT_DELAY_MS;
   #tlsOptions: ConnectionOptions | null = null;
-  readonly #applicationProxies = new Set<string>();
+  /** Replaced, never changed, on each addApplicationProxy(): operations share it without a copy. */
+  #applicationProxies: ReadonlySet<string> = new Set<string>();
 
   /**
    * g_socket_client_new, with the properties set from `options`; invalid values throw
@@ -640,7 +641,7 @@ export class SocketClient<
   addApplicationProxy(protocol: string): void {
     if (typeof protocol !== 'string' || protocol === '')
       throw invalidArgument('protocol must be a non-empty string');
-    this.#applicationProxies.add(protocol.toLowerCase());
+    this.#applicationProxies = new Set([...this.#applicationProxies, protocol.toLowerCase()]);
   }
 
   // ---- Promise API ---------------------------------------------------------------------------
@@ -830,7 +831,7 @@ export class SocketClient<
       tlsValidationFlags: this.#tlsValidationFlags,
       tlsOptions: this.#tlsOptions,
       attemptDelayMs: this.#attemptDelay,
-      applicationProxies: new Set(this.#applicationProxies),
+      applicationProxies: this.#applicationProxies,
     };
   }
 
