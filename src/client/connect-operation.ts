@@ -11,6 +11,7 @@
  * the TLS handshake — and then GIO's inactivity timeout on the returned socket; `connectTimeout`
  * is one deadline for the whole operation (the core's `connect` timer).
  */
+import type { Socket } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import {
   takeKnownAddress,
@@ -60,7 +61,11 @@ export interface OperationSettings extends SocketSettings {
   readonly applicationProxies: ReadonlySet<string>;
 }
 
-export type EmitEvent = (event: SocketClientEvent, connection: EventConnection | null) => void;
+/**
+ * Tells the caller's listeners. `false` (as EventEmitter's emit returns) means nobody listened,
+ * so the connection was seen by no one; any other value counts as seen.
+ */
+export type EmitEvent = (event: SocketClientEvent, connection: EventConnection | null) => unknown;
 
 /** Told when an attempt ends (failed or abandoned; the winner too, once the operation completes). */
 export type AttemptListener = (attempt: ConnectAttempt) => void;
@@ -73,6 +78,8 @@ interface Attempt {
   readonly record: AttemptRecord;
   /** The socket's connection, from the CONNECTING moment on. */
   connection: SocketConnection | null;
+  /** Whether an event listener was given the connection (then its socket is never reused). */
+  shown: boolean;
   /** The connection through the application layer: the operation's result if this one wins. */
   result: SocketConnection | null;
 }
@@ -114,6 +121,8 @@ export class ConnectOperation {
   /** Batches of actions that came while another batch was being carried out (see #run). */
   readonly #backlog: (readonly Action[])[] = [];
   #running = false;
+  /** A failed attempt's socket nobody saw, for the attempt that #onFailed starts (see there). */
+  #spare: Socket | null = null;
   #cancelHandler = 0;
   #resolve!: (c: SocketConnection) => void;
   #reject!: (e: GError) => void;
@@ -194,7 +203,17 @@ export class ConnectOperation {
     const wording = failure.stage === 'create' ? 'plain' : 'connect';
     const error = new ReportedError(failure.error, wording, this.#connectable, attempt.socket.address);
     this.#log.end(attempt.record, 'failed', error);
-    this.#run(this.#core.attemptFailed(id, error));
+    // The next attempt starts in this same call (the core asks for the next address at once and
+    // a known one comes at once): it may connect the failed socket again, as Node's own
+    // autoSelectFamily does, unless a listener was given its connection. The spare is for this
+    // call only: a later attempt would wait for a 'close' that has already been emitted.
+    if (failure.stage === 'connect' && failure.reusable !== undefined && !attempt.shown)
+      this.#spare = failure.reusable;
+    try {
+      this.#run(this.#core.attemptFailed(id, error));
+    } finally {
+      this.#spare = null;
+    }
   }
 
   /** The application layer is through (or was not needed): `result` is what the caller gets. */
@@ -303,7 +322,12 @@ export class ConnectOperation {
   #emitEvent(event: SocketClientEvent, id: number | null): void {
     // RESOLVED comes with the first usable address, not when resolution is complete (as in GIO).
     if (event === SocketClientEvent.RESOLVED) this.#log.resolved();
-    this.#emit(event, id === null ? null : this.#attempts.get(id)!.connection);
+    if (id === null) {
+      this.#emit(event, null);
+      return;
+    }
+    const attempt = this.#attempts.get(id)!;
+    if (this.#emit(event, attempt.connection) !== false) attempt.shown = true;
   }
 
   #request(request: number): void {
@@ -332,17 +356,25 @@ export class ConnectOperation {
 
   #startAttempt(id: number, address: SocketAddress): void {
     // The callbacks run on a later tick (SocketAttempt starts on nextTick), when `attempt` exists.
+    const spare = this.#spare;
+    this.#spare = null;
     const attempt: Attempt = {
       record: this.#log.begin(address),
-      socket: new SocketAttempt(address, this.#settings, {
-        onConnecting: (connection) => {
-          attempt.connection = connection;
-          this.#run(this.#core.attemptConnecting(id));
+      socket: new SocketAttempt(
+        address,
+        this.#settings,
+        {
+          onConnecting: (connection) => {
+            attempt.connection = connection;
+            this.#run(this.#core.attemptConnecting(id));
+          },
+          onConnected: (connection) => this.#onConnected(id, attempt, connection),
+          onFailed: (failure) => this.#onFailed(id, attempt, failure),
         },
-        onConnected: (connection) => this.#onConnected(id, attempt, connection),
-        onFailed: (failure) => this.#onFailed(id, attempt, failure),
-      }),
+        spare,
+      ),
       connection: null,
+      shown: false,
       result: null,
     };
     this.#attempts.set(id, attempt);

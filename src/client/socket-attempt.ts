@@ -11,7 +11,7 @@ import { IOErrorEnum, SocketFamily, SocketProtocol, SocketType } from '../errors
 import { IOError, timedOutError, type GError } from '../errors/gerror.js';
 import { ioErrorCodeFromErrno, strerror, toGError } from '../errors/errno.js';
 import type { Clock, ClockTimer } from '../clock.js';
-import type { Transport } from '../connection/transport.js';
+import type { TcpConnectRequest, Transport } from '../connection/transport.js';
 
 /** The client properties that shape one socket (GSocketClient:family, :type, :protocol, :local-address). */
 export interface SocketSettings {
@@ -34,7 +34,15 @@ export interface SocketSettings {
  */
 export type AttemptFailure =
   | { readonly stage: 'create'; readonly error: GError }
-  | { readonly stage: 'connect'; readonly error: GError | (() => GError) };
+  | {
+      readonly stage: 'connect';
+      readonly error: GError | (() => GError);
+      /**
+       * A TCP socket whose connect() failed: once it emits 'close', the transport may connect it
+       * again for the next attempt (Transport.reconnectTcp), if nothing else holds it.
+       */
+      readonly reusable?: Socket;
+    };
 
 export interface AttemptCallbacks {
   /** The socket exists (and is bound); connect() is about to start. GIO's CONNECTING moment. */
@@ -57,14 +65,27 @@ export class SocketAttempt {
   readonly #callbacks: AttemptCallbacks;
   readonly #cleanups: (() => void)[] = [];
 
-  constructor(address: SocketAddress, settings: SocketSettings, callbacks: AttemptCallbacks) {
+  /**
+   * @param spare - a failed attempt's socket (AttemptFailure.reusable) that nothing else holds:
+   *   a plain TCP attempt connects it again once it has closed, instead of making a new socket.
+   */
+  constructor(
+    address: SocketAddress,
+    settings: SocketSettings,
+    callbacks: AttemptCallbacks,
+    spare: Socket | null = null,
+  ) {
     this.address = address;
     this.#callbacks = callbacks;
     // A plain TCP connect reports everything asynchronously (Transport's contract), so it starts
     // at once: one tick less between a failed attempt and the next one. Other kinds can call back
     // synchronously, so they start on the next tick, once the caller has registered the attempt.
-    if (startsQuietly(address, settings)) this.#start(settings);
-    else process.nextTick(() => this.#start(settings));
+    if (!startsQuietly(address, settings)) process.nextTick(() => this.#start(settings, null));
+    else if (spare === null || settings.transport.reconnectTcp === undefined) this.#start(settings, null);
+    // A failed connect's socket emits 'close' after its 'error' (net.Socket's documented order),
+    // in the same turn of the event loop; only then may it connect again (socket.connect()).
+    // Aborted meanwhile: #start does nothing.
+    else spare.once('close', () => this.#start(settings, spare));
   }
 
   get connection(): SocketConnection | null {
@@ -77,7 +98,7 @@ export class SocketAttempt {
     this.#connection?.destroy();
   }
 
-  #start(settings: SocketSettings): void {
+  #start(settings: SocketSettings, spare: Socket | null): void {
     if (this.#settled) return;
     const created = checkSocketKind(this.address, settings);
     if (created !== null) {
@@ -94,7 +115,7 @@ export class SocketAttempt {
         return;
       }
       if (settings.type === SocketType.DATAGRAM) this.#startUdp(this.address, socketFamily, local, settings);
-      else this.#startTcp(this.address, socketFamily, local, settings);
+      else this.#startTcp(this.address, socketFamily, local, settings, spare);
     } else {
       this.#fail({
         stage: 'create',
@@ -121,6 +142,7 @@ export class SocketAttempt {
     socketFamily: SocketFamily,
     local: InetSocketAddress | null,
     settings: SocketSettings,
+    spare: Socket | null,
   ): void {
     if (socketFamily !== address.family) {
       // The socket is made for one family and the address is of the other; connect() fails after
@@ -136,12 +158,24 @@ export class SocketAttempt {
       this.#fail({ stage: 'connect', error: errnoError(errno) });
       return;
     }
-    const socket = settings.transport.connectTcp({
-      host: address.address.toNodeHost(),
-      port: address.port,
-      family: address.family === SocketFamily.IPV6 ? 6 : 4,
-      ...(local ? { localAddress: local.address.toNodeHost(), localPort: local.port || undefined } : {}),
-    });
+    const request: TcpConnectRequest = local
+      ? {
+          host: address.address.toNodeHost(),
+          port: address.port,
+          family: address.family === SocketFamily.IPV6 ? 6 : 4,
+          localAddress: local.address.toNodeHost(),
+          localPort: local.port || undefined,
+        }
+      : {
+          host: address.address.toNodeHost(),
+          port: address.port,
+          family: address.family === SocketFamily.IPV6 ? 6 : 4,
+        };
+    const transport = settings.transport;
+    const socket =
+      spare !== null && transport.reconnectTcp !== undefined
+        ? transport.reconnectTcp(spare, request)
+        : transport.connectTcp(request);
     const connection = new TcpConnection(socket, address, settings.clock);
     this.#connection = connection;
     this.#watch(socket, connection, local);
@@ -217,7 +251,11 @@ export class SocketAttempt {
       // A TCP failure is converted when shown; an abstract socket's refusal is explained now,
       // while /proc/net/unix still shows the listener as it was.
       else if (this.address instanceof InetSocketAddress)
-        this.#fail({ stage: 'connect', error: () => toGError(err) });
+        this.#fail({
+          stage: 'connect',
+          error: () => toGError(err),
+          reusable: e.syscall === 'connect' ? socket : undefined,
+        });
       else this.#fail({ stage: 'connect', error: explainAbstractRefusal(this.address, toGError(err)) });
     };
     const onClose = (): void => this.#fail({ stage: 'connect', error: errnoError('ECONNRESET') });

@@ -876,14 +876,15 @@ export class SocketClient<
     event: SocketClientEvent,
     connectable: SocketConnectable,
     connection: EventConnection | null,
-  ): void {
+  ): boolean {
     try {
       // The operation passes each event its own kind of connection (see SocketClientEventArgs).
-      this.emit('event', ...([event, connectable, connection] as SocketClientEventArgs));
+      return this.emit('event', ...([event, connectable, connection] as SocketClientEventArgs));
     } catch (err) {
       process.nextTick(() => {
         throw err;
       });
+      return true;
     }
   }
 

@@ -1,4 +1,4 @@
-import { connect as netConnect, type Socket } from 'node:net';
+import { connect as netConnect, type Socket, type TcpSocketConnectOpts } from 'node:net';
 
 /** What the engine asks of a transport to open one TCP connection (a subset of `net.connect`'s options). */
 export interface TcpConnectRequest {
@@ -23,20 +23,41 @@ export interface TcpConnectRequest {
 export interface Transport {
   /** Starts connecting and returns the socket at once (as `net.connect`). */
   connectTcp(request: TcpConnectRequest): Socket;
+  /**
+   * Optional: starts connecting `socket` again, a socket this transport made whose connect
+   * failed and that has since emitted `'close'` (as `socket.connect()` allows), with the same
+   * behaviour as connectTcp. When absent, every attempt gets a new socket.
+   */
+  reconnectTcp?(socket: Socket, request: TcpConnectRequest): Socket;
 }
 
-/** Node's own sockets: the transport of every client not attached to a virtual network. */
+/**
+ * Node's own sockets: the transport of every client not attached to a virtual network. A
+ * refused attempt's socket can be connected again, as net.connect's own autoSelectFamily keeps
+ * one socket across the addresses it tries: the next attempt spares a new net.Socket.
+ */
 export const nodeTransport: Transport = Object.freeze({
-  connectTcp: (request: TcpConnectRequest): Socket =>
-    netConnect({
-      host: request.host,
-      port: request.port,
-      family: request.family,
-      autoSelectFamily: false,
-      // GIO sockets stay half-open: the peer's FIN ends reading only (g_socket_shutdown).
-      allowHalfOpen: true,
-      ...(request.localAddress !== undefined
-        ? { localAddress: request.localAddress, localPort: request.localPort }
-        : {}),
-    }),
+  connectTcp: (request: TcpConnectRequest): Socket => {
+    const options = connectOptions(request);
+    // GIO sockets stay half-open: the peer's FIN ends reading only (g_socket_shutdown).
+    options.allowHalfOpen = true;
+    return netConnect(options);
+  },
+  // allowHalfOpen belongs to the socket, not to one connect: it stays as connectTcp set it.
+  reconnectTcp: (socket: Socket, request: TcpConnectRequest): Socket =>
+    socket.connect(connectOptions(request)),
 });
+
+function connectOptions(request: TcpConnectRequest): TcpSocketConnectOpts & { allowHalfOpen?: boolean } {
+  const options: TcpSocketConnectOpts & { allowHalfOpen?: boolean } = {
+    host: request.host,
+    port: request.port,
+    family: request.family,
+    autoSelectFamily: false,
+  };
+  if (request.localAddress !== undefined) {
+    options.localAddress = request.localAddress;
+    if (request.localPort !== undefined) options.localPort = request.localPort;
+  }
+  return options;
+}
