@@ -121,7 +121,7 @@ export class ConnectOperation {
   /** Batches of actions that came while another batch was being carried out (see #run). */
   readonly #backlog: (readonly Action[])[] = [];
   #running = false;
-  /** A failed attempt's socket nobody saw, for the attempt that #onFailed starts (see there). */
+  /** A failed attempt's socket nobody saw, for the next attempt (see #keepSpare). */
   #spare: Socket | null = null;
   #cancelHandler = 0;
   #resolve!: (c: SocketConnection) => void;
@@ -203,17 +203,22 @@ export class ConnectOperation {
     const wording = failure.stage === 'create' ? 'plain' : 'connect';
     const error = new ReportedError(failure.error, wording, this.#connectable, attempt.socket.address);
     this.#log.end(attempt.record, 'failed', error);
-    // The next attempt starts in this same call (the core asks for the next address at once and
-    // a known one comes at once): it may connect the failed socket again, as Node's own
-    // autoSelectFamily does, unless a listener was given its connection. The spare is for this
-    // call only: a later attempt would wait for a 'close' that has already been emitted.
     if (failure.stage === 'connect' && failure.reusable !== undefined && !attempt.shown)
-      this.#spare = failure.reusable;
-    try {
-      this.#run(this.#core.attemptFailed(id, error));
-    } finally {
-      this.#spare = null;
-    }
+      this.#keepSpare(failure.reusable);
+    this.#run(this.#core.attemptFailed(id, error));
+  }
+
+  /**
+   * A failed attempt's socket that no listener saw: the next attempt may connect it again, as
+   * Node's own autoSelectFamily does, until it emits 'close' (its 'error' came just before, and
+   * the next address comes at once or on a microtask). An attempt started later would wait for a
+   * 'close' already emitted, so the spare is dropped then and that attempt makes a new socket.
+   */
+  #keepSpare(socket: Socket): void {
+    this.#spare = socket;
+    socket.once('close', () => {
+      if (this.#spare === socket) this.#spare = null;
+    });
   }
 
   /** The application layer is through (or was not needed): `result` is what the caller gets. */
