@@ -41,7 +41,12 @@ import { AttemptLog, type AttemptRecord } from './attempt-log.js';
 import { ConnectCore, type CoreAction, type CoreErrors, type TimerId } from './connect-core.js';
 import { Deadline } from './deadline.js';
 import { ReportedError, connectTimeoutError } from './error-info.js';
-import { SocketAttempt, type AttemptFailure, type SocketSettings } from './socket-attempt.js';
+import {
+  SocketAttempt,
+  type AttemptCallbacks,
+  type AttemptFailure,
+  type SocketSettings,
+} from './socket-attempt.js';
 
 /**
  * What the event signal carries as `connection` in the async API: a SocketConnection (CONNECTING,
@@ -72,16 +77,25 @@ export type AttemptListener = (attempt: ConnectAttempt) => void;
 
 type Action = CoreAction<SocketAddress, ReportedError>;
 
-/** What the driver holds for one of the core's attempts. */
-interface Attempt {
-  readonly socket: SocketAttempt;
+/** What the driver holds for one of the core's attempts (its SocketAttempt's tag). */
+class Attempt {
+  readonly operation: ConnectOperation;
+  readonly id: number;
   readonly record: AttemptRecord;
+  /** Set as soon as the SocketAttempt is made, before any of its callbacks can come. */
+  socket!: SocketAttempt<Attempt>;
   /** The socket's connection, from the CONNECTING moment on. */
-  connection: SocketConnection | null;
+  connection: SocketConnection | null = null;
   /** Whether an event listener was given the connection (then its socket is never reused). */
-  shown: boolean;
+  shown = false;
   /** The connection through the application layer: the operation's result if this one wins. */
-  result: SocketConnection | null;
+  result: SocketConnection | null = null;
+
+  constructor(operation: ConnectOperation, id: number, record: AttemptRecord) {
+    this.operation = operation;
+    this.id = id;
+    this.record = record;
+  }
 }
 
 /** The errors the core itself reports, worded as GIO (and the `connectTimeout` extension) word them. */
@@ -107,6 +121,12 @@ class OperationErrors implements CoreErrors<ReportedError> {
 }
 
 export class ConnectOperation {
+  /** One callbacks object for every attempt of every operation: an attempt names its operation. */
+  static readonly #attemptCallbacks: AttemptCallbacks<Attempt> = {
+    onConnecting: (attempt, connection) => attempt.operation.#onConnecting(attempt, connection),
+    onConnected: (attempt, connection) => attempt.operation.#onConnected(attempt.id, attempt, connection),
+    onFailed: (attempt, failure) => attempt.operation.#onFailed(attempt.id, attempt, failure),
+  };
   readonly #connectable: SocketConnectable;
   readonly #enumerator: SocketAddressEnumerator;
   readonly #settings: OperationSettings;
@@ -121,7 +141,7 @@ export class ConnectOperation {
   /** Batches of actions that came while another batch was being carried out (see #run). */
   readonly #backlog: (readonly Action[])[] = [];
   #running = false;
-  /** A failed attempt's socket nobody saw, for the next attempt (see #keepSpare). */
+  /** A failed attempt's socket nobody saw, for the next attempt (see #onFailed). */
   #spare: Socket | null = null;
   #cancelHandler = 0;
   #resolve!: (c: SocketConnection) => void;
@@ -184,6 +204,11 @@ export class ConnectOperation {
     else this.#run(this.#core.enumerationEnded(request, new ReportedError(toGError(err))));
   }
 
+  #onConnecting(attempt: Attempt, connection: SocketConnection): void {
+    attempt.connection = connection;
+    this.#run(this.#core.attemptConnecting(attempt.id));
+  }
+
   #onConnected(id: number, attempt: Attempt, connection: SocketConnection): void {
     attempt.record.connected = this.#log.now();
     if (this.#core.completed) {
@@ -203,22 +228,12 @@ export class ConnectOperation {
     const wording = failure.stage === 'create' ? 'plain' : 'connect';
     const error = new ReportedError(failure.error, wording, this.#connectable, attempt.socket.address);
     this.#log.end(attempt.record, 'failed', error);
+    // The next attempt may connect this socket again, as Node's own autoSelectFamily does,
+    // unless a listener was given its connection. It comes at once or on a microtask; a later
+    // one finds the socket closed and makes its own (SocketAttempt#claim).
     if (failure.stage === 'connect' && failure.reusable !== undefined && !attempt.shown)
-      this.#keepSpare(failure.reusable);
+      this.#spare = failure.reusable;
     this.#run(this.#core.attemptFailed(id, error));
-  }
-
-  /**
-   * A failed attempt's socket that no listener saw: the next attempt may connect it again, as
-   * Node's own autoSelectFamily does, until it emits 'close' (its 'error' came just before, and
-   * the next address comes at once or on a microtask). An attempt started later would wait for a
-   * 'close' already emitted, so the spare is dropped then and that attempt makes a new socket.
-   */
-  #keepSpare(socket: Socket): void {
-    this.#spare = socket;
-    socket.once('close', () => {
-      if (this.#spare === socket) this.#spare = null;
-    });
   }
 
   /** The application layer is through (or was not needed): `result` is what the caller gets. */
@@ -360,28 +375,17 @@ export class ConnectOperation {
   }
 
   #startAttempt(id: number, address: SocketAddress): void {
-    // The callbacks run on a later tick (SocketAttempt starts on nextTick), when `attempt` exists.
     const spare = this.#spare;
     this.#spare = null;
-    const attempt: Attempt = {
-      record: this.#log.begin(address),
-      socket: new SocketAttempt(
-        address,
-        this.#settings,
-        {
-          onConnecting: (connection) => {
-            attempt.connection = connection;
-            this.#run(this.#core.attemptConnecting(id));
-          },
-          onConnected: (connection) => this.#onConnected(id, attempt, connection),
-          onFailed: (failure) => this.#onFailed(id, attempt, failure),
-        },
-        spare,
-      ),
-      connection: null,
-      shown: false,
-      result: null,
-    };
+    const attempt = new Attempt(this, id, this.#log.begin(address));
+    // The callbacks come on a later tick or turn (SocketAttempt's contract), once `socket` is set.
+    attempt.socket = new SocketAttempt(
+      attempt,
+      address,
+      this.#settings,
+      ConnectOperation.#attemptCallbacks,
+      spare,
+    );
     this.#attempts.set(id, attempt);
   }
 

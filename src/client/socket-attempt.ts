@@ -44,48 +44,61 @@ export type AttemptFailure =
       readonly reusable?: Socket;
     };
 
-export interface AttemptCallbacks {
+export interface AttemptCallbacks<T> {
   /** The socket exists (and is bound); connect() is about to start. GIO's CONNECTING moment. */
-  onConnecting(connection: SocketConnection): void;
-  onConnected(connection: SocketConnection): void;
-  onFailed(failure: AttemptFailure): void;
+  onConnecting(tag: T, connection: SocketConnection): void;
+  onConnected(tag: T, connection: SocketConnection): void;
+  onFailed(tag: T, failure: AttemptFailure): void;
 }
+
+/** The attempt a stream socket's shared listeners report to (see SocketAttempt#watch). */
+const kAttempt = Symbol('gsocketclient.attempt');
+type OwnedSocket = Socket & { [kAttempt]?: SocketAttempt<unknown> | null };
 
 /**
  * One connect() to one address: the mechanism only (Go's dialSingle). Policy — when to start
  * attempts, which error wins — is the operation's. Exactly one of onConnected/onFailed is called,
- * unless abort() comes first, after which nothing is called and the socket is destroyed.
+ * unless abort() comes first, after which nothing is called and the socket is destroyed. The
+ * callbacks get the attempt's `tag`, so one callbacks object serves every attempt of an operation.
  */
-export class SocketAttempt {
+export class SocketAttempt<T> {
   readonly address: SocketAddress;
+  /** Handed back with every callback: the operation's name for this attempt. */
+  readonly tag: T;
   #connection: SocketConnection | null = null;
   #timer: ClockTimer | null = null;
-  #clock: Clock | null = null;
   #settled = false;
-  readonly #callbacks: AttemptCallbacks;
-  readonly #cleanups: (() => void)[] = [];
+  /** Waiting for a spare socket to emit 'close' before connecting it again. */
+  #waiting = false;
+  readonly #settings: SocketSettings;
+  readonly #callbacks: AttemptCallbacks<T>;
+  /** The stream socket whose events the shared listeners bring here (#watch). */
+  #watched: OwnedSocket | null = null;
+  /** The local address a stream socket binds to (names a bind failure). */
+  #local: InetSocketAddress | null = null;
+  /** Stops listening to a datagram socket. */
+  #unwatchUdp: (() => void) | null = null;
 
   /**
    * @param spare - a failed attempt's socket (AttemptFailure.reusable) that nothing else holds:
    *   a plain TCP attempt connects it again once it has closed, instead of making a new socket.
    */
   constructor(
+    tag: T,
     address: SocketAddress,
     settings: SocketSettings,
-    callbacks: AttemptCallbacks,
+    callbacks: AttemptCallbacks<T>,
     spare: Socket | null = null,
   ) {
+    this.tag = tag;
     this.address = address;
+    this.#settings = settings;
     this.#callbacks = callbacks;
     // A plain TCP connect reports everything asynchronously (Transport's contract), so it starts
     // at once: one tick less between a failed attempt and the next one. Other kinds can call back
     // synchronously, so they start on the next tick, once the caller has registered the attempt.
-    if (!startsQuietly(address, settings)) process.nextTick(() => this.#start(settings, null));
-    else if (spare === null || settings.transport.reconnectTcp === undefined) this.#start(settings, null);
-    // A failed connect's socket emits 'close' after its 'error' (net.Socket's documented order),
-    // in the same turn of the event loop; only then may it connect again (socket.connect()).
-    // Aborted meanwhile: #start does nothing.
-    else spare.once('close', () => this.#start(settings, spare));
+    if (!startsQuietly(address, settings)) process.nextTick(() => this.#start(null));
+    else if (spare === null || !this.#claim(spare)) this.#start(null);
   }
 
   get connection(): SocketConnection | null {
@@ -94,12 +107,28 @@ export class SocketAttempt {
 
   /** Stops the attempt (a loser, or cancellation): destroys the socket, no callback afterwards. */
   abort(): void {
-    this.#finish();
+    this.#finish(false);
     this.#connection?.destroy();
   }
 
-  #start(settings: SocketSettings, spare: Socket | null): void {
+  /**
+   * Takes a failed attempt's socket if it can still be connected again: its 'close' (which comes
+   * after the 'error', net.Socket's documented order, in the same turn of the event loop) is
+   * still to come, and only then may socket.connect() run. Closed already, or a transport that
+   * cannot reconnect: a new socket instead.
+   */
+  #claim(spare: OwnedSocket): boolean {
+    const previous = spare[kAttempt];
+    if (this.#settings.transport.reconnectTcp === undefined) return false;
+    if (previous === undefined || previous === null || !previous.#settled) return false;
+    spare[kAttempt] = this;
+    this.#waiting = true;
+    return true;
+  }
+
+  #start(spare: Socket | null): void {
     if (this.#settled) return;
+    const settings = this.#settings;
     const created = checkSocketKind(this.address, settings);
     if (created !== null) {
       this.#fail({ stage: 'create', error: created });
@@ -114,7 +143,7 @@ export class SocketAttempt {
         this.#fail({ stage: 'create', error: bindError(local, 'EINVAL') });
         return;
       }
-      if (settings.type === SocketType.DATAGRAM) this.#startUdp(this.address, socketFamily, local, settings);
+      if (settings.type === SocketType.DATAGRAM) this.#startUdp(this.address, socketFamily, local);
       else this.#startTcp(this.address, socketFamily, local, settings, spare);
     } else {
       this.#fail({
@@ -127,9 +156,9 @@ export class SocketAttempt {
     }
   }
 
-  #armTimeout(settings: SocketSettings): void {
+  #armTimeout(): void {
+    const settings = this.#settings;
     if (settings.timeoutMs <= 0) return;
-    this.#clock = settings.clock;
     this.#timer = settings.clock.setTimeout(() => {
       this.#timer = null;
       this.#connection?.destroy();
@@ -152,7 +181,7 @@ export class SocketAttempt {
       const socket = new Socket(); // never connected: no file descriptor is opened
       const connection = new TcpConnection(socket, address, settings.clock);
       this.#connection = connection;
-      this.#callbacks.onConnecting(connection);
+      this.#callbacks.onConnecting(this.tag, connection);
       if (this.#settled) return;
       const errno = socketFamily === SocketFamily.IPV6 ? 'EINVAL' : 'EAFNOSUPPORT';
       this.#fail({ stage: 'connect', error: errnoError(errno) });
@@ -176,37 +205,22 @@ export class SocketAttempt {
       spare !== null && transport.reconnectTcp !== undefined
         ? transport.reconnectTcp(spare, request)
         : transport.connectTcp(request);
-    const connection = new TcpConnection(socket, address, settings.clock);
-    this.#connection = connection;
-    this.#watch(socket, connection, local);
+    this.#connection = new TcpConnection(socket, address, settings.clock);
     // Node binds, then emits 'connectionAttempt' just before connect(): GIO's CONNECTING moment,
     // so a bind failure shows no CONNECTING event (as in g_socket_client_connect).
-    // `on`, not `once` (no wrapper per attempt): Node emits it once per connect, and the
-    // listener goes with the others when the attempt settles.
-    const onAttempt = (): void => {
-      if (this.#settled) return;
-      this.#armTimeout(settings);
-      this.#callbacks.onConnecting(connection);
-    };
-    socket.on('connectionAttempt', onAttempt);
-    this.#cleanups.push(() => socket.off('connectionAttempt', onAttempt));
+    this.#watch(socket, local, true);
   }
 
   #startUnix(address: UnixSocketAddress, settings: SocketSettings): void {
     const socket = netConnect({ path: address.nodePath, allowHalfOpen: true });
     const connection = new UnixConnection(socket, address, settings.clock);
     this.#connection = connection;
-    this.#watch(socket, connection, null);
-    this.#armTimeout(settings);
-    this.#callbacks.onConnecting(connection);
+    this.#watch(socket, null, false);
+    this.#armTimeout();
+    this.#callbacks.onConnecting(this.tag, connection);
   }
 
-  #startUdp(
-    address: InetSocketAddress,
-    socketFamily: SocketFamily,
-    local: InetSocketAddress | null,
-    settings: SocketSettings,
-  ): void {
+  #startUdp(address: InetSocketAddress, socketFamily: SocketFamily, local: InetSocketAddress | null): void {
     const socket: DgramSocket = createUdpSocket(socketFamily === SocketFamily.IPV6 ? 'udp6' : 'udp4');
     const connection = new DatagramConnection(socket, address);
     this.#connection = connection;
@@ -217,16 +231,16 @@ export class SocketAttempt {
       else this.#fail({ stage: 'connect', error: toGError(err) });
     };
     socket.on('error', onError);
-    this.#cleanups.push(() => socket.off('error', onError));
+    this.#unwatchUdp = () => socket.off('error', onError);
     const doConnect = (): void => {
       if (this.#settled) return;
-      this.#callbacks.onConnecting(connection);
+      this.#callbacks.onConnecting(this.tag, connection);
       if (this.#settled) return;
       if (socketFamily !== address.family) {
         this.#fail({ stage: 'connect', error: errnoError('EAFNOSUPPORT') });
         return;
       }
-      this.#armTimeout(settings);
+      this.#armTimeout();
       socket.connect(address.port, address.address.toNodeHost(), () => {
         const info = socket.address();
         connection.markConnected(InetSocketAddress.newFromString(info.address, info.port));
@@ -238,57 +252,107 @@ export class SocketAttempt {
     else doConnect();
   }
 
-  /** Listens for the outcome of a stream connect; all listeners are removed once it settles. */
-  #watch(socket: Socket, connection: SocketConnection, local: InetSocketAddress | null): void {
-    const onConnect = (): void => {
-      // The bound address is read from the socket when first asked (most callers never ask).
-      connection.markConnected();
-      this.#succeed(connection);
-    };
-    const onError = (err: Error): void => {
-      const e = err as NodeJS.ErrnoException;
-      if (e.syscall === 'bind' && local) this.#fail({ stage: 'create', error: bindError(local, e.code) });
-      // A TCP failure is converted when shown; an abstract socket's refusal is explained now,
-      // while /proc/net/unix still shows the listener as it was.
-      else if (this.address instanceof InetSocketAddress)
-        this.#fail({
-          stage: 'connect',
-          error: () => toGError(err),
-          reusable: e.syscall === 'connect' ? socket : undefined,
-        });
-      else this.#fail({ stage: 'connect', error: explainAbstractRefusal(this.address, toGError(err)) });
-    };
-    const onClose = (): void => this.#fail({ stage: 'connect', error: errnoError('ECONNRESET') });
-    // Each fires at most once before the attempt settles, and #finish removes all three: `on`
-    // spares the once-wrappers of every attempt.
-    socket.on('connect', onConnect);
-    socket.on('error', onError);
-    socket.on('close', onClose);
-    this.#cleanups.push(() => {
-      socket.off('connect', onConnect);
-      socket.off('error', onError);
-      socket.off('close', onClose);
-    });
+  /**
+   * Listens for the outcome of a stream connect. The listeners are functions shared by every
+   * attempt, which find their attempt on the socket: no closures per attempt. Each event fires
+   * at most once before the attempt settles, and #finish removes them.
+   */
+  #watch(socket: OwnedSocket, local: InetSocketAddress | null, announces: boolean): void {
+    socket[kAttempt] = this;
+    this.#watched = socket;
+    this.#local = local;
+    socket.on('connect', SocketAttempt.#onConnect);
+    socket.on('error', SocketAttempt.#onError);
+    socket.on('close', SocketAttempt.#onClose);
+    if (announces) socket.on('connectionAttempt', SocketAttempt.#onConnectionAttempt);
+  }
+
+  static #onConnectionAttempt(this: OwnedSocket): void {
+    const attempt = this[kAttempt];
+    if (!attempt || attempt.#settled) return;
+    attempt.#armTimeout();
+    attempt.#callbacks.onConnecting(attempt.tag, attempt.#connection!);
+  }
+
+  static #onConnect(this: OwnedSocket): void {
+    const attempt = this[kAttempt];
+    if (!attempt) return;
+    const connection = attempt.#connection!;
+    // The bound address is read from the socket when first asked (most callers never ask).
+    connection.markConnected();
+    attempt.#succeed(connection);
+  }
+
+  static #onError(this: OwnedSocket, err: NodeJS.ErrnoException): void {
+    const attempt = this[kAttempt];
+    if (!attempt) return;
+    const local = attempt.#local;
+    const address = attempt.address;
+    if (err.syscall === 'bind' && local)
+      attempt.#fail({ stage: 'create', error: bindError(local, err.code) });
+    // A TCP failure is converted when shown; an abstract socket's refusal is explained now,
+    // while /proc/net/unix still shows the listener as it was.
+    else if (address instanceof InetSocketAddress)
+      attempt.#fail({
+        stage: 'connect',
+        error: () => toGError(err),
+        reusable: err.syscall === 'connect' ? this : undefined,
+      });
+    else
+      attempt.#fail({
+        stage: 'connect',
+        error: explainAbstractRefusal(address, toGError(err)),
+      });
+  }
+
+  static #onClose(this: OwnedSocket): void {
+    const attempt = this[kAttempt];
+    if (!attempt) return;
+    if (attempt.#settled) {
+      // A failed attempt's socket that no attempt took (or one that was aborted while waiting
+      // for it): too late to connect it again.
+      this.off('close', SocketAttempt.#onClose);
+      this[kAttempt] = null;
+    } else if (attempt.#waiting) {
+      // The spare this attempt claimed has closed: connect it again (#watch listens anew).
+      this.off('close', SocketAttempt.#onClose);
+      attempt.#waiting = false;
+      attempt.#start(this);
+    } else attempt.#fail({ stage: 'connect', error: errnoError('ECONNRESET') });
   }
 
   #succeed(connection: SocketConnection): void {
     if (this.#settled) return;
-    this.#finish();
-    this.#callbacks.onConnected(connection);
+    this.#finish(false);
+    this.#callbacks.onConnected(this.tag, connection);
   }
 
   #fail(failure: AttemptFailure): void {
     if (this.#settled) return;
-    this.#finish();
+    // A socket that may be connected again keeps its 'close' listener: the 'close' tells the
+    // attempt that claims it when to connect (or, unclaimed, that it can no longer be).
+    this.#finish(failure.stage === 'connect' && failure.reusable !== undefined);
     this.#connection?.destroy();
-    this.#callbacks.onFailed(failure);
+    this.#callbacks.onFailed(this.tag, failure);
   }
 
-  #finish(): void {
+  #finish(reusable: boolean): void {
     this.#settled = true;
-    if (this.#timer) this.#clock?.clearTimeout(this.#timer);
+    if (this.#timer) this.#settings.clock.clearTimeout(this.#timer);
     this.#timer = null;
-    for (const cleanup of this.#cleanups.splice(0)) cleanup();
+    const watched = this.#watched;
+    if (watched !== null) {
+      this.#watched = null;
+      watched.off('connect', SocketAttempt.#onConnect);
+      watched.off('error', SocketAttempt.#onError);
+      watched.off('connectionAttempt', SocketAttempt.#onConnectionAttempt);
+      if (!reusable) {
+        watched.off('close', SocketAttempt.#onClose);
+        if (watched[kAttempt] === this) watched[kAttempt] = null;
+      }
+    }
+    this.#unwatchUdp?.();
+    this.#unwatchUdp = null;
     // While the client owns a socket, an 'error' event must never crash the process.
     const socket = this.#connection?.socket;
     if (socket && socket.listenerCount('error') === 0) socket.on('error', ignoreError);
