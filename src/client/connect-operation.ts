@@ -221,7 +221,9 @@ export class ConnectOperation {
 
   #onFailed(id: number, attempt: Attempt, failure: AttemptFailure): void {
     if (this.#core.completed) return;
-    this.#attempts.delete(id);
+    // The failed attempt stays in #attempts until #release (the core never names it again):
+    // a Map that loses its only entry shrinks its table, and grows it again for the next
+    // attempt, two allocations per failed attempt.
     // Socket creation / bind errors: no event, no decoration (gsocketclient.c applies
     // clarify_connect_error to connect() failures only), next address at once.
     if (failure.stage === 'create') attempt.record.stage = 'socket';
