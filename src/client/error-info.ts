@@ -1,4 +1,5 @@
-import { timedOutError, type GError } from '../errors/gerror.js';
+import { GError, timedOutError } from '../errors/gerror.js';
+import { toGError } from '../errors/errno.js';
 import type { SocketConnectable } from '../address/connectable.js';
 import { InetSocketAddress, ProxyAddress, type SocketAddress } from '../address/socket-address.js';
 import { NetworkAddress } from '../address/network-address.js';
@@ -22,15 +23,19 @@ export type Wording =
  * It is made once, so the reported error is the same object as its attempt's `error`.
  */
 export class ReportedError {
-  /** The raw error, or how to make it: a refused connect() keeps Node's error until shown. */
-  #raw: GError | (() => GError);
+  /**
+   * The raw error: a GError, or Node's own error (any other Error), converted when first shown,
+   * as most failed attempts of an operation never are and a GError is an Error with its stack
+   * capture.
+   */
+  #raw: Error;
   readonly #wording: Wording;
   readonly #connectable: SocketConnectable | null;
   readonly #target: SocketAddress | null;
   #reported: GError | null = null;
 
   constructor(
-    raw: GError | (() => GError),
+    raw: Error,
     wording: Wording = 'plain',
     connectable: SocketConnectable | null = null,
     target: SocketAddress | null = null,
@@ -41,20 +46,20 @@ export class ReportedError {
     this.#target = target;
   }
 
-  /**
-   * The error as the attempt got it, made on first read: most failed attempts of an operation
-   * are never shown, and a GError is an Error with its stack capture.
-   */
+  /** The error as the attempt got it, as a GError (made on first read from Node's error). */
   get raw(): GError {
-    if (typeof this.#raw === 'function') this.#raw = this.#raw();
-    return this.#raw;
+    if (!(this.#raw instanceof GError)) this.#raw = toGError(this.#raw);
+    return this.#raw as GError;
   }
 
   /** The error as reported: decorated the first time, the same object afterwards. */
   get error(): GError {
     if (this.#reported === null) {
-      let error = this.raw;
-      if (this.#wording === 'connect') error = clarifyConnectError(error, this.#connectable!, this.#target!);
+      // A connect() failure still held as Node's error is made once, with its prefix.
+      const error =
+        this.#wording === 'connect'
+          ? toGError(this.#raw, connectErrorPrefix(this.#connectable!, this.#target!))
+          : this.raw;
       if (this.#wording !== 'plain') noteProxyFailure(error, this.#target!);
       this.#reported = error;
     }
@@ -71,11 +76,15 @@ export function clarifyConnectError(
   connectable: SocketConnectable,
   target: SocketAddress,
 ): GError {
-  if (target instanceof ProxyAddress) {
-    return error.withPrefix(`Could not connect to proxy server ${target.address.toString()}: `);
-  }
+  return error.withPrefix(connectErrorPrefix(connectable, target));
+}
+
+/** clarify_connect_error's prefix for a connect() to `target` while connecting to `connectable`. */
+function connectErrorPrefix(connectable: SocketConnectable, target: SocketAddress): string {
+  if (target instanceof ProxyAddress)
+    return `Could not connect to proxy server ${target.address.toString()}: `;
   const name = connectableName(connectable);
-  return error.withPrefix(name === null ? 'Could not connect: ' : `Could not connect to ${name}: `);
+  return name === null ? 'Could not connect: ' : `Could not connect to ${name}: `;
 }
 
 /**

@@ -29,14 +29,15 @@ export interface SocketSettings {
 
 /**
  * Why an attempt failed: before connect (socket/bind: no CONNECTING event, no decoration) or at
- * it. `error` may be a function that makes the GError: a connect() failure keeps Node's error
- * and converts it only if the error is shown (most failed attempts of an operation never are).
+ * it. A connect() failure may keep Node's own error, converted only if the error is shown (most
+ * failed attempts of an operation never are).
  */
 export type AttemptFailure =
   | { readonly stage: 'create'; readonly error: GError }
   | {
       readonly stage: 'connect';
-      readonly error: GError | (() => GError);
+      /** A GError, or Node's own error, converted only if the error is shown (ReportedError). */
+      readonly error: Error;
       /**
        * A TCP socket whose connect() failed: once it emits 'close', the transport may connect it
        * again for the next attempt (Transport.reconnectTcp), if nothing else holds it.
@@ -295,7 +296,7 @@ export class SocketAttempt<T> {
     else if (address instanceof InetSocketAddress)
       attempt.#fail({
         stage: 'connect',
-        error: () => toGError(err),
+        error: err,
         reusable: err.syscall === 'connect' ? this : undefined,
       });
     else

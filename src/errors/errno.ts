@@ -127,19 +127,25 @@ export function strerror(errnoName: string | undefined, fallback = 'Unknown erro
 /**
  * Turns whatever a Node API threw into a GError, so no raw Node error escapes the library.
  * GErrors pass through; AbortErrors become CANCELLED; system errors use the errno table.
+ * `prefix` goes before the message (g_prefix_error): a system error is then made once, with it,
+ * instead of being made and then copied with the prefix.
  */
-export function toGError(err: unknown): GError {
-  if (err instanceof GError) return err;
+export function toGError(err: unknown, prefix = ''): GError {
+  if (err instanceof GError) return prefix === '' ? err : err.withPrefix(prefix);
   if (err instanceof Error) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (err.name === 'AbortError' || code === 'ABORT_ERR') return cancelledError(err);
+    if (err.name === 'AbortError' || code === 'ABORT_ERR') return prefixed(cancelledError(err), prefix);
     if (code === 'ERR_SOCKET_CONNECTION_TIMEOUT') {
-      return new IOError(IOErrorEnum.TIMED_OUT, 'Socket I/O timed out', { cause: err });
+      return new IOError(IOErrorEnum.TIMED_OUT, prefix + 'Socket I/O timed out', { cause: err });
     }
     if (typeof code === 'string' && /^E[A-Z0-9]+$/.test(code)) {
-      return new IOError(ioErrorCodeFromErrno(code), strerror(code, err.message), { cause: err });
+      return new IOError(ioErrorCodeFromErrno(code), prefix + strerror(code, err.message), { cause: err });
     }
-    return new IOError(IOErrorEnum.FAILED, err.message, { cause: err });
+    return new IOError(IOErrorEnum.FAILED, prefix + err.message, { cause: err });
   }
-  return new IOError(IOErrorEnum.FAILED, String(err));
+  return new IOError(IOErrorEnum.FAILED, prefix + String(err));
+}
+
+function prefixed(error: GError, prefix: string): GError {
+  return prefix === '' ? error : error.withPrefix(prefix);
 }
