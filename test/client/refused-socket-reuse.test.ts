@@ -7,6 +7,7 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { once } from 'node:events';
 import { describe, it } from 'node:test';
 import {
+  Cancellable,
   IOError,
   IOErrorEnum,
   PinnedResolver,
@@ -181,6 +182,45 @@ describe('a refused attempt’s socket, connected again for the next address', (
     );
     assert.equal(new Set(attempts.map((a) => a.error)).size, 8, 'one error object per attempt');
     assert.equal(attempts[7].error, error, 'the reported error is the last attempt’s');
+    assert.deepEqual(await settleLeaks(baseline), {});
+  });
+
+  it('cancelled while the next attempt waits for the refused socket to close: CANCELLED, the abandoned attempt leaves nothing behind', async () => {
+    const baseline = activeResources();
+    const port = await unusedPort();
+    const client = new SocketClient({
+      proxyResolver: DIRECT,
+      resolver: new PinnedResolver({ 'many.test': ['127.0.0.1', '127.0.0.2'] }),
+    });
+    const cancellable = new Cancellable();
+    const ended: ConnectAttempt[] = [];
+    const { made, result: error } = await countingSockets(() => {
+      const pending = client.connectToHost(`many.test:${port}`, 0, {
+        cancellable,
+        // Called as the first attempt fails, just before the second one starts and claims its
+        // socket (cancelling now would stop it from starting). setImmediate runs in the same
+        // turn of the event loop as the failure, before its socket's 'close' (close callbacks
+        // come last); the operation ends a tick later, still before that 'close'.
+        onAttemptEnd: (a) => {
+          ended.push(a);
+          if (a.outcome === 'failed') setImmediate(() => cancellable.cancel());
+        },
+      });
+      return pending.then(
+        () => assert.fail('connected to a closed port'),
+        (err: unknown) => err,
+      );
+    });
+    assert.equal(made, 1);
+    assert.ok(error instanceof IOError);
+    assert.equal(error.code, IOErrorEnum.CANCELLED);
+    assert.deepEqual(
+      ended.map((a) => [a.address.toString(), a.outcome]),
+      [
+        [`127.0.0.1:${port}`, 'failed'],
+        [`127.0.0.2:${port}`, 'abandoned'],
+      ],
+    );
     assert.deepEqual(await settleLeaks(baseline), {});
   });
 
