@@ -43,9 +43,10 @@ export const nodeTransport: Transport = Object.freeze({
     options.allowHalfOpen = true;
     return netConnect(options);
   },
-  // allowHalfOpen belongs to the socket, not to one connect: it stays as connectTcp set it.
-  reconnectTcp: (socket: Socket, request: TcpConnectRequest): Socket =>
-    socket.connect(connectOptions(request)),
+  // allowHalfOpen belongs to the socket, not to one connect: it stays as connectTcp set it. The
+  // request is a valid options object as it is: `host` is an IP literal, so no lookup (and no
+  // autoSelectFamily) applies.
+  reconnectTcp: (socket: Socket, request: TcpConnectRequest): Socket => socket.connect(request),
 });
 
 function connectOptions(request: TcpConnectRequest): TcpSocketConnectOpts & { allowHalfOpen?: boolean } {
