@@ -378,8 +378,6 @@ function effectiveFamily(settings: SocketSettings, address: InetSocketAddress): 
 
 /** Socket kinds Node can open; others fail like socket(2) does in GIO's g_socket_new. */
 function checkSocketKind(address: SocketAddress, settings: SocketSettings): GError | null {
-  const unsupported = (what: string): GError =>
-    new IOError(IOErrorEnum.NOT_SUPPORTED, `Unable to create socket: ${what}`);
   const { type, protocol } = settings;
   if (type !== SocketType.STREAM && type !== SocketType.DATAGRAM)
     return unsupported('Socket type not supported');
@@ -403,6 +401,10 @@ function checkSocketKind(address: SocketAddress, settings: SocketSettings): GErr
     return unsupported('Protocol not supported');
   }
   return null;
+}
+
+function unsupported(what: string): GError {
+  return new IOError(IOErrorEnum.NOT_SUPPORTED, `Unable to create socket: ${what}`);
 }
 
 function errnoError(code: string): GError {
