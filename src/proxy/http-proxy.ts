@@ -98,6 +98,27 @@ function atoi(s: string): number {
   return Number(BigInt.asIntN(32, v));
 }
 
+const HTTP_1 = Buffer.from('HTTP/1.', 'latin1');
+
+/**
+ * atoi at `start` for the common shape — optional whitespace, then 1 to 9 digits not followed by
+ * another digit — read straight from the bytes; null for anything else (a sign, a longer
+ * number), which the string atoi handles. A NUL or the end of the buffer ends the number as the
+ * C string's end would.
+ */
+function byteStatus(bytes: Buffer, start: number): number | null {
+  let i = start;
+  while (bytes[i] === 0x20 || (bytes[i] >= 0x09 && bytes[i] <= 0x0d)) i++;
+  let value = 0;
+  const first = i;
+  while (i < bytes.length && bytes[i] >= 0x30 && bytes[i] <= 0x39) {
+    if (i - first === 9) return null;
+    value = value * 10 + (bytes[i] - 0x30);
+    i++;
+  }
+  return i === first && (bytes[i] === 0x2b || bytes[i] === 0x2d) ? null : value;
+}
+
 /** The bytes GIO's C-string handling sees: everything before the first NUL. */
 function cString(bytes: Buffer): Buffer {
   const nul = bytes.indexOf(0);
@@ -109,12 +130,13 @@ function cString(bytes: Buffer): Buffer {
  * and `atoi` gives the status. Headers are not parsed. Returns null for a 2xx status.
  */
 export function checkHttpConnectStatus(header: Buffer, hasCredentials: boolean): IOError | null {
-  const text = cString(header).toString('latin1');
-  if (!text.startsWith('HTTP/1.') || (text[7] !== '0' && text[7] !== '1'))
+  // Read from the bytes: no string is made of a reply that is well-formed (the usual case).
+  if (header.length < 8 || header.compare(HTTP_1, 0, HTTP_1.length, 0, HTTP_1.length) !== 0)
     return proxyFailed('Bad HTTP proxy reply');
+  if (header[7] !== 0x30 && header[7] !== 0x31) return proxyFailed('Bad HTTP proxy reply');
   let i = 8;
-  while (text[i] === ' ') i++;
-  const status = atoi(text.slice(i));
+  while (header[i] === 0x20) i++;
+  const status = byteStatus(header, i) ?? atoi(cString(header.subarray(i)).toString('latin1'));
   if (status >= 200 && status < 300) return null;
   switch (status) {
     case 403:

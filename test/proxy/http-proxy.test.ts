@@ -129,6 +129,10 @@ describe('HTTP CONNECT codec (§7.3)', () => {
       ['HTTP/1.1 -200', false, failed(-200)],
       ['HTTP/1.1 99999999999', false, failed(1215752191)], // strtol, then the cast to int
       ['HTTP/1.1 2\u000000', false, failed(2)], // a C string ends at NUL
+      ['HTTP/1.1 123456789', false, failed(123456789)], // the longest number read from the bytes
+      ['HTTP/1.1 0000000200 OK', false, null], // ten digits: the string atoi, same answer
+      ['HTTP/1.1 2999999999', false, failed(-1294967297)], // fits a long, wraps as an int
+      ['HTTP/1.1 \u0000200', false, failed(0)], // NUL before the digits
       ['FOO/1.0 200', false, bad],
       ['http/1.1 200', false, bad],
       ['HTTP/1.2 200', false, bad],
