@@ -279,14 +279,17 @@ export class ProxyAddressEnumerator extends BaseAddressEnumerator {
   }
 
   /**
-   * True when the last proxy URI is `direct://` and the connectable's own enumerator is exhausted
-   * (an IP literal handed out): the client then arms no attempt-delay timer. Proxy sources do not
-   * say (SOCKS4 pairs one proxy address with several destination addresses).
+   * True when the last proxy URI's addresses are all handed out: `direct://` with the
+   * connectable's own enumerator exhausted (an IP literal), or a proxy that takes host names whose
+   * server's addresses are (a proxy given as an IP literal). The client then arms no
+   * attempt-delay timer. SOCKS4 does not say: it pairs one proxy address with several
+   * destination addresses.
    */
   get exhausted(): boolean {
     const source = this.#source;
     return (
-      source?.kind === 'direct' &&
+      source !== null &&
+      (source.kind === 'direct' || source.supportsHostname) &&
       this.#proxies !== null &&
       this.#nextProxy >= this.#proxies.length &&
       source.addresses.exhausted === true
