@@ -174,7 +174,7 @@ export function decodeHttpConnectReply(bytes: Buffer, eof: boolean, hasCredentia
 const httpLostError = (): IOError => proxyFailed('HTTP proxy server closed connection unexpectedly.');
 
 /** The CONNECT exchange over any byte stream (plain TCP, or TLS for the HTTPS proxy). */
-export async function httpConnectExchange(io: ProxyIO, proxyAddress: ProxyAddress): Promise<void> {
+export function httpConnectExchange(io: ProxyIO, proxyAddress: ProxyAddress): Promise<unknown> {
   const request = encodeHttpConnect(
     proxyAddress.destinationHostname,
     proxyAddress.destinationPort,
@@ -182,7 +182,7 @@ export async function httpConnectExchange(io: ProxyIO, proxyAddress: ProxyAddres
     proxyAddress.password,
   );
   io.write(request.bytes);
-  await io.readReply((bytes, eof) => decodeHttpConnectReply(bytes, eof, request.hasCredentials), 'chunks');
+  return io.readReply((bytes, eof) => decodeHttpConnectReply(bytes, eof, request.hasCredentials), 'chunks');
 }
 
 /**
@@ -194,7 +194,7 @@ export function negotiateHttpConnect(
   proxyAddress: ProxyAddress,
   opts?: ProxyConnectOptions,
   lowerStreams?: readonly Duplex[],
-): Promise<void> {
+): Promise<unknown> {
   const cancellable = opts?.cancellable ?? null;
   return negotiate(connection.stream, { cancellable, lostError: httpLostError, lowerStreams }, (io) =>
     httpConnectExchange(io, proxyAddress),
