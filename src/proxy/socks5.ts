@@ -105,9 +105,15 @@ export function decodeSocks5AuthReply(bytes: Buffer): Decoded<true> {
  */
 export function encodeSocks5Connect(hostname: string, port: number): Buffer {
   const literal = InetAddress.newFromString(hostname);
+  if (literal !== null && literal.family === SocketFamily.IPV4) {
+    const request = connectRequest(ATYP_IPV4, 4);
+    writeDottedQuad(request, 4, literal.toString());
+    request.writeUInt16BE(port, 8);
+    return request;
+  }
   if (literal !== null) {
     const ip = literal.toBytes();
-    const request = connectRequest(literal.family === SocketFamily.IPV4 ? ATYP_IPV4 : ATYP_IPV6, ip.length);
+    const request = connectRequest(ATYP_IPV6, ip.length);
     ip.copy(request, 4);
     request.writeUInt16BE(port, 4 + ip.length);
     return request;
@@ -123,6 +129,23 @@ export function encodeSocks5Connect(hostname: string, port: number): Buffer {
   request.write(hostname, 5, 'utf8');
   request.writeUInt16BE(port, 5 + nameLength);
   return request;
+}
+
+/**
+ * The four bytes of a canonical dotted quad (as InetAddress prints one) written at `offset`,
+ * straight from its digits: no array or Buffer on the way.
+ */
+function writeDottedQuad(target: Buffer, offset: number, text: string): void {
+  let byte = 0;
+  let at = offset;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x2e) {
+      target[at++] = byte;
+      byte = 0;
+    } else byte = byte * 10 + (c - 0x30);
+  }
+  target[at] = byte;
 }
 
 /** `05 01 00 ATYP`, room for an address of `addressLength` bytes, then the port: one buffer. */
