@@ -71,18 +71,32 @@ export function encodeHttpConnect(
   username: string | null,
   password: string | null,
 ): HttpConnectRequest {
+  return {
+    bytes: Buffer.from(httpConnectText(hostname, port, username, password), 'utf8'),
+    hasCredentials: username !== null && password !== null,
+  };
+}
+
+/**
+ * encodeHttpConnect's request as text: the socket writes it as UTF-8 itself, without a Buffer
+ * made first. It carries the credentials: never log it.
+ */
+function httpConnectText(
+  hostname: string,
+  port: number,
+  username: string | null,
+  password: string | null,
+): string {
   const authority = httpConnectAuthority(hostname, port);
   let text =
     `CONNECT ${authority} HTTP/1.0\r\n` +
     `Host: ${authority}\r\n` +
     'Proxy-Connection: keep-alive\r\n' +
     `User-Agent: ${HTTP_PROXY_USER_AGENT}\r\n`;
-  const hasCredentials = username !== null && password !== null;
-  if (hasCredentials) {
+  if (username !== null && password !== null) {
     text += `Proxy-Authorization: Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}\r\n`;
   }
-  text += '\r\n';
-  return { bytes: Buffer.from(text, 'utf8'), hasCredentials };
+  return `${text}\r\n`;
 }
 
 /** glibc atoi: leading isspace, optional sign, digits; strtol saturates, then the cast to int wraps. */
@@ -157,7 +171,7 @@ export function checkHttpConnectStatus(header: Buffer, hasCredentials: boolean):
  * the partial header is judged (`HTTP/1.1 200 OK\r\n` then close is a success, as in GIO).
  */
 export function decodeHttpConnectReply(bytes: Buffer, eof: boolean, hasCredentials: boolean): Decoded<true> {
-  const end = cString(bytes).indexOf(HEADER_END);
+  const end = headerEnd(bytes);
   if (end >= 0 && end + HEADER_END.length <= HTTP_PROXY_MAX_RESPONSE) {
     const length = end + HEADER_END.length;
     const error = checkHttpConnectStatus(bytes.subarray(0, length), hasCredentials);
@@ -170,19 +184,34 @@ export function decodeHttpConnectReply(bytes: Buffer, eof: boolean, hasCredentia
   return error ? fail(error) : done(true, bytes.length);
 }
 
+/** Replies up to this size are searched byte by byte; longer ones with Buffer's native search. */
+const SCANNED_IN_JS = 1024;
+
+/**
+ * Where `\r\n\r\n` starts in the C string `bytes` holds (before any NUL), or -1. A usual reply
+ * (70 bytes or so) is scanned here, which costs less than the native calls of the general case.
+ */
+function headerEnd(bytes: Buffer): number {
+  if (bytes.length > SCANNED_IN_JS) return cString(bytes).indexOf(HEADER_END);
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i];
+    if (c === 0) return -1;
+    if (c === 0x0d && bytes[i + 1] === 0x0a && bytes[i + 2] === 0x0d && bytes[i + 3] === 0x0a) return i;
+  }
+  return -1;
+}
+
 /** EOF is judged by the decoder; this only fires if a decoder asked for more after EOF. */
 const httpLostError = (): IOError => proxyFailed('HTTP proxy server closed connection unexpectedly.');
 
 /** The CONNECT exchange over any byte stream (plain TCP, or TLS for the HTTPS proxy). */
 export function httpConnectExchange(io: ProxyIO, proxyAddress: ProxyAddress): Promise<unknown> {
-  const request = encodeHttpConnect(
-    proxyAddress.destinationHostname,
-    proxyAddress.destinationPort,
-    proxyAddress.username,
-    proxyAddress.password,
+  const { username, password } = proxyAddress;
+  io.write(
+    httpConnectText(proxyAddress.destinationHostname, proxyAddress.destinationPort, username, password),
   );
-  io.write(request.bytes);
-  return io.readReply((bytes, eof) => decodeHttpConnectReply(bytes, eof, request.hasCredentials), 'chunks');
+  const hasCredentials = username !== null && password !== null;
+  return io.readReply((bytes, eof) => decodeHttpConnectReply(bytes, eof, hasCredentials), 'chunks');
 }
 
 /**

@@ -88,8 +88,11 @@ export class ProxyIO {
       }) ?? 0;
   }
 
-  /** Queues a request. Write failures surface on the next read as the socket's error. */
-  write(bytes: Buffer): void {
+  /**
+   * Queues a request (text is written as UTF-8). Write failures surface on the next read as the
+   * socket's error.
+   */
+  write(bytes: Buffer | string): void {
     this.#check();
     if (this.stream.destroyed || !this.stream.writable) throw this.#lostError();
     this.stream.write(bytes);

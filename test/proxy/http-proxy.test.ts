@@ -216,6 +216,28 @@ describe('HTTP CONNECT codec (§7.3)', () => {
       tooBig(decodeHttpConnectReply(Buffer.concat([noEnd, bytes('a')]), false, false));
     });
 
+    it('the same answer for short replies (searched byte by byte) and long ones (native search)', () => {
+      for (const size of [0, 900, 1020, 1024, 1025, 1100, 4000]) {
+        const head = `HTTP/1.1 200 OK\r\nX: ${'a'.repeat(size)}`;
+        const reply = bytes(`${head}\r\n\r\nafter`);
+        assert.deepEqual(decodeHttpConnectReply(reply, false, false), {
+          kind: 'done',
+          value: true,
+          length: head.length + 4,
+        });
+        // A terminator cut short at the end of what has arrived is not one yet.
+        for (const cut of ['\r', '\r\n', '\r\n\r']) {
+          const partial = bytes(`${head}${cut}`);
+          assert.deepEqual(decodeHttpConnectReply(partial, false, false), {
+            kind: 'need',
+            total: partial.length + 1,
+          });
+        }
+        const hidden = bytes(`${head}\u0000\r\n\r\n`);
+        assert.equal(decodeHttpConnectReply(hidden, false, false).kind, 'need', `NUL, size ${size}`);
+      }
+    });
+
     it('a NUL byte hides every later terminator (GIO tests the suffix of a C string)', () => {
       const withNul = bytes('HTTP/1.1 200 OK\u0000\r\n\r\n');
       assert.deepEqual(decodeHttpConnectReply(withNul, false, false), {
