@@ -236,12 +236,7 @@ export class HttpProxy implements Proxy {
     return true;
   }
 
-  async connect(
-    connection: IOStream,
-    proxyAddress: ProxyAddress,
-    opts?: ProxyConnectOptions,
-  ): Promise<IOStream> {
-    await negotiateHttpConnect(connection, proxyAddress, opts);
-    return connection;
+  connect(connection: IOStream, proxyAddress: ProxyAddress, opts?: ProxyConnectOptions): Promise<IOStream> {
+    return negotiateHttpConnect(connection, proxyAddress, opts).then(() => connection);
   }
 }

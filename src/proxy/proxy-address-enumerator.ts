@@ -118,7 +118,7 @@ export class ProxyAddressEnumerator extends BaseAddressEnumerator {
   #firstError: GError | null = null;
   #finished = false;
   /** Cancelled by close(), stopping the work of a call in progress. */
-  readonly #closer = new Cancellable();
+  #closer: Cancellable | null = null;
 
   /**
    * g_proxy_address_enumerator (its `connectable`, `uri` and `default-port` properties): the
@@ -253,6 +253,8 @@ export class ProxyAddressEnumerator extends BaseAddressEnumerator {
     cancellable?.throwIfCancelled();
     if (this.#finished) return null;
     // Everything this call starts stops on the caller's cancellation or on close().
+    // Made on the first call that can wait: an address taken synchronously needs none.
+    this.#closer ??= new Cancellable();
     const op = new LinkedCancellable(cancellable, this.#closer);
     let result: SocketAddress | null;
     try {
@@ -306,7 +308,7 @@ export class ProxyAddressEnumerator extends BaseAddressEnumerator {
   #finish(): void {
     this.#finished = true;
     this.#closeSource();
-    this.#closer.cancel();
+    this.#closer?.cancel();
   }
 
   #closeSource(): void {

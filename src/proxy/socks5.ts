@@ -218,25 +218,25 @@ export class Socks5Proxy implements Proxy {
     return true;
   }
 
-  async connect(
-    connection: IOStream,
-    proxyAddress: ProxyAddress,
-    opts?: ProxyConnectOptions,
-  ): Promise<IOStream> {
+  connect(connection: IOStream, proxyAddress: ProxyAddress, opts?: ProxyConnectOptions): Promise<IOStream> {
     const cancellable = opts?.cancellable ?? null;
     const { username, password } = proxyAddress;
     const hasAuth = socks5HasAuth(username, password);
-    await negotiate(connection.stream, { cancellable, lostError: socks5LostError }, async (io) => {
-      io.write(encodeSocks5Greeting(hasAuth));
-      const mustAuth = await io.readReply((b) => decodeSocks5MethodReply(b, hasAuth));
-      if (mustAuth) {
-        io.write(encodeSocks5Auth(username, password));
-        await io.readReply(decodeSocks5AuthReply);
-      }
-      // Built only now, as GIO does: a server's NEED_AUTH wins over our own length error.
-      io.write(encodeSocks5Connect(proxyAddress.destinationHostname, proxyAddress.destinationPort));
-      await io.readReply(decodeSocks5ConnectReply);
-    });
-    return connection;
+    const negotiated = negotiate(
+      connection.stream,
+      { cancellable, lostError: socks5LostError },
+      async (io) => {
+        io.write(encodeSocks5Greeting(hasAuth));
+        const mustAuth = await io.readReply((b) => decodeSocks5MethodReply(b, hasAuth));
+        if (mustAuth) {
+          io.write(encodeSocks5Auth(username, password));
+          await io.readReply(decodeSocks5AuthReply);
+        }
+        // Built only now, as GIO does: a server's NEED_AUTH wins over our own length error.
+        io.write(encodeSocks5Connect(proxyAddress.destinationHostname, proxyAddress.destinationPort));
+        await io.readReply(decodeSocks5ConnectReply);
+      },
+    );
+    return negotiated.then(() => connection);
   }
 }
