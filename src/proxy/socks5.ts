@@ -49,6 +49,9 @@ export function encodeSocks5Greeting(hasAuth: boolean): Buffer {
 
 const GREETING: readonly number[] = [SOCKS5_VERSION, 1, AUTH_NONE];
 const GREETING_WITH_AUTH: readonly number[] = [SOCKS5_VERSION, 2, AUTH_NONE, AUTH_USR_PASS];
+/** The greetings as written by Socks5Proxy: shared, never handed out, never changed. */
+const GREETING_BYTES = encodeSocks5Greeting(false);
+const GREETING_WITH_AUTH_BYTES = encodeSocks5Greeting(true);
 
 /** The 2-byte method choice. `value` is whether the username/password step must follow. */
 export function decodeSocks5MethodReply(bytes: Buffer, hasAuth: boolean): Decoded<boolean> {
@@ -226,7 +229,7 @@ export class Socks5Proxy implements Proxy {
       connection.stream,
       { cancellable, lostError: socks5LostError },
       async (io) => {
-        io.write(encodeSocks5Greeting(hasAuth));
+        io.write(hasAuth ? GREETING_WITH_AUTH_BYTES : GREETING_BYTES);
         const mustAuth = await io.readReply((b) => decodeSocks5MethodReply(b, hasAuth));
         if (mustAuth) {
           io.write(encodeSocks5Auth(username, password));
