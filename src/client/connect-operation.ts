@@ -403,87 +403,109 @@ export class ConnectOperation {
 
   #startApplicationLayer(id: number): void {
     const attempt = this.#attempts.get(id)!;
+    const connection = attempt.connection!;
     const proxied = attempt.socket.address instanceof ProxyAddress && this.#settings.enableProxy;
     // Neither proxy nor TLS: nothing to run, no promise to wait for.
     if (!proxied && !this.#settings.tls) {
-      this.#onApplicationDone(id, attempt, attempt.connection!);
+      this.#onApplicationDone(id, attempt, connection);
       return;
     }
-    let stage = SocketClientEvent.PROXY_NEGOTIATING;
-    const step = async (): Promise<SocketConnection | null> => {
-      const connection = attempt.connection!;
-      let stream: IOStream = connection;
-      const address = attempt.socket.address;
-      if (proxied) {
-        if (!(connection instanceof TcpConnection)) {
-          throw new IOError(
-            IOErrorEnum.NOT_SUPPORTED,
-            'Proxying over a non-TCP connection is not supported.',
-          );
-        }
-        const proxyAddress = address as ProxyAddress;
-        // Application proxies are checked before the GProxy registry (GLib fix 6ce79e586f):
-        // the caller negotiates itself, so no PROXY_* events and no TLS (g_socket_client_add_application_proxy).
-        if (this.#settings.applicationProxies.has(proxyAddress.protocol.toLowerCase())) return connection;
-        const proxy = getProxyForProtocol(proxyAddress.protocol);
-        if (!proxy) {
-          throw new IOError(
-            IOErrorEnum.NOT_SUPPORTED,
-            `Proxy protocol “${proxyAddress.protocol}” is not supported.`,
-          );
-        }
-        attempt.record.stage = 'proxy';
-        const shown = proxy.prepare?.(connection, proxyAddress) ?? connection;
-        this.#emit(SocketClientEvent.PROXY_NEGOTIATING, shown);
-        this.#throwIfOver();
-        const deadline = new Deadline(this.#caller, this.#settings.timeoutMs, this.#settings.clock);
-        try {
-          stream = await proxy.connect(shown, proxyAddress, { cancellable: deadline.cancellable });
-        } finally {
-          deadline.dispose();
-        }
-        attempt.record.proxy = this.#log.now();
-        this.#throwIfOver();
-        this.#emit(SocketClientEvent.PROXY_NEGOTIATED, stream);
-        this.#throwIfOver();
+    if (!proxied) {
+      this.#startTls(id, attempt, connection, connection);
+      return;
+    }
+    // The negotiation is chained on the proxy's own Promise (no async frame around it); what
+    // fails before it starts is reported on a later microtask, as a rejection would be.
+    const failed = (err: unknown): void =>
+      this.#onApplicationFailed(id, attempt, err, SocketClientEvent.PROXY_NEGOTIATING);
+    let negotiation: Promise<IOStream>;
+    let deadline: Deadline | null = null;
+    try {
+      if (!(connection instanceof TcpConnection)) {
+        throw new IOError(IOErrorEnum.NOT_SUPPORTED, 'Proxying over a non-TCP connection is not supported.');
       }
-      if (this.#settings.tls) {
-        stage = SocketClientEvent.TLS_HANDSHAKING;
-        attempt.record.stage = 'tls';
-        const tls = new TlsClientConnection(
-          stream,
-          this.#connectable,
-          this.#settings.tlsOptions ?? undefined,
+      const proxyAddress = attempt.socket.address;
+      // Application proxies are checked before the GProxy registry (GLib fix 6ce79e586f):
+      // the caller negotiates itself, so no PROXY_* events and no TLS (g_socket_client_add_application_proxy).
+      if (this.#settings.applicationProxies.has(proxyAddress.protocol.toLowerCase())) {
+        queueMicrotask(() => this.#onApplicationDone(id, attempt, connection));
+        return;
+      }
+      const proxy = getProxyForProtocol(proxyAddress.protocol);
+      if (!proxy) {
+        throw new IOError(
+          IOErrorEnum.NOT_SUPPORTED,
+          `Proxy protocol “${proxyAddress.protocol}” is not supported.`,
         );
-        tls.validationFlags = this.#settings.tlsValidationFlags;
-        stream = tls;
-        this.#emit(SocketClientEvent.TLS_HANDSHAKING, tls);
-        this.#throwIfOver();
-        const deadline = new Deadline(this.#caller, this.#settings.timeoutMs, this.#settings.clock);
-        try {
-          await tls.handshake(deadline.cancellable);
-        } finally {
-          deadline.dispose();
-        }
-        attempt.record.tls = this.#log.now();
-        this.#throwIfOver();
-        this.#emit(SocketClientEvent.TLS_HANDSHAKED, tls);
-        this.#throwIfOver();
       }
-      if (stream === connection) return connection;
-      const socket = (connection as TcpConnection).socket;
-      return new TcpWrapperConnection(
-        stream,
-        socket,
-        connection.getRemoteAddress(),
-        connection.getLocalAddress(),
-      );
-    };
-    step().then(
-      (result) => {
-        if (result) this.#onApplicationDone(id, attempt, result);
+      attempt.record.stage = 'proxy';
+      const shown = proxy.prepare?.(connection, proxyAddress) ?? connection;
+      this.#emit(SocketClientEvent.PROXY_NEGOTIATING, shown);
+      this.#throwIfOver();
+      deadline = new Deadline(this.#caller, this.#settings.timeoutMs, this.#settings.clock);
+      negotiation = proxy.connect(shown, proxyAddress, { cancellable: deadline.cancellable });
+    } catch (err) {
+      deadline?.dispose();
+      queueMicrotask(() => failed(err));
+      return;
+    }
+    const stage = deadline;
+    negotiation.then(
+      (stream) => {
+        stage.dispose();
+        try {
+          attempt.record.proxy = this.#log.now();
+          this.#throwIfOver();
+          this.#emit(SocketClientEvent.PROXY_NEGOTIATED, stream);
+          this.#throwIfOver();
+        } catch (err) {
+          failed(err);
+          return;
+        }
+        if (this.#settings.tls) this.#startTls(id, attempt, connection, stream);
+        else this.#onApplicationDone(id, attempt, this.#wrapped(connection, stream));
       },
-      (err: unknown) => this.#onApplicationFailed(id, attempt, err, stage),
+      (err: unknown) => {
+        stage.dispose();
+        failed(err);
+      },
+    );
+  }
+
+  /** The TLS handshake over `stream` (the connection itself, or a proxy's stream over it). */
+  #startTls(id: number, attempt: Attempt, connection: SocketConnection, stream: IOStream): void {
+    const handshake = async (): Promise<SocketConnection> => {
+      attempt.record.stage = 'tls';
+      const tls = new TlsClientConnection(stream, this.#connectable, this.#settings.tlsOptions ?? undefined);
+      tls.validationFlags = this.#settings.tlsValidationFlags;
+      this.#emit(SocketClientEvent.TLS_HANDSHAKING, tls);
+      this.#throwIfOver();
+      const deadline = new Deadline(this.#caller, this.#settings.timeoutMs, this.#settings.clock);
+      try {
+        await tls.handshake(deadline.cancellable);
+      } finally {
+        deadline.dispose();
+      }
+      attempt.record.tls = this.#log.now();
+      this.#throwIfOver();
+      this.#emit(SocketClientEvent.TLS_HANDSHAKED, tls);
+      this.#throwIfOver();
+      return this.#wrapped(connection as TcpConnection, tls);
+    };
+    handshake().then(
+      (result) => this.#onApplicationDone(id, attempt, result),
+      (err: unknown) => this.#onApplicationFailed(id, attempt, err, SocketClientEvent.TLS_HANDSHAKING),
+    );
+  }
+
+  /** What the caller gets: the connection itself, or a TcpWrapperConnection around the final stream. */
+  #wrapped(connection: TcpConnection, stream: IOStream): SocketConnection {
+    if (stream === connection) return connection;
+    return new TcpWrapperConnection(
+      stream,
+      connection.socket,
+      connection.getRemoteAddress(),
+      connection.getLocalAddress(),
     );
   }
 

@@ -71,18 +71,32 @@ export function encodeHttpConnect(
   username: string | null,
   password: string | null,
 ): HttpConnectRequest {
+  return {
+    bytes: Buffer.from(httpConnectText(hostname, port, username, password), 'utf8'),
+    hasCredentials: username !== null && password !== null,
+  };
+}
+
+/**
+ * encodeHttpConnect's request as text: the socket writes it as UTF-8 itself, without a Buffer
+ * made first. It carries the credentials: never log it.
+ */
+function httpConnectText(
+  hostname: string,
+  port: number,
+  username: string | null,
+  password: string | null,
+): string {
   const authority = httpConnectAuthority(hostname, port);
   let text =
     `CONNECT ${authority} HTTP/1.0\r\n` +
     `Host: ${authority}\r\n` +
     'Proxy-Connection: keep-alive\r\n' +
     `User-Agent: ${HTTP_PROXY_USER_AGENT}\r\n`;
-  const hasCredentials = username !== null && password !== null;
-  if (hasCredentials) {
+  if (username !== null && password !== null) {
     text += `Proxy-Authorization: Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}\r\n`;
   }
-  text += '\r\n';
-  return { bytes: Buffer.from(text, 'utf8'), hasCredentials };
+  return `${text}\r\n`;
 }
 
 /** glibc atoi: leading isspace, optional sign, digits; strtol saturates, then the cast to int wraps. */
@@ -98,6 +112,27 @@ function atoi(s: string): number {
   return Number(BigInt.asIntN(32, v));
 }
 
+const HTTP_1 = Buffer.from('HTTP/1.', 'latin1');
+
+/**
+ * atoi at `start` for the common shape — optional whitespace, then 1 to 9 digits not followed by
+ * another digit — read straight from the bytes; null for anything else (a sign, a longer
+ * number), which the string atoi handles. A NUL or the end of the buffer ends the number as the
+ * C string's end would.
+ */
+function byteStatus(bytes: Buffer, start: number): number | null {
+  let i = start;
+  while (bytes[i] === 0x20 || (bytes[i] >= 0x09 && bytes[i] <= 0x0d)) i++;
+  let value = 0;
+  const first = i;
+  while (i < bytes.length && bytes[i] >= 0x30 && bytes[i] <= 0x39) {
+    if (i - first === 9) return null;
+    value = value * 10 + (bytes[i] - 0x30);
+    i++;
+  }
+  return i === first && (bytes[i] === 0x2b || bytes[i] === 0x2d) ? null : value;
+}
+
 /** The bytes GIO's C-string handling sees: everything before the first NUL. */
 function cString(bytes: Buffer): Buffer {
   const nul = bytes.indexOf(0);
@@ -109,12 +144,13 @@ function cString(bytes: Buffer): Buffer {
  * and `atoi` gives the status. Headers are not parsed. Returns null for a 2xx status.
  */
 export function checkHttpConnectStatus(header: Buffer, hasCredentials: boolean): IOError | null {
-  const text = cString(header).toString('latin1');
-  if (!text.startsWith('HTTP/1.') || (text[7] !== '0' && text[7] !== '1'))
+  // Read from the bytes: no string is made of a reply that is well-formed (the usual case).
+  if (header.length < 8 || header.compare(HTTP_1, 0, HTTP_1.length, 0, HTTP_1.length) !== 0)
     return proxyFailed('Bad HTTP proxy reply');
+  if (header[7] !== 0x30 && header[7] !== 0x31) return proxyFailed('Bad HTTP proxy reply');
   let i = 8;
-  while (text[i] === ' ') i++;
-  const status = atoi(text.slice(i));
+  while (header[i] === 0x20) i++;
+  const status = byteStatus(header, i) ?? atoi(cString(header.subarray(i)).toString('latin1'));
   if (status >= 200 && status < 300) return null;
   switch (status) {
     case 403:
@@ -135,7 +171,7 @@ export function checkHttpConnectStatus(header: Buffer, hasCredentials: boolean):
  * the partial header is judged (`HTTP/1.1 200 OK\r\n` then close is a success, as in GIO).
  */
 export function decodeHttpConnectReply(bytes: Buffer, eof: boolean, hasCredentials: boolean): Decoded<true> {
-  const end = cString(bytes).indexOf(HEADER_END);
+  const end = headerEnd(bytes);
   if (end >= 0 && end + HEADER_END.length <= HTTP_PROXY_MAX_RESPONSE) {
     const length = end + HEADER_END.length;
     const error = checkHttpConnectStatus(bytes.subarray(0, length), hasCredentials);
@@ -148,19 +184,34 @@ export function decodeHttpConnectReply(bytes: Buffer, eof: boolean, hasCredentia
   return error ? fail(error) : done(true, bytes.length);
 }
 
+/** Replies up to this size are searched byte by byte; longer ones with Buffer's native search. */
+const SCANNED_IN_JS = 1024;
+
+/**
+ * Where `\r\n\r\n` starts in the C string `bytes` holds (before any NUL), or -1. A usual reply
+ * (70 bytes or so) is scanned here, which costs less than the native calls of the general case.
+ */
+function headerEnd(bytes: Buffer): number {
+  if (bytes.length > SCANNED_IN_JS) return cString(bytes).indexOf(HEADER_END);
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i];
+    if (c === 0) return -1;
+    if (c === 0x0d && bytes[i + 1] === 0x0a && bytes[i + 2] === 0x0d && bytes[i + 3] === 0x0a) return i;
+  }
+  return -1;
+}
+
 /** EOF is judged by the decoder; this only fires if a decoder asked for more after EOF. */
 const httpLostError = (): IOError => proxyFailed('HTTP proxy server closed connection unexpectedly.');
 
 /** The CONNECT exchange over any byte stream (plain TCP, or TLS for the HTTPS proxy). */
-export async function httpConnectExchange(io: ProxyIO, proxyAddress: ProxyAddress): Promise<void> {
-  const request = encodeHttpConnect(
-    proxyAddress.destinationHostname,
-    proxyAddress.destinationPort,
-    proxyAddress.username,
-    proxyAddress.password,
+export function httpConnectExchange(io: ProxyIO, proxyAddress: ProxyAddress): Promise<unknown> {
+  const { username, password } = proxyAddress;
+  io.write(
+    httpConnectText(proxyAddress.destinationHostname, proxyAddress.destinationPort, username, password),
   );
-  io.write(request.bytes);
-  await io.readReply((bytes, eof) => decodeHttpConnectReply(bytes, eof, request.hasCredentials), 'chunks');
+  const hasCredentials = username !== null && password !== null;
+  return io.readReply((bytes, eof) => decodeHttpConnectReply(bytes, eof, hasCredentials), 'chunks');
 }
 
 /**
@@ -172,7 +223,7 @@ export function negotiateHttpConnect(
   proxyAddress: ProxyAddress,
   opts?: ProxyConnectOptions,
   lowerStreams?: readonly Duplex[],
-): Promise<void> {
+): Promise<unknown> {
   const cancellable = opts?.cancellable ?? null;
   return negotiate(connection.stream, { cancellable, lostError: httpLostError, lowerStreams }, (io) =>
     httpConnectExchange(io, proxyAddress),
@@ -185,12 +236,7 @@ export class HttpProxy implements Proxy {
     return true;
   }
 
-  async connect(
-    connection: IOStream,
-    proxyAddress: ProxyAddress,
-    opts?: ProxyConnectOptions,
-  ): Promise<IOStream> {
-    await negotiateHttpConnect(connection, proxyAddress, opts);
-    return connection;
+  connect(connection: IOStream, proxyAddress: ProxyAddress, opts?: ProxyConnectOptions): Promise<IOStream> {
+    return negotiateHttpConnect(connection, proxyAddress, opts).then(() => connection);
   }
 }

@@ -6,7 +6,7 @@ import {
   type SocketAddressEnumerator,
   type SocketConnectable,
 } from '../address/connectable.js';
-import type { InetAddress } from '../address/inet-address.js';
+import { InetAddress } from '../address/inet-address.js';
 import { NetworkAddress } from '../address/network-address.js';
 import { InetSocketAddress, ProxyAddress, type SocketAddress } from '../address/socket-address.js';
 import { installProxyEnumerator, type DestinationUri } from '../address/proxy-enumeration.js';
@@ -118,7 +118,7 @@ export class ProxyAddressEnumerator extends BaseAddressEnumerator {
   #firstError: GError | null = null;
   #finished = false;
   /** Cancelled by close(), stopping the work of a call in progress. */
-  readonly #closer = new Cancellable();
+  #closer: Cancellable | null = null;
 
   /**
    * g_proxy_address_enumerator (its `connectable`, `uri` and `default-port` properties): the
@@ -217,6 +217,8 @@ export class ProxyAddressEnumerator extends BaseAddressEnumerator {
     const everywhere = resolver[decideQuickly](null);
     if (everywhere !== null) {
       this.#resolver = resolver;
+      // Also the decision for this URI: a failing proxy's source is named without building it.
+      this.#decision = everywhere;
       this.#proxies = everywhere.proxies;
       return true;
     }
@@ -251,6 +253,8 @@ export class ProxyAddressEnumerator extends BaseAddressEnumerator {
     cancellable?.throwIfCancelled();
     if (this.#finished) return null;
     // Everything this call starts stops on the caller's cancellation or on close().
+    // Made on the first call that can wait: an address taken synchronously needs none.
+    this.#closer ??= new Cancellable();
     const op = new LinkedCancellable(cancellable, this.#closer);
     let result: SocketAddress | null;
     try {
@@ -279,14 +283,17 @@ export class ProxyAddressEnumerator extends BaseAddressEnumerator {
   }
 
   /**
-   * True when the last proxy URI is `direct://` and the connectable's own enumerator is exhausted
-   * (an IP literal handed out): the client then arms no attempt-delay timer. Proxy sources do not
-   * say (SOCKS4 pairs one proxy address with several destination addresses).
+   * True when the last proxy URI's addresses are all handed out: `direct://` with the
+   * connectable's own enumerator exhausted (an IP literal), or a proxy that takes host names whose
+   * server's addresses are (a proxy given as an IP literal). The client then arms no
+   * attempt-delay timer. SOCKS4 does not say: it pairs one proxy address with several
+   * destination addresses.
    */
   get exhausted(): boolean {
     const source = this.#source;
     return (
-      source?.kind === 'direct' &&
+      source !== null &&
+      (source.kind === 'direct' || source.supportsHostname) &&
       this.#proxies !== null &&
       this.#nextProxy >= this.#proxies.length &&
       source.addresses.exhausted === true
@@ -301,7 +308,7 @@ export class ProxyAddressEnumerator extends BaseAddressEnumerator {
   #finish(): void {
     this.#finished = true;
     this.#closeSource();
-    this.#closer.cancel();
+    this.#closer?.cancel();
   }
 
   #closeSource(): void {
@@ -339,6 +346,7 @@ export class ProxyAddressEnumerator extends BaseAddressEnumerator {
       const everywhere = resolver[decideQuickly](null);
       if (everywhere !== null) {
         cancellable?.throwIfCancelled();
+        this.#decision = everywhere;
         return everywhere.proxies;
       }
     }
@@ -371,28 +379,31 @@ export class ProxyAddressEnumerator extends BaseAddressEnumerator {
       this.#keepError(this.#destinationError);
       return null;
     }
-    let parts: ReturnType<typeof splitUriWithUser>;
-    let server: NetworkAddress;
+    let parsed: ParsedProxy;
     try {
-      parts = splitProxyUri(proxyUri);
-      if (parts.host === '') throw new IOError(IOErrorEnum.INVALID_ARGUMENT, 'the URI has no host');
-      server = new NetworkAddress(parts.host, parts.port > 0 ? parts.port : defaultSchemePort(protocol));
+      parsed = parseProxyUri(proxyUri, protocol);
     } catch (err) {
       proxyWarning(
         `Invalid proxy URI '${redactForLog(proxyUri)}': ${scrubUserinfo(toGError(err).message, proxyUri)}`,
       );
       return null;
     }
+    const { parts, port, literal } = parsed;
     return {
       kind: 'proxy',
-      addresses: server.enumerate(this.#opts),
+      // A server given as an IP literal is one known address: no name enumerator is needed. A
+      // name gets a NetworkAddress of its own, as in GIO, so no lookup outlives the resolver's cacheTtl.
+      addresses:
+        literal !== null
+          ? new OneAddressEnumerator(new InetSocketAddress(literal, port))
+          : new NetworkAddress(parts.host, port).enumerate(this.#opts),
       protocol,
       uri: proxyUri,
       username: parts.username,
       password: parts.password,
       // Unknown protocols are assumed to take host names (GIO).
       supportsHostname: getProxyForProtocol(protocol)?.supportsHostname() ?? true,
-      origin: { uri: redactUri(proxyUri), source: this.#sourceOf(proxyUri) },
+      origin: { uri: parsed.redacted, source: this.#sourceOf(proxyUri) },
       sameServer: this.#proxies!.some((other) => other !== proxyUri && sameAuthority(other, proxyUri)),
       destinationIps: null,
       proxyAddress: null,
@@ -504,18 +515,69 @@ function sameAuthority(a: string, b: string): boolean {
 
 const isPort = (n: number): boolean => Number.isInteger(n) && n >= 0 && n <= 65535;
 
+/** A proxy URI taken apart: what every connect through it needs, worked out once. */
+interface ParsedProxy {
+  readonly parts: ReturnType<typeof splitUriWithUser>;
+  /** The proxy server's port: its scheme's default when the URI gives none. */
+  readonly port: number;
+  /** The server's address when the URI names it by an IP literal, else null. */
+  readonly literal: InetAddress | null;
+  /** The URI with its userinfo replaced by `***`, for errors. */
+  readonly redacted: string;
+}
+
 /** Proxy URIs parsed lately: a client asks about the same few proxies on every connect. */
-const parsedProxies = new Map<string, ReturnType<typeof splitUriWithUser>>();
+const parsedProxies = new Map<string, ParsedProxy>();
 const PARSED_PROXIES_SIZE = 32;
 
-/** splitUriWithUser, remembered per URI (the parts are read-only); errors are not remembered. */
-function splitProxyUri(uri: string): ReturnType<typeof splitUriWithUser> {
+/**
+ * The parts of `uri` (whose scheme is `protocol`), remembered per URI (all of it is read-only);
+ * errors are not remembered.
+ */
+function parseProxyUri(uri: string, protocol: string): ParsedProxy {
   const hit = parsedProxies.get(uri);
   if (hit !== undefined) return hit;
   const parts = splitUriWithUser(uri);
+  if (parts.host === '') throw new IOError(IOErrorEnum.INVALID_ARGUMENT, 'the URI has no host');
+  // Made once here for its checks (a bad port or host name throws, and is not remembered).
+  const server = new NetworkAddress(parts.host, parts.port > 0 ? parts.port : defaultSchemePort(protocol));
+  const parsed: ParsedProxy = {
+    parts,
+    port: server.port,
+    literal: InetAddress.newFromString(server.hostname),
+    redacted: redactUri(uri),
+  };
   if (parsedProxies.size >= PARSED_PROXIES_SIZE) parsedProxies.delete(parsedProxies.keys().next().value!);
-  parsedProxies.set(uri, parts);
-  return parts;
+  parsedProxies.set(uri, parsed);
+  return parsed;
+}
+
+/**
+ * The one address of a proxy server given as an IP literal, known without waiting (as
+ * NetworkAddress's enumerator knows an IP literal's), then the end.
+ */
+class OneAddressEnumerator extends BaseAddressEnumerator {
+  #address: InetSocketAddress | null;
+
+  constructor(address: InetSocketAddress) {
+    super();
+    this.#address = address;
+  }
+
+  get exhausted(): boolean {
+    return this.#address === null;
+  }
+
+  protected override knownAddress(): SocketAddress | null {
+    const address = this.#address;
+    this.#address = null;
+    return address;
+  }
+
+  protected nextAddress(cancellable: Cancellable | null): Promise<SocketAddress | null> {
+    if (cancellable?.isCancelled() === true) return Promise.reject(cancellable.error());
+    return Promise.resolve(this.knownAddress());
+  }
 }
 
 /** g_uri_parse_scheme: the RFC 3986 scheme before the first `:`, or null. */

@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import type { Cancellable } from '../cancellable.js';
 import { toGError } from '../errors/errno.js';
 import { GError } from '../errors/gerror.js';
-import type { ReplyDecoder } from './wire.js';
+import { done, need, type ReplyDecoder } from './wire.js';
 
 const EMPTY: Buffer = Buffer.alloc(0);
 const NO_STREAMS: readonly Duplex[] = [];
@@ -34,11 +34,27 @@ export interface NegotiateOptions {
  */
 export type ReadMode = 'exact' | 'chunks';
 
+/** The reply being read: its decoder, the bytes so far, and how to settle the caller's Promise. */
+interface PendingReply {
+  readonly decode: ReplyDecoder<unknown>;
+  readonly mode: ReadMode;
+  bytes: Buffer;
+  eof: boolean;
+  /** Bytes the decoder asked for in all, or -1 when the bytes have not been decoded yet. */
+  total: number;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (err: unknown) => void;
+}
+
 /**
  * One negotiation's view of a stream. It reads in paused mode with `stream.read(n)`, which only
  * takes bytes out of the stream's buffer (nothing else is consumed), and it owns the listeners it
  * adds: `release()` removes every one of them, after which the stream returns to its initial
  * (non-flowing, non-paused) state so the application can read it in any mode.
+ *
+ * A reply is read by the stream's own events: each one ('readable', 'end', 'error', 'close', a
+ * lower stream's death, cancellation) carries the read on where it stopped, and the caller's one
+ * Promise per reply settles when the decoder is done (no Promise per wait or per read).
  */
 export class ProxyIO {
   readonly stream: Duplex;
@@ -46,7 +62,7 @@ export class ProxyIO {
   readonly #cancellable: Cancellable | null;
   readonly #lostError: () => GError;
   readonly #cancelId: number;
-  #waiter: (() => void) | null = null;
+  #pending: PendingReply | null = null;
   #released = false;
 
   constructor(stream: Duplex, opts: NegotiateOptions) {
@@ -55,54 +71,44 @@ export class ProxyIO {
     this.#cancellable = opts.cancellable ?? null;
     this.#lostError = opts.lostError;
     // 'error' must have a listener while we own the stream, or a reset would crash the process.
-    stream.on('readable', this.#wake);
-    stream.on('end', this.#wake);
-    stream.on('error', this.#wake);
-    stream.on('close', this.#wake);
+    stream.on('readable', this.#pump);
+    stream.on('end', this.#pump);
+    stream.on('error', this.#pump);
+    stream.on('close', this.#pump);
     for (const s of this.#lower) {
-      s.on('error', this.#wake);
-      s.on('close', this.#wake);
+      s.on('error', this.#pump);
+      s.on('close', this.#pump);
     }
-    // Cancelling tears the connection down (its bytes are in an unknown state) and wakes the read.
+    // Cancelling tears the connection down (its bytes are in an unknown state) and ends the read.
     this.#cancelId =
       this.#cancellable?.connect(() => {
         stream.destroy();
         for (const lower of this.#lower) lower.destroy();
-        this.#wake();
+        this.#pump();
       }) ?? 0;
   }
 
-  /** Queues a request. Write failures surface on the next read as the socket's error. */
-  write(bytes: Buffer): void {
+  /**
+   * Queues a request (text is written as UTF-8). Write failures surface on the next read as the
+   * socket's error.
+   */
+  write(bytes: Buffer | string): void {
     this.#check();
     if (this.stream.destroyed || !this.stream.writable) throw this.#lostError();
     this.stream.write(bytes);
   }
 
   /** Reads exactly `n` bytes; EOF first rejects with `lostError`, a socket error with its GError. */
-  async readExact(n: number): Promise<Buffer> {
-    for (;;) {
-      this.#check();
-      const chunk = this.#read(n);
-      if (chunk !== null) {
-        // read(n) returns fewer than n bytes only once the stream has ended.
-        if (chunk.length === n) return chunk;
-        throw this.#lostError();
-      }
-      if (this.#atEnd()) throw this.#lostError();
-      await this.#wait();
-    }
+  readExact(n: number): Promise<Buffer> {
+    return this.readReply((bytes) => (bytes.length < n ? need(n) : done(bytes, n)));
   }
 
   /** Reads whatever is buffered (at least one byte), or null at EOF. */
-  async readSome(): Promise<Buffer | null> {
-    for (;;) {
-      this.#check();
-      const chunk = this.#read(undefined);
-      if (chunk !== null && chunk.length > 0) return chunk;
-      if (this.#atEnd()) return null;
-      await this.#wait();
-    }
+  readSome(): Promise<Buffer | null> {
+    return this.readReply<Buffer | null>(
+      (bytes, eof) => (bytes.length > 0 ? done(bytes, bytes.length) : eof ? done(null, 0) : need(1)),
+      'chunks',
+    );
   }
 
   /** Gives bytes read past the end of a reply back to the stream, ahead of anything buffered. */
@@ -110,58 +116,84 @@ export class ProxyIO {
     if (bytes.length > 0) this.stream.unshift(bytes);
   }
 
-  /** Reads one reply, feeding the decoder until it completes; throws the decoder's GError. */
-  async readReply<T>(decode: ReplyDecoder<T>, mode: ReadMode = 'exact'): Promise<T> {
-    let bytes: Buffer = EMPTY;
-    let eof = false;
-    // Bounded: every round either adds at least one byte (decoders cap their totals) or ends.
-    for (;;) {
-      const result = decode(bytes, eof);
-      if (result.kind === 'error') throw result.error;
-      if (result.kind === 'done') {
-        this.unshift(bytes.subarray(result.length));
-        return result.value;
-      }
-      if (eof) throw this.#lostError();
-      // The first read is used as it is; only a reply that arrives in pieces is copied.
-      if (mode === 'exact') {
-        bytes = append(bytes, await this.readExact(result.total - bytes.length));
-      } else {
-        const chunk = await this.readSome();
-        if (chunk === null) eof = true;
-        else bytes = append(bytes, chunk);
-      }
-    }
+  /** Reads one reply, feeding the decoder until it completes; rejects with the decoder's GError. */
+  readReply<T>(decode: ReplyDecoder<T>, mode: ReadMode = 'exact'): Promise<T> {
+    if (this.#pending !== null) return Promise.reject(new Error('ProxyIO: concurrent reads'));
+    return new Promise<T>((resolve, reject) => {
+      this.#pending = {
+        decode,
+        mode,
+        bytes: EMPTY,
+        eof: false,
+        total: -1,
+        resolve: resolve as (value: unknown) => void,
+        reject,
+      };
+      this.#pump();
+    });
   }
 
   /** Removes every listener this object added; idempotent. */
   release(): void {
     if (this.#released) return;
     this.#released = true;
-    this.stream.off('readable', this.#wake);
-    this.stream.off('end', this.#wake);
-    this.stream.off('error', this.#wake);
-    this.stream.off('close', this.#wake);
+    this.stream.off('readable', this.#pump);
+    this.stream.off('end', this.#pump);
+    this.stream.off('error', this.#pump);
+    this.stream.off('close', this.#pump);
     for (const s of this.#lower) {
-      s.off('error', this.#wake);
-      s.off('close', this.#wake);
+      s.off('error', this.#pump);
+      s.off('close', this.#pump);
     }
     this.#cancellable?.disconnect(this.#cancelId);
-    this.#wake();
+    this.#pump();
   }
 
-  readonly #wake = (): void => {
-    const waiter = this.#waiter;
-    this.#waiter = null;
-    waiter?.();
+  /**
+   * Carries the pending read on as far as the buffered bytes allow. Bounded: every round either
+   * adds at least one byte (decoders cap their totals), settles, or stops to wait for an event.
+   */
+  readonly #pump = (): void => {
+    const reply = this.#pending;
+    if (reply === null) return;
+    try {
+      for (;;) {
+        if (reply.total < 0) {
+          const result = reply.decode(reply.bytes, reply.eof);
+          if (result.kind === 'error') throw result.error;
+          if (result.kind === 'done') {
+            this.#pending = null;
+            this.unshift(reply.bytes.subarray(result.length));
+            reply.resolve(result.value);
+            return;
+          }
+          if (reply.eof) throw this.#lostError();
+          reply.total = result.total;
+        }
+        this.#check();
+        if (reply.mode === 'exact') {
+          // read(n) returns fewer than n bytes only once the stream has ended.
+          const n = reply.total - reply.bytes.length;
+          const chunk = this.#read(n);
+          if (chunk === null) {
+            if (this.#atEnd()) throw this.#lostError();
+            return; // wait for the next event
+          }
+          if (chunk.length !== n) throw this.#lostError();
+          reply.bytes = append(reply.bytes, chunk);
+        } else {
+          const chunk = this.#read(undefined);
+          if (chunk !== null && chunk.length > 0) reply.bytes = append(reply.bytes, chunk);
+          else if (this.#atEnd()) reply.eof = true;
+          else return; // wait for the next event
+        }
+        reply.total = -1;
+      }
+    } catch (err) {
+      this.#pending = null;
+      reply.reject(err);
+    }
   };
-
-  #wait(): Promise<void> {
-    if (this.#waiter !== null) throw new Error('ProxyIO: concurrent reads');
-    return new Promise<void>((resolve) => {
-      this.#waiter = resolve;
-    });
-  }
 
   /** Cancellation first (it destroys the stream), then the error the stream died of. */
   #check(): void {
@@ -212,20 +244,34 @@ function socketIOError(err: Error): GError {
  * destroyed — a half-negotiated connection is useless — and the error is a GError. Listeners are
  * removed on every path.
  */
-export async function negotiate<T>(
+export function negotiate<T>(
   stream: Duplex,
   opts: NegotiateOptions,
   body: (io: ProxyIO) => Promise<T>,
 ): Promise<T> {
   const io = new ProxyIO(stream, opts);
+  const cleanUp = (err: unknown): GError => {
+    stream.destroy();
+    for (const lower of opts.lowerStreams ?? NO_STREAMS) lower.destroy();
+    io.release();
+    return toGError(err);
+  };
+  let result: Promise<T>;
   try {
     opts.cancellable?.throwIfCancelled();
-    return await body(io);
+    result = body(io);
   } catch (err) {
-    stream.destroy();
-    for (const lower of opts.lowerStreams ?? []) lower.destroy();
-    throw toGError(err);
-  } finally {
-    io.release();
+    // A request that cannot be encoded, or a cancellation before it: torn down at once.
+    return Promise.reject(cleanUp(err));
   }
+  // Settled straight from the body's Promise: no async frame of its own.
+  return result.then(
+    (value) => {
+      io.release();
+      return value;
+    },
+    (err: unknown) => {
+      throw cleanUp(err);
+    },
+  );
 }

@@ -28,6 +28,8 @@ export class SimpleProxyResolver implements ProxyResolver {
   #ignoreHosts: readonly string[] = [];
   #rules: readonly IgnoreRule[] = [];
   readonly #uriProxies = new Map<string, string>();
+  /** The decision every URI gets (see decideQuickly), dropped by every setter. */
+  #everywhere: ProxyDecision | null = null;
 
   /** g_simple_proxy_resolver_new: the default proxy and the hosts that bypass it. */
   constructor(defaultProxy?: string | null, ignoreHosts?: readonly string[] | null) {
@@ -56,6 +58,7 @@ export class SimpleProxyResolver implements ProxyResolver {
       throw invalidArgument(`Invalid default proxy URI ‘${redactForLog(String(proxy))}’`);
     }
     this.#defaultProxy = proxy;
+    this.#everywhere = null;
   }
 
   /** Hosts to reach directly: names, `*.`/`.` suffixes, IPs, CIDR ranges, `name:port`, `[v6]:port`. */
@@ -82,6 +85,7 @@ export class SimpleProxyResolver implements ProxyResolver {
     const entries = Object.freeze([...(hosts ?? [])]);
     this.#rules = parseIgnoreHosts(entries, proxyWarning);
     this.#ignoreHosts = entries;
+    this.#everywhere = null;
   }
 
   /**
@@ -90,6 +94,7 @@ export class SimpleProxyResolver implements ProxyResolver {
    */
   setUriProxy(scheme: string, proxy: string): void {
     this.#uriProxies.set(scheme.toLowerCase(), proxy);
+    this.#everywhere = null;
   }
 
   /** Always true. */
@@ -129,10 +134,19 @@ export class SimpleProxyResolver implements ProxyResolver {
     return explanation(uri, 'simple', withoutScripts(this.#decideBase(uri)));
   }
 
-  /** @internal lookup() without a Promise, for a checked URI (null: never, ignore-hosts may apply). */
+  /**
+   * @internal lookup() without a Promise, for a checked URI. With null: the decision every URI
+   * gets, when neither an ignore-hosts entry nor a per-scheme proxy can tell URIs apart.
+   */
   [decideQuickly](uri: string | null): ProxyDecision | null {
     // A subclass may answer lookup() differently; only this class's own answer is known here.
-    if (uri === null || Object.getPrototypeOf(this) !== SimpleProxyResolver.prototype) return null;
+    if (Object.getPrototypeOf(this) !== SimpleProxyResolver.prototype) return null;
+    if (uri === null) {
+      if (this.#rules.length > 0 || this.#uriProxies.size > 0) return null;
+      // The same for every URI until a setter runs: made once, not per connect.
+      this.#everywhere ??= frozen(this.#decideWithoutRules());
+      return hasPacUri(this.#everywhere) ? null : this.#everywhere;
+    }
     // A `pac+` proxy needs its script, which only lookup() runs.
     const decision = this.#decideBase(uri);
     return hasPacUri(decision) ? null : decision;
@@ -154,6 +168,11 @@ export class SimpleProxyResolver implements ProxyResolver {
     if (uriProxy !== undefined) {
       return { source: `uri proxy for ${scheme}`, matchedIgnoreHost: null, proxies: expandProxy(uriProxy) };
     }
+    return this.#decideWithoutRules();
+  }
+
+  /** The decision of a URI no ignore-hosts entry and no per-scheme proxy covers. */
+  #decideWithoutRules(): ProxyDecision {
     if (this.#defaultProxy !== null) {
       return { source: 'default proxy', matchedIgnoreHost: null, proxies: expandProxy(this.#defaultProxy) };
     }
@@ -175,6 +194,11 @@ export class SimpleProxyResolver implements ProxyResolver {
     }
     return findIgnoreRule(this.#rules, parts.host, parts.port > 0 ? parts.port : 0)?.entry ?? null;
   }
+}
+
+/** A decision shared by many lookups, so that none of them can change it for the others. */
+function frozen(decision: ProxyDecision): ProxyDecision {
+  return Object.freeze({ ...decision, proxies: Object.freeze([...decision.proxies]) });
 }
 
 /**

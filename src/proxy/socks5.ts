@@ -49,6 +49,9 @@ export function encodeSocks5Greeting(hasAuth: boolean): Buffer {
 
 const GREETING: readonly number[] = [SOCKS5_VERSION, 1, AUTH_NONE];
 const GREETING_WITH_AUTH: readonly number[] = [SOCKS5_VERSION, 2, AUTH_NONE, AUTH_USR_PASS];
+/** The greetings as written by Socks5Proxy: shared, never handed out, never changed. */
+const GREETING_BYTES = encodeSocks5Greeting(false);
+const GREETING_WITH_AUTH_BYTES = encodeSocks5Greeting(true);
 
 /** The 2-byte method choice. `value` is whether the username/password step must follow. */
 export function decodeSocks5MethodReply(bytes: Buffer, hasAuth: boolean): Decoded<boolean> {
@@ -105,9 +108,15 @@ export function decodeSocks5AuthReply(bytes: Buffer): Decoded<true> {
  */
 export function encodeSocks5Connect(hostname: string, port: number): Buffer {
   const literal = InetAddress.newFromString(hostname);
+  if (literal !== null && literal.family === SocketFamily.IPV4) {
+    const request = connectRequest(ATYP_IPV4, 4);
+    writeDottedQuad(request, 4, literal.toString());
+    request.writeUInt16BE(port, 8);
+    return request;
+  }
   if (literal !== null) {
     const ip = literal.toBytes();
-    const request = connectRequest(literal.family === SocketFamily.IPV4 ? ATYP_IPV4 : ATYP_IPV6, ip.length);
+    const request = connectRequest(ATYP_IPV6, ip.length);
     ip.copy(request, 4);
     request.writeUInt16BE(port, 4 + ip.length);
     return request;
@@ -123,6 +132,23 @@ export function encodeSocks5Connect(hostname: string, port: number): Buffer {
   request.write(hostname, 5, 'utf8');
   request.writeUInt16BE(port, 5 + nameLength);
   return request;
+}
+
+/**
+ * The four bytes of a canonical dotted quad (as InetAddress prints one) written at `offset`,
+ * straight from its digits: no array or Buffer on the way.
+ */
+function writeDottedQuad(target: Buffer, offset: number, text: string): void {
+  let byte = 0;
+  let at = offset;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x2e) {
+      target[at++] = byte;
+      byte = 0;
+    } else byte = byte * 10 + (c - 0x30);
+  }
+  target[at] = byte;
 }
 
 /** `05 01 00 ATYP`, room for an address of `addressLength` bytes, then the port: one buffer. */
@@ -195,25 +221,25 @@ export class Socks5Proxy implements Proxy {
     return true;
   }
 
-  async connect(
-    connection: IOStream,
-    proxyAddress: ProxyAddress,
-    opts?: ProxyConnectOptions,
-  ): Promise<IOStream> {
+  connect(connection: IOStream, proxyAddress: ProxyAddress, opts?: ProxyConnectOptions): Promise<IOStream> {
     const cancellable = opts?.cancellable ?? null;
     const { username, password } = proxyAddress;
     const hasAuth = socks5HasAuth(username, password);
-    await negotiate(connection.stream, { cancellable, lostError: socks5LostError }, async (io) => {
-      io.write(encodeSocks5Greeting(hasAuth));
-      const mustAuth = await io.readReply((b) => decodeSocks5MethodReply(b, hasAuth));
-      if (mustAuth) {
-        io.write(encodeSocks5Auth(username, password));
-        await io.readReply(decodeSocks5AuthReply);
-      }
-      // Built only now, as GIO does: a server's NEED_AUTH wins over our own length error.
-      io.write(encodeSocks5Connect(proxyAddress.destinationHostname, proxyAddress.destinationPort));
-      await io.readReply(decodeSocks5ConnectReply);
-    });
-    return connection;
+    const negotiated = negotiate(
+      connection.stream,
+      { cancellable, lostError: socks5LostError },
+      async (io) => {
+        io.write(hasAuth ? GREETING_WITH_AUTH_BYTES : GREETING_BYTES);
+        const mustAuth = await io.readReply((b) => decodeSocks5MethodReply(b, hasAuth));
+        if (mustAuth) {
+          io.write(encodeSocks5Auth(username, password));
+          await io.readReply(decodeSocks5AuthReply);
+        }
+        // Built only now, as GIO does: a server's NEED_AUTH wins over our own length error.
+        io.write(encodeSocks5Connect(proxyAddress.destinationHostname, proxyAddress.destinationPort));
+        await io.readReply(decodeSocks5ConnectReply);
+      },
+    );
+    return negotiated.then(() => connection);
   }
 }

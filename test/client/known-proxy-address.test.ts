@@ -85,6 +85,37 @@ describe('known proxy addresses: the proxied connect path', () => {
     }
   });
 
+  it('the proxy at an IP literal is the last address: exhausted once taken (not for socks:// or SOCKS4)', () => {
+    const http = enumerate('http://127.0.0.1:3128');
+    assert.equal(http.exhausted, false);
+    assert.equal(fields(takeKnownAddress(http, null)).protocol, 'http');
+    assert.equal(http.exhausted, true);
+    const socks = enumerate('socks://127.0.0.1:1080');
+    assert.equal(fields(takeKnownAddress(socks, null)).protocol, 'socks5');
+    assert.equal(socks.exhausted, false); // socks4a and socks4 follow
+    socks.close?.();
+  });
+
+  it('a SimpleProxyResolver changed between connects: the next enumeration follows every setter', () => {
+    const resolver = new SimpleProxyResolver('http://127.0.0.1:3128');
+    const take = (): SocketAddress | null | undefined =>
+      takeKnownAddress(
+        NetworkAddress.parse('192.0.2.7:8080', 0).proxyEnumerate({ proxyResolver: resolver }),
+        null,
+      );
+    assert.equal(String(take()), '127.0.0.1:3128');
+    resolver.setDefaultProxy('socks5://127.0.0.1:1080');
+    assert.equal(fields(take()).protocol, 'socks5');
+    resolver.setIgnoreHosts(['192.0.2.0/24']);
+    const direct = take();
+    assert.ok(!(direct instanceof ProxyAddress));
+    assert.equal(String(direct), '192.0.2.7:8080');
+    resolver.setIgnoreHosts(null);
+    resolver.setUriProxy('none', 'http://127.0.0.1:8081');
+    assert.equal(String(take()), '127.0.0.1:8081');
+    assert.equal(fields(take()).protocol, 'http');
+  });
+
   it('nothing is taken while a next() is in progress, so the order holds', async () => {
     const enumerator = enumerate('socks://127.0.0.1:1080');
     const pending = enumerator.next();
@@ -114,9 +145,11 @@ describe('known proxy addresses: the proxied connect path', () => {
         const events: SocketClientEvent[] = [];
         client.on('event', (event: SocketClientEvent) => events.push(event));
         let promises = 0;
+        let timers = 0;
         const hook = createHook({
           init(_id, type) {
             if (type === 'PROMISE') promises++;
+            if (type === 'Timeout') timers++;
           },
         });
         hook.enable();
@@ -127,8 +160,12 @@ describe('known proxy addresses: the proxied connect path', () => {
           hook.disable();
         }
         await connection.close();
-        // 54 (socks5) and 46 (http) before the synchronous proxy address; 26 and 18 with it.
-        assert.ok(promises <= 32, `${scheme}: ${promises} promises per connect`);
+        // 54 (socks5) and 46 (http) before the synchronous proxy address; 26 and 18 with it; 13
+        // and 9 once a reply is read by the stream's events and the application layer is chained
+        // on the proxy's own Promise.
+        assert.ok(promises <= 16, `${scheme}: ${promises} promises per connect`);
+        // The proxy's one address is the last one: no attempt-delay timer is armed.
+        assert.equal(timers, 0, `${scheme}: ${timers} timers per connect`);
         assert.deepEqual(events, [
           SocketClientEvent.RESOLVING,
           SocketClientEvent.RESOLVED,

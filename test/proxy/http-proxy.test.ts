@@ -129,6 +129,10 @@ describe('HTTP CONNECT codec (§7.3)', () => {
       ['HTTP/1.1 -200', false, failed(-200)],
       ['HTTP/1.1 99999999999', false, failed(1215752191)], // strtol, then the cast to int
       ['HTTP/1.1 2\u000000', false, failed(2)], // a C string ends at NUL
+      ['HTTP/1.1 123456789', false, failed(123456789)], // the longest number read from the bytes
+      ['HTTP/1.1 0000000200 OK', false, null], // ten digits: the string atoi, same answer
+      ['HTTP/1.1 2999999999', false, failed(-1294967297)], // fits a long, wraps as an int
+      ['HTTP/1.1 \u0000200', false, failed(0)], // NUL before the digits
       ['FOO/1.0 200', false, bad],
       ['http/1.1 200', false, bad],
       ['HTTP/1.2 200', false, bad],
@@ -210,6 +214,28 @@ describe('HTTP CONNECT codec (§7.3)', () => {
         length: 131071,
       });
       tooBig(decodeHttpConnectReply(Buffer.concat([noEnd, bytes('a')]), false, false));
+    });
+
+    it('the same answer for short replies (searched byte by byte) and long ones (native search)', () => {
+      for (const size of [0, 900, 1020, 1024, 1025, 1100, 4000]) {
+        const head = `HTTP/1.1 200 OK\r\nX: ${'a'.repeat(size)}`;
+        const reply = bytes(`${head}\r\n\r\nafter`);
+        assert.deepEqual(decodeHttpConnectReply(reply, false, false), {
+          kind: 'done',
+          value: true,
+          length: head.length + 4,
+        });
+        // A terminator cut short at the end of what has arrived is not one yet.
+        for (const cut of ['\r', '\r\n', '\r\n\r']) {
+          const partial = bytes(`${head}${cut}`);
+          assert.deepEqual(decodeHttpConnectReply(partial, false, false), {
+            kind: 'need',
+            total: partial.length + 1,
+          });
+        }
+        const hidden = bytes(`${head}\u0000\r\n\r\n`);
+        assert.equal(decodeHttpConnectReply(hidden, false, false).kind, 'need', `NUL, size ${size}`);
+      }
     });
 
     it('a NUL byte hides every later terminator (GIO tests the suffix of a C string)', () => {
