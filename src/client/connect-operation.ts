@@ -404,7 +404,8 @@ export class ConnectOperation {
   #startApplicationLayer(id: number): void {
     const attempt = this.#attempts.get(id)!;
     const connection = attempt.connection!;
-    const proxied = attempt.socket.address instanceof ProxyAddress && this.#settings.enableProxy;
+    const address = attempt.socket.address;
+    const proxied = address instanceof ProxyAddress && this.#settings.enableProxy;
     // Neither proxy nor TLS: nothing to run, no promise to wait for.
     if (!proxied && !this.#settings.tls) {
       this.#onApplicationDone(id, attempt, connection);
@@ -424,7 +425,7 @@ export class ConnectOperation {
       if (!(connection instanceof TcpConnection)) {
         throw new IOError(IOErrorEnum.NOT_SUPPORTED, 'Proxying over a non-TCP connection is not supported.');
       }
-      const proxyAddress = attempt.socket.address;
+      const proxyAddress = address; // a ProxyAddress: `proxied` above
       // Application proxies are checked before the GProxy registry (GLib fix 6ce79e586f):
       // the caller negotiates itself, so no PROXY_* events and no TLS (g_socket_client_add_application_proxy).
       if (this.#settings.applicationProxies.has(proxyAddress.protocol.toLowerCase())) {
