@@ -18,7 +18,7 @@ import {
   type SocketAddressEnumerator,
 } from '../address/connectable.js';
 import { ProxyAddress, type SocketAddress } from '../address/socket-address.js';
-import { LinkedCancellable } from '../cancellable.js';
+import { Cancellable, LinkedCancellable } from '../cancellable.js';
 import type { ClockTimer } from '../clock.js';
 import type { IOStream } from '../connection/io-stream.js';
 import type { SocketConnection } from '../connection/socket-connection.js';
@@ -40,7 +40,12 @@ import { AttemptLog, type AttemptRecord } from './attempt-log.js';
 import { ConnectCore, type CoreAction, type CoreErrors, type TimerId } from './connect-core.js';
 import { Deadline } from './deadline.js';
 import { ReportedError, connectTimeoutError } from './error-info.js';
-import { SocketAttempt, type AttemptFailure, type SocketSettings } from './socket-attempt.js';
+import {
+  SocketAttempt,
+  type AttemptCallbacks,
+  type AttemptFailure,
+  type SocketSettings,
+} from './socket-attempt.js';
 
 /**
  * What the event signal carries as `connection` in the async API: a SocketConnection (CONNECTING,
@@ -67,15 +72,62 @@ export type AttemptListener = (attempt: ConnectAttempt) => void;
 
 type Action = CoreAction<SocketAddress, ReportedError>;
 
-/** What the driver holds for one of the core's attempts. */
-interface Attempt {
-  readonly socket: SocketAttempt;
-  readonly record: AttemptRecord;
-  /** The socket's connection, from the CONNECTING moment on. */
-  connection: SocketConnection | null;
-  /** The connection through the application layer: the operation's result if this one wins. */
-  result: SocketConnection | null;
+/** What an Attempt reports to its operation. */
+interface AttemptOwner {
+  attemptConnecting(attempt: Attempt): void;
+  attemptConnected(attempt: Attempt, connection: SocketConnection): void;
+  attemptFailed(attempt: Attempt, failure: AttemptFailure): void;
 }
+
+/**
+ * What the driver holds for one of the core's attempts. It is its SocketAttempt's callbacks
+ * itself, so starting an attempt makes no closures.
+ */
+class Attempt implements AttemptCallbacks {
+  readonly #owner: AttemptOwner;
+  /** The core's number for this attempt. */
+  readonly id: number;
+  readonly record: AttemptRecord;
+  readonly socket: SocketAttempt;
+  /** The socket's connection, from the CONNECTING moment on. */
+  connection: SocketConnection | null = null;
+  /** The connection through the application layer: the operation's result if this one wins. */
+  result: SocketConnection | null = null;
+
+  constructor(
+    owner: AttemptOwner,
+    id: number,
+    record: AttemptRecord,
+    address: SocketAddress,
+    settings: SocketSettings,
+  ) {
+    this.#owner = owner;
+    this.id = id;
+    this.record = record;
+    // The callbacks run on a later tick (SocketAttempt's contract), once `socket` is set.
+    this.socket = new SocketAttempt(address, settings, this);
+  }
+
+  onConnecting(connection: SocketConnection): void {
+    this.connection = connection;
+    this.#owner.attemptConnecting(this);
+  }
+
+  onConnected(connection: SocketConnection): void {
+    this.#owner.attemptConnected(this, connection);
+  }
+
+  onFailed(failure: AttemptFailure): void {
+    this.#owner.attemptFailed(this, failure);
+  }
+}
+
+/**
+ * Stands for the caller's cancellation when the caller gave neither a cancellable nor a signal:
+ * nothing can cancel it, so an operation links nothing to it (the application layer's stage
+ * deadlines still link to it and unlink when their stage ends). Never cancelled, never handed out.
+ */
+const UNCANCELLABLE = new Cancellable();
 
 /** The errors the core itself reports, worded as GIO (and the `connectTimeout` extension) word them. */
 class OperationErrors implements CoreErrors<ReportedError> {
@@ -99,30 +151,48 @@ class OperationErrors implements CoreErrors<ReportedError> {
   }
 }
 
-export class ConnectOperation {
+export class ConnectOperation implements AttemptOwner {
   readonly #connectable: SocketConnectable;
   readonly #enumerator: SocketAddressEnumerator;
   readonly #settings: OperationSettings;
   readonly #emit: EmitEvent;
-  /** The caller's cancellation; proxy and TLS steps use it directly (as GIO does). */
-  readonly #caller: LinkedCancellable;
-  readonly #enumerationCancel: LinkedCancellable;
+  /**
+   * The caller's cancellation; proxy and TLS steps use it directly (as GIO does). UNCANCELLABLE
+   * when the caller gave nothing to cancel with (`#linked` is then null).
+   */
+  readonly #caller: Cancellable;
+  readonly #linked: LinkedCancellable | null;
+  /** Made on first use: an address known without I/O needs no cancellable. */
+  #enumerationCancel: LinkedCancellable | null = null;
   readonly #core: ConnectCore<SocketAddress, ReportedError>;
-  readonly #attempts = new Map<number, Attempt>();
-  readonly #timers = new Map<TimerId, ClockTimer>();
+  /**
+   * The attempts not yet over: the first (usually the only one) in a field, later ones in a Map
+   * made when a second attempt starts.
+   */
+  #firstAttempt: Attempt | null = null;
+  #laterAttempts: Map<number, Attempt> | null = null;
+  #connectTimer: ClockTimer | null = null;
+  #resolveTimer: ClockTimer | null = null;
+  /** Attempt-delay timers by attempt number; none is armed when the only address is known. */
+  #delayTimers: Map<number, ClockTimer> | null = null;
   readonly #log: AttemptLog;
-  /** Batches of actions that came while another batch was being carried out (see #run). */
-  readonly #backlog: (readonly Action[])[] = [];
+  /**
+   * Batches of actions that came while another batch was being carried out (see #run), oldest
+   * first: the first in a field (one is usual: a skipped application layer), more in an array.
+   */
+  #nextBatch: readonly Action[] | null = null;
+  #backlog: (readonly Action[])[] | null = null;
   #running = false;
   #cancelHandler = 0;
   #resolve!: (c: SocketConnection) => void;
   #reject!: (e: GError) => void;
 
+  /** `caller`: the caller's cancellable and signal linked, or null when it gave neither. */
   constructor(
     connectable: SocketConnectable,
     enumerator: SocketAddressEnumerator,
     settings: OperationSettings,
-    caller: LinkedCancellable,
+    caller: LinkedCancellable | null,
     emit: EmitEvent,
     onAttemptEnd: AttemptListener | null = null,
   ) {
@@ -130,17 +200,11 @@ export class ConnectOperation {
     this.#connectable = connectable;
     this.#enumerator = enumerator;
     this.#settings = settings;
-    this.#caller = caller;
+    this.#linked = caller;
+    this.#caller = caller ?? UNCANCELLABLE;
     this.#emit = emit;
-    this.#enumerationCancel = new LinkedCancellable(caller);
-    this.#core = new ConnectCore(
-      Object.freeze({
-        attemptDelayMs: settings.attemptDelayMs,
-        timeoutMs: settings.timeoutMs,
-        connectTimeoutMs: settings.connectTimeoutMs,
-      }),
-      new OperationErrors(connectable),
-    );
+    // The settings record has the core's three numbers: it is the core's settings as it is.
+    this.#core = new ConnectCore(settings, new OperationErrors(connectable));
   }
 
   run(): Promise<SocketConnection> {
@@ -150,11 +214,29 @@ export class ConnectOperation {
     });
     // Cancellation completes the operation on a later tick, never inside the caller's cancel()
     // (which may run inside one of our own event emissions).
-    this.#cancelHandler = this.#caller.connect(() => {
-      process.nextTick(() => this.#cancel());
-    });
+    if (this.#linked !== null) {
+      this.#cancelHandler = this.#linked.connect(() => {
+        process.nextTick(() => this.#cancel());
+      });
+    }
     this.#run(this.#core.start());
     return done;
+  }
+
+  // ---- the attempts not yet over ------------------------------------------------------------
+
+  #attempt(id: number): Attempt {
+    return id === this.#firstAttempt?.id ? this.#firstAttempt : this.#laterAttempts!.get(id)!;
+  }
+
+  #forgetAttempt(id: number): void {
+    if (id === this.#firstAttempt?.id) this.#firstAttempt = null;
+    else this.#laterAttempts?.delete(id);
+  }
+
+  #enumerationCancellable(): LinkedCancellable {
+    this.#enumerationCancel ??= new LinkedCancellable(this.#linked);
+    return this.#enumerationCancel;
   }
 
   // ---- inputs: what happened, told to the core ------------------------------------------------
@@ -175,19 +257,27 @@ export class ConnectOperation {
     else this.#run(this.#core.enumerationEnded(request, new ReportedError(toGError(err))));
   }
 
-  #onConnected(id: number, attempt: Attempt, connection: SocketConnection): void {
+  /** @internal AttemptOwner: the attempt's socket exists; its connect() starts now. */
+  attemptConnecting(attempt: Attempt): void {
+    this.#run(this.#core.attemptConnecting(attempt.id));
+  }
+
+  /** @internal AttemptOwner. */
+  attemptConnected(attempt: Attempt, connection: SocketConnection): void {
     attempt.record.connected = this.#log.now();
     if (this.#core.completed) {
       connection.destroy();
       return;
     }
     attempt.connection = connection;
-    this.#run(this.#core.attemptConnected(id));
+    this.#run(this.#core.attemptConnected(attempt.id));
   }
 
-  #onFailed(id: number, attempt: Attempt, failure: AttemptFailure): void {
+  /** @internal AttemptOwner. */
+  attemptFailed(attempt: Attempt, failure: AttemptFailure): void {
     if (this.#core.completed) return;
-    this.#attempts.delete(id);
+    const id = attempt.id;
+    this.#forgetAttempt(id);
     // Socket creation / bind errors: no event, no decoration (gsocketclient.c applies
     // clarify_connect_error to connect() failures only), next address at once.
     if (failure.stage === 'create') attempt.record.stage = 'socket';
@@ -217,7 +307,7 @@ export class ConnectOperation {
       this.#cancel();
       return;
     }
-    this.#attempts.delete(id);
+    this.#forgetAttempt(id);
     const proxying = stage === SocketClientEvent.PROXY_NEGOTIATING;
     const error = new ReportedError(
       toGError(err),
@@ -242,19 +332,27 @@ export class ConnectOperation {
    * until this batch is done, so every batch runs in the order the core produced it.
    */
   #run(actions: readonly Action[]): void {
+    if (actions.length === 0) return;
     if (this.#running) {
-      this.#backlog.push(actions);
+      if (this.#nextBatch === null) this.#nextBatch = actions;
+      else (this.#backlog ??= []).push(actions);
       return;
     }
     this.#running = true;
     try {
-      for (const action of actions) this.#do(action);
-      for (let batch = this.#backlog.shift(); batch; batch = this.#backlog.shift()) {
-        for (const action of batch) this.#do(action);
+      for (let batch: readonly Action[] | null = actions; batch !== null; batch = this.#takeBatch()) {
+        for (let i = 0; i < batch.length; i++) this.#do(batch[i]);
       }
     } finally {
       this.#running = false;
     }
+  }
+
+  /** The oldest batch waiting (see #run), or null. */
+  #takeBatch(): readonly Action[] | null {
+    const batch = this.#nextBatch;
+    this.#nextBatch = this.#backlog?.shift() ?? null;
+    return batch;
   }
 
   #do(action: Action): void {
@@ -264,10 +362,11 @@ export class ConnectOperation {
       case 'request':
         return this.#request(action.request);
       case 'cancelEnumeration':
-        this.#enumerationCancel.cancel(action.error.raw);
+        // None made yet: nothing was asked that could be cut short.
+        this.#enumerationCancel?.cancel(action.error.raw);
         return;
       case 'stopEnumeration':
-        this.#enumerationCancel.cancel();
+        this.#enumerationCancel?.cancel();
         this.#enumerator.close?.();
         return;
       case 'start':
@@ -276,23 +375,10 @@ export class ConnectOperation {
         return this.#abandon(action.attempt);
       case 'application':
         return this.#startApplicationLayer(action.attempt);
-      case 'arm': {
-        const timer = action.timer;
-        this.#timers.set(
-          timer,
-          this.#settings.clock.setTimeout(() => {
-            this.#timers.delete(timer);
-            this.#run(this.#core.timerFired(timer));
-          }, action.ms),
-        );
-        return;
-      }
-      case 'disarm': {
-        const timer = this.#timers.get(action.timer);
-        if (timer !== undefined) this.#settings.clock.clearTimeout(timer);
-        this.#timers.delete(action.timer);
-        return;
-      }
+      case 'arm':
+        return this.#arm(action.timer, action.ms);
+      case 'disarm':
+        return this.#disarm(action.timer);
       case 'succeed':
         return this.#succeed(action.attempt);
       case 'fail':
@@ -300,10 +386,36 @@ export class ConnectOperation {
     }
   }
 
+  #arm(id: TimerId, ms: number): void {
+    const timer = this.#settings.clock.setTimeout(() => {
+      this.#setTimer(id, null);
+      this.#run(this.#core.timerFired(id));
+    }, ms);
+    this.#setTimer(id, timer);
+  }
+
+  #disarm(id: TimerId): void {
+    const timer =
+      id === 'connect'
+        ? this.#connectTimer
+        : id === 'resolve'
+          ? this.#resolveTimer
+          : this.#delayTimers?.get(id);
+    if (timer !== undefined && timer !== null) this.#settings.clock.clearTimeout(timer);
+    this.#setTimer(id, null);
+  }
+
+  #setTimer(id: TimerId, timer: ClockTimer | null): void {
+    if (id === 'connect') this.#connectTimer = timer;
+    else if (id === 'resolve') this.#resolveTimer = timer;
+    else if (timer !== null) (this.#delayTimers ??= new Map()).set(id, timer);
+    else this.#delayTimers?.delete(id);
+  }
+
   #emitEvent(event: SocketClientEvent, id: number | null): void {
     // RESOLVED comes with the first usable address, not when resolution is complete (as in GIO).
     if (event === SocketClientEvent.RESOLVED) this.#log.resolved();
-    this.#emit(event, id === null ? null : this.#attempts.get(id)!.connection);
+    this.#emit(event, id === null ? null : this.#attempt(id).connection);
   }
 
   #request(request: number): void {
@@ -318,40 +430,30 @@ export class ConnectOperation {
       else queueMicrotask(() => this.#onKnownAddress(request, known));
       return;
     }
-    this.#enumerator.next(this.#enumerationCancel).then(
+    this.#enumerator.next(this.#enumerationCancellable()).then(
       (address) => this.#onAddress(request, address),
       (err: unknown) => this.#onEnumerationError(request, err),
     );
   }
 
   #onKnownAddress(request: number, known: SocketAddress | null): void {
-    if (this.#enumerationCancel.isCancelled())
-      this.#onEnumerationError(request, this.#enumerationCancel.error());
+    // Without a cancellable made, nothing has cancelled the enumeration (the caller's
+    // cancellation is checked by #onAddress).
+    const cancelled = this.#enumerationCancel;
+    if (cancelled?.isCancelled() === true) this.#onEnumerationError(request, cancelled.error());
     else this.#onAddress(request, known);
   }
 
   #startAttempt(id: number, address: SocketAddress): void {
-    // The callbacks run on a later tick (SocketAttempt starts on nextTick), when `attempt` exists.
-    const attempt: Attempt = {
-      record: this.#log.begin(address),
-      socket: new SocketAttempt(address, this.#settings, {
-        onConnecting: (connection) => {
-          attempt.connection = connection;
-          this.#run(this.#core.attemptConnecting(id));
-        },
-        onConnected: (connection) => this.#onConnected(id, attempt, connection),
-        onFailed: (failure) => this.#onFailed(id, attempt, failure),
-      }),
-      connection: null,
-      result: null,
-    };
-    this.#attempts.set(id, attempt);
+    const attempt = new Attempt(this, id, this.#log.begin(address), address, this.#settings);
+    if (this.#firstAttempt === null) this.#firstAttempt = attempt;
+    else (this.#laterAttempts ??= new Map()).set(id, attempt);
   }
 
   /** A loser: its connect stops, or its connection (queued, or in the application layer) closes. */
   #abandon(id: number): void {
-    const attempt = this.#attempts.get(id)!;
-    this.#attempts.delete(id);
+    const attempt = this.#attempt(id);
+    this.#forgetAttempt(id);
     attempt.socket.abort();
     this.#log.end(attempt.record, 'abandoned');
   }
@@ -359,7 +461,7 @@ export class ConnectOperation {
   // ---- the application layer: proxy negotiation, then TLS -----------------------------------
 
   #startApplicationLayer(id: number): void {
-    const attempt = this.#attempts.get(id)!;
+    const attempt = this.#attempt(id);
     const proxied = attempt.socket.address instanceof ProxyAddress && this.#settings.enableProxy;
     // Neither proxy nor TLS: nothing to run, no promise to wait for.
     if (!proxied && !this.#settings.tls) {
@@ -453,7 +555,7 @@ export class ConnectOperation {
   // ---- completion ----------------------------------------------------------------------------
 
   #succeed(id: number): void {
-    const winner = this.#attempts.get(id)!;
+    const winner = this.#attempt(id);
     const result = winner.result!;
     this.#log.end(winner.record, 'succeeded');
     result.setTimings(this.#log.timingsOf(winner.record));
@@ -484,9 +586,12 @@ export class ConnectOperation {
 
   /** Unlinks from the caller's cancellable so a reused one accumulates nothing (GLib 56d371942e). */
   #release(): void {
-    this.#attempts.clear();
-    this.#caller.disconnect(this.#cancelHandler);
-    this.#enumerationCancel.dispose();
-    this.#caller.dispose();
+    this.#firstAttempt = null;
+    this.#laterAttempts = null;
+    this.#enumerationCancel?.dispose();
+    if (this.#linked !== null) {
+      this.#linked.disconnect(this.#cancelHandler);
+      this.#linked.dispose();
+    }
   }
 }

@@ -328,6 +328,8 @@ export class SocketClient<
   #tlsOptions: ConnectionOptions | null = null;
   /** Replaced, never changed, on each addApplicationProxy(): operations share it without a copy. */
   #applicationProxies: ReadonlySet<string> = new Set<string>();
+  /** The settings record operations share; dropped by every setter, rebuilt on the next connect. */
+  #settings: OperationSettings | null = null;
 
   /**
    * g_socket_client_new, with the properties set from `options`; invalid values throw
@@ -364,6 +366,7 @@ export class SocketClient<
       throw invalidArgument(`Invalid family ${String(value)}: expected a SocketFamily value`);
     }
     this.#family = value;
+    this.#settings = null;
   }
   /** g_socket_client_get_family. */
   getFamily(): SocketFamily {
@@ -384,6 +387,7 @@ export class SocketClient<
       throw invalidArgument('localAddress must be an InetSocketAddress or null');
     }
     this.#localAddress = value;
+    this.#settings = null;
   }
   /** g_socket_client_get_local_address. */
   getLocalAddress(): SocketAddress | null {
@@ -404,6 +408,7 @@ export class SocketClient<
       throw invalidArgument(`Invalid protocol ${String(value)}: expected a SocketProtocol value`);
     }
     this.#protocol = value;
+    this.#settings = null;
   }
   /** g_socket_client_get_protocol. */
   getProtocol(): SocketProtocol {
@@ -427,6 +432,7 @@ export class SocketClient<
       throw invalidArgument(`Invalid socket type ${String(value)}: expected STREAM, DATAGRAM or SEQPACKET`);
     }
     this.#type = value;
+    this.#settings = null;
   }
   /** g_socket_client_get_socket_type. */
   getSocketType(): T {
@@ -448,6 +454,7 @@ export class SocketClient<
   set timeout(value: number) {
     timeoutSecondsToMs('timeout', value);
     this.#timeout = value;
+    this.#settings = null;
   }
   /** g_socket_client_get_timeout. */
   getTimeout(): number {
@@ -466,6 +473,7 @@ export class SocketClient<
   set connectTimeout(value: number) {
     timeoutSecondsToMs('connectTimeout', value);
     this.#connectTimeout = value;
+    this.#settings = null;
   }
   /** Extension: the getter of {@link SocketClient.connectTimeout}. */
   getConnectTimeout(): number {
@@ -483,6 +491,7 @@ export class SocketClient<
   /** g_socket_client_set_enable_proxy; invalid values throw INVALID_ARGUMENT. */
   set enableProxy(value: boolean) {
     this.#enableProxy = checkBoolean('enableProxy', value);
+    this.#settings = null;
   }
   /** g_socket_client_get_enable_proxy. */
   getEnableProxy(): boolean {
@@ -503,6 +512,7 @@ export class SocketClient<
   /** g_socket_client_set_tls. */
   set tls(value: L) {
     this.#tls = checkBoolean('tls', value);
+    this.#settings = null;
   }
   /** g_socket_client_get_tls. */
   getTls(): L {
@@ -525,6 +535,7 @@ export class SocketClient<
       );
     }
     this.#tlsValidationFlags = value;
+    this.#settings = null;
   }
   /** g_socket_client_get_tls_validation_flags. */
   getTlsValidationFlags(): TlsCertificateFlags {
@@ -574,6 +585,7 @@ export class SocketClient<
    */
   attachNetwork(network: ClientNetwork | null): void {
     this.#network = network;
+    this.#settings = null;
   }
 
   /** Extension: the resolver for this client's lookups; Resolver.getDefault() when none is set. */
@@ -605,6 +617,7 @@ export class SocketClient<
       throw invalidArgument(`Invalid attemptDelay ${String(value)}: expected milliseconds from 1 to 60000`);
     }
     this.#attemptDelay = value;
+    this.#settings = null;
   }
   /** Extension: the getter of {@link SocketClient.attemptDelay}. */
   getAttemptDelay(): number {
@@ -624,6 +637,7 @@ export class SocketClient<
     if (value !== null && typeof value !== 'object')
       throw invalidArgument('tlsOptions must be an object or null');
     this.#tlsOptions = value === null ? null : refuseConflictingOptions(value);
+    this.#settings = null;
   }
   /** Extension: the getter of {@link SocketClient.tlsOptions}. */
   getTlsOptions(): ConnectionOptions | null {
@@ -642,6 +656,7 @@ export class SocketClient<
     if (typeof protocol !== 'string' || protocol === '')
       throw invalidArgument('protocol must be a non-empty string');
     this.#applicationProxies = new Set([...this.#applicationProxies, protocol.toLowerCase()]);
+    this.#settings = null;
   }
 
   // ---- Promise API ---------------------------------------------------------------------------
@@ -815,9 +830,12 @@ export class SocketClient<
     return blocking();
   }
 
-  /** @internal the settings an operation starting now uses. */
+  /**
+   * @internal the settings an operation starting now uses. Frozen and shared by every operation
+   * until a property changes: a connect builds no record of its own.
+   */
   snapshotSettings(): OperationSettings {
-    return {
+    this.#settings ??= Object.freeze({
       family: this.#family,
       type: this.#type,
       protocol: this.#protocol,
@@ -832,7 +850,8 @@ export class SocketClient<
       tlsOptions: this.#tlsOptions,
       attemptDelayMs: this.#attemptDelay,
       applicationProxies: this.#applicationProxies,
-    };
+    });
+    return this.#settings;
   }
 
   /**
@@ -854,7 +873,9 @@ export class SocketClient<
       throw invalidArgument('connect options must be an object');
     }
     const settings = withOverrides(this.snapshotSettings(), opts);
-    const caller = new LinkedCancellable(opts?.cancellable, opts?.signal);
+    // Nothing to link when the caller gave neither a cancellable nor a signal.
+    const caller =
+      opts?.cancellable || opts?.signal ? new LinkedCancellable(opts.cancellable, opts.signal) : null;
     const operation = new ConnectOperation(
       connectable,
       this.#enumerate(connectable),
@@ -877,6 +898,8 @@ export class SocketClient<
     connectable: SocketConnectable,
     connection: EventConnection | null,
   ): void {
+    // Nobody listening: nothing to build the arguments for (most connects).
+    if (this.listenerCount('event') === 0) return;
     try {
       // The operation passes each event its own kind of connection (see SocketClientEventArgs).
       this.emit('event', ...([event, connectable, connection] as SocketClientEventArgs));
