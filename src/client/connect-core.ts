@@ -142,8 +142,10 @@ export class ConnectCore<A, E> {
   #completed = false;
   #bestError: E | null = null;
   #bestStage: FailureStage = SocketClientEvent.RESOLVING;
-  /** The actions of the input being handled; made on the first one. */
+  /** The actions of the input being handled; made (or taken from #spare) on the first one. */
   #out: CoreAction<A, E>[] | null = null;
+  /** A list the driver handed back (see recycle). */
+  #spare: CoreAction<A, E>[] | null = null;
 
   constructor(settings: CoreSettings, errors: CoreErrors<E>) {
     this.#settings = settings;
@@ -153,6 +155,18 @@ export class ConnectCore<A, E> {
   /** Whether the operation is over (succeeded or failed). */
   get completed(): boolean {
     return this.#completed;
+  }
+
+  /**
+   * The driver is done with a list of actions an input returned: the core may reuse it for a
+   * later input's actions, so an operation needs one or two lists instead of one per input.
+   */
+  recycle(actions: readonly CoreAction<A, E>[]): void {
+    if (actions.length === 0 || actions === this.#out) return;
+    // The core made this list and handed it out; the driver hands it back unchanged.
+    const list = actions as CoreAction<A, E>[];
+    list.length = 0;
+    this.#spare = list;
   }
 
   /** Whether `request` is the address request being awaited. */
@@ -435,7 +449,11 @@ export class ConnectCore<A, E> {
   }
 
   #push(action: CoreAction<A, E>): void {
-    (this.#out ??= []).push(action);
+    if (this.#out === null) {
+      this.#out = this.#spare ?? [];
+      this.#spare = null;
+    }
+    this.#out.push(action);
   }
 
   #flush(): readonly CoreAction<A, E>[] {

@@ -136,12 +136,20 @@ export class SocketAttempt {
       this.#fail({ stage: 'connect', error: errnoError(errno) });
       return;
     }
-    const socket = settings.transport.connectTcp({
-      host: address.address.toNodeHost(),
-      port: address.port,
-      family: address.family === SocketFamily.IPV6 ? 6 : 4,
-      ...(local ? { localAddress: local.address.toNodeHost(), localPort: local.port || undefined } : {}),
-    });
+    // No conditional spread: it would make a dictionary-mode object on every connect.
+    const family = address.family === SocketFamily.IPV6 ? 6 : 4;
+    const host = address.address.toNodeHost();
+    const socket = settings.transport.connectTcp(
+      local
+        ? {
+            host,
+            port: address.port,
+            family,
+            localAddress: local.address.toNodeHost(),
+            localPort: local.port || undefined,
+          }
+        : { host, port: address.port, family },
+    );
     const connection = new TcpConnection(socket, address, settings.clock);
     this.#connection = connection;
     this.#watch(socket, connection, local);

@@ -129,28 +129,37 @@ export class SocketConnection implements IOStream, AsyncDisposable {
   }
 
   /** The work of {@link SocketConnection.close}, done once per connection. */
-  protected async closeStream(): Promise<void> {
+  protected closeStream(): Promise<void> {
     const stream = this.#stream;
-    if (stream.destroyed) return;
-    const closed = new Promise<void>((resolve) => stream.once('close', () => resolve()));
+    if (stream.destroyed) return Promise.resolve();
     // Queued bytes, whether or not the application has already ended the write side.
-    if (!stream.writableFinished && stream.writableLength > 0) {
-      const clock = this.clock;
-      await new Promise<void>((resolve) => {
-        const timer = clock.setTimeout(done, CLOSE_FLUSH_MS);
-        function done(): void {
-          clock.clearTimeout(timer);
-          stream.off('finish', done);
-          stream.off('close', done);
-          stream.off('error', done);
-          resolve();
-        }
-        stream.once('finish', done);
-        stream.once('close', done);
-        stream.once('error', done);
-        if (!stream.writableEnded) stream.end();
-      });
-    }
+    if (!stream.writableFinished && stream.writableLength > 0) return this.#flushAndClose(stream);
+    // Nothing queued (the usual case): no async function and no once() wrapper. The listener
+    // stays on the closed socket, which is dropped with it.
+    return new Promise<void>((resolve) => {
+      stream.on('close', () => resolve());
+      stream.destroy();
+    });
+  }
+
+  /** Ends the write side and waits (at most CLOSE_FLUSH_MS) for the queued bytes, then closes. */
+  async #flushAndClose(stream: Duplex): Promise<void> {
+    const closed = new Promise<void>((resolve) => stream.once('close', () => resolve()));
+    const clock = this.clock;
+    await new Promise<void>((resolve) => {
+      const timer = clock.setTimeout(done, CLOSE_FLUSH_MS);
+      function done(): void {
+        clock.clearTimeout(timer);
+        stream.off('finish', done);
+        stream.off('close', done);
+        stream.off('error', done);
+        resolve();
+      }
+      stream.once('finish', done);
+      stream.once('close', done);
+      stream.once('error', done);
+      if (!stream.writableEnded) stream.end();
+    });
     stream.destroy();
     await closed;
   }
