@@ -39,6 +39,27 @@ const SHARED_CACHE_SIZE = 256;
  */
 const sharedCache = new WeakMap<Resolver, Map<string, SharedEntry>>();
 
+/** IP literals kept parsed; the oldest is dropped first. */
+const LITERAL_CACHE_SIZE = 256;
+
+/**
+ * IP literals already parsed, as the one-address list a literal enumerates to. InetAddress is
+ * immutable, so connections to the same literal share one: connecting again parses nothing, and
+ * an idle connection keeps no address text of its own.
+ */
+const literalCache = new Map<string, readonly InetAddress[]>();
+
+function literalAddresses(hostname: string): readonly InetAddress[] | null {
+  const cached = literalCache.get(hostname);
+  if (cached !== undefined) return cached;
+  const literal = InetAddress.newFromString(hostname);
+  if (literal === null) return null;
+  if (literalCache.size >= LITERAL_CACHE_SIZE) literalCache.delete(literalCache.keys().next().value!);
+  const addresses = Object.freeze([literal]);
+  literalCache.set(hostname, addresses);
+  return addresses;
+}
+
 /**
  * GNetworkAddress: a host name (or IP literal) and port, resolved when enumerated. Addresses are
  * cached on the object per resolver, as GIO caches them, until the resolver's serial changes.
@@ -147,8 +168,8 @@ export class NetworkAddress implements SocketConnectable {
   /** @internal */
   knownAddresses(resolver: Resolver): readonly InetAddress[] | null {
     if (this.#fixed) return this.#fixed;
-    const literal = InetAddress.newFromString(this.hostname);
-    if (literal) return [literal];
+    const literal = literalAddresses(this.hostname);
+    if (literal) return literal;
     const serial = resolver.serial;
     const entry = this.#cache?.get(resolver);
     if (entry && entry.serial === serial) return entry.addresses;

@@ -1,9 +1,10 @@
 import type { SocketAddress } from '../address/socket-address.js';
-import type {
-  AttemptOutcome,
-  AttemptStage,
-  ConnectAttempt,
-  ConnectionTimings,
+import {
+  PendingTimings,
+  type AttemptOutcome,
+  type AttemptStage,
+  type ConnectAttempt,
+  type ConnectionTimings,
 } from '../connection/timings.js';
 import type { Clock } from '../clock.js';
 import type { GError } from '../errors/gerror.js';
@@ -63,7 +64,8 @@ export class AttemptRecord {
 export class AttemptLog {
   readonly #clock: Clock;
   readonly #origin: number;
-  readonly #records: AttemptRecord[] = [];
+  /** Made with the first attempt, at its size (one attempt is the rule). */
+  #records: AttemptRecord[] | null = null;
   readonly #listener: ((attempt: ConnectAttempt) => void) | null;
   #resolve: number | null = null;
 
@@ -85,7 +87,8 @@ export class AttemptLog {
 
   begin(address: SocketAddress): AttemptRecord {
     const record = new AttemptRecord(address, this.now());
-    this.#records.push(record);
+    if (this.#records === null) this.#records = [record];
+    else this.#records.push(record);
     return record;
   }
 
@@ -113,28 +116,27 @@ export class AttemptLog {
   }
 
   attempts(): readonly ConnectAttempt[] {
-    return Object.freeze(this.#records.map((r) => r.snapshot()));
+    return Object.freeze((this.#records ?? []).map((r) => r.snapshot()));
   }
 
   /**
-   * The timings of a successful operation, or a function that builds the same object on first
-   * read: when the winner was the only attempt, its record no longer changes, so the connection
-   * keeps the record instead of the frozen timings, attempts list and snapshot (an idle
-   * connection whose timings nobody reads stays smaller, and the success path does less work).
+   * The timings of a successful operation, or what builds the same object on first read: when
+   * the winner was the only attempt, its record no longer changes, so the connection keeps the
+   * record instead of the frozen timings, attempts list and snapshot (an idle connection whose
+   * timings nobody reads stays smaller, and the success path does less work).
    */
-  timingsOf(winner: AttemptRecord): ConnectionTimings | (() => ConnectionTimings) {
+  timingsOf(winner: AttemptRecord): ConnectionTimings | PendingTimings {
     if (winner.end === null) return this.timings(winner);
-    const origin = this.#origin;
     const resolve = this.#resolve ?? winner.start;
-    const total = winner.end;
-    if (this.#records.length === 1 && this.#records[0] === winner) {
-      return () => buildTimings(origin, resolve, winner, total, Object.freeze([winner.snapshot()]));
+    const records = this.#records ?? [];
+    if (records.length === 1 && records[0] === winner) {
+      return new RecordedTimings(this.#origin, resolve, winner, null);
     }
     // Several attempts: a loser's record can still change after the operation (a late connect),
     // so their state is copied now; their errors (ReportedError) are worded only when read, as
     // each is made once, the result is the same as wording them now.
-    const copies = this.#records.map((r) => (r === winner ? r : r.copy()));
-    return () => buildTimings(origin, resolve, winner, total, Object.freeze(copies.map((r) => r.snapshot())));
+    const copies = records.map((r) => (r === winner ? r : r.copy()));
+    return new RecordedTimings(this.#origin, resolve, winner, copies);
   }
 
   timings(winner: AttemptRecord): ConnectionTimings {
@@ -157,6 +159,35 @@ export class AttemptLog {
       enumerable: false,
       configurable: true,
     });
+  }
+}
+
+/** The timings of a finished operation, from its records, built on first read. */
+class RecordedTimings extends PendingTimings {
+  readonly #origin: number;
+  readonly #resolve: number;
+  /** Ended: its `end` is the operation's total. */
+  readonly #winner: AttemptRecord;
+  /** Every attempt as it was when the operation completed; null when the winner was the only one. */
+  readonly #attempts: readonly AttemptRecord[] | null;
+
+  constructor(
+    origin: number,
+    resolve: number,
+    winner: AttemptRecord,
+    attempts: readonly AttemptRecord[] | null,
+  ) {
+    super();
+    this.#origin = origin;
+    this.#resolve = resolve;
+    this.#winner = winner;
+    this.#attempts = attempts;
+  }
+
+  build(): ConnectionTimings {
+    const winner = this.#winner;
+    const attempts = this.#attempts === null ? [winner.snapshot()] : this.#attempts.map((r) => r.snapshot());
+    return buildTimings(this.#origin, this.#resolve, winner, winner.end!, Object.freeze(attempts));
   }
 }
 

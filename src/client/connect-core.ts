@@ -142,10 +142,16 @@ export class ConnectCore<A, E> {
   #completed = false;
   #bestError: E | null = null;
   #bestStage: FailureStage = SocketClientEvent.RESOLVING;
-  /** The actions of the input being handled; made (or taken from #spare) on the first one. */
-  #out: CoreAction<A, E>[] | null = null;
-  /** A list the driver handed back (see recycle). */
-  #spare: CoreAction<A, E>[] | null = null;
+  /**
+   * The actions of the input being handled: the first three in fields, any more in an array.
+   * An input has one to three actions as a rule, and the list it returns is then made at its
+   * exact size (a list grown by push() reserves room for 16).
+   */
+  #count = 0;
+  #out0: CoreAction<A, E> | null = null;
+  #out1: CoreAction<A, E> | null = null;
+  #out2: CoreAction<A, E> | null = null;
+  #outMore: CoreAction<A, E>[] | null = null;
 
   constructor(settings: CoreSettings, errors: CoreErrors<E>) {
     this.#settings = settings;
@@ -155,18 +161,6 @@ export class ConnectCore<A, E> {
   /** Whether the operation is over (succeeded or failed). */
   get completed(): boolean {
     return this.#completed;
-  }
-
-  /**
-   * The driver is done with a list of actions an input returned: the core may reuse it for a
-   * later input's actions, so an operation needs one or two lists instead of one per input.
-   */
-  recycle(actions: readonly CoreAction<A, E>[]): void {
-    if (actions.length === 0 || actions === this.#out) return;
-    // The core made this list and handed it out; the driver hands it back unchanged.
-    const list = actions as CoreAction<A, E>[];
-    list.length = 0;
-    this.#spare = list;
   }
 
   /** Whether `request` is the address request being awaited. */
@@ -449,16 +443,28 @@ export class ConnectCore<A, E> {
   }
 
   #push(action: CoreAction<A, E>): void {
-    if (this.#out === null) {
-      this.#out = this.#spare ?? [];
-      this.#spare = null;
-    }
-    this.#out.push(action);
+    const n = this.#count++;
+    if (n === 0) this.#out0 = action;
+    else if (n === 1) this.#out1 = action;
+    else if (n === 2) this.#out2 = action;
+    else (this.#outMore ??= []).push(action);
   }
 
   #flush(): readonly CoreAction<A, E>[] {
-    const out = this.#out;
-    this.#out = null;
-    return out ?? NO_ACTIONS;
+    const n = this.#count;
+    if (n === 0) return NO_ACTIONS;
+    const a0 = this.#out0!;
+    const a1 = this.#out1!;
+    const a2 = this.#out2!;
+    this.#count = 0;
+    this.#out0 = this.#out1 = this.#out2 = null;
+    if (n === 1) return [a0];
+    if (n === 2) return [a0, a1];
+    const out = [a0, a1, a2];
+    if (this.#outMore !== null) {
+      out.push(...this.#outMore);
+      this.#outMore = null;
+    }
+    return out;
   }
 }

@@ -342,7 +342,6 @@ export class ConnectOperation implements AttemptOwner {
     try {
       for (let batch: readonly Action[] | null = actions; batch !== null; batch = this.#takeBatch()) {
         for (let i = 0; i < batch.length; i++) this.#do(batch[i]);
-        this.#core.recycle(batch);
       }
     } finally {
       this.#running = false;

@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import { InetSocketAddress, type SocketAddress } from '../address/socket-address.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { IOStream } from './io-stream.js';
-import type { ConnectionTimings } from './timings.js';
+import { PendingTimings, type ConnectionTimings } from './timings.js';
 
 /** How long {@link SocketConnection.close} waits, in ms, for queued writes to drain before dropping the socket. */
 export const CLOSE_FLUSH_MS = 5000;
@@ -30,8 +30,8 @@ export class SocketConnection implements IOStream, AsyncDisposable {
   /** The bound address; undefined: connected, not asked yet (getsockname runs on first request). */
   #local: SocketAddress | null | undefined = null;
   #connected = false;
-  /** A function until first read: the client may hand over a builder (AttemptLog.timingsOf). */
-  #timings: ConnectionTimings | (() => ConnectionTimings) | null = null;
+  /** PendingTimings until first read: the client hands over a builder (AttemptLog.timingsOf). */
+  #timings: ConnectionTimings | PendingTimings | null = null;
   #closing: Promise<void> | null = null;
   /** The time source of the close flush bound (the client's, so a virtual clock drives it too). */
   protected readonly clock: Clock;
@@ -87,12 +87,12 @@ export class SocketConnection implements IOStream, AsyncDisposable {
    * const { resolve, connect, tls, total } = conn.timings!;
    */
   get timings(): ConnectionTimings | null {
-    if (typeof this.#timings === 'function') this.#timings = this.#timings();
+    if (this.#timings instanceof PendingTimings) this.#timings = this.#timings.build();
     return this.#timings;
   }
 
   /** @internal set once by the client when the operation completes (the value, or its builder). */
-  setTimings(timings: ConnectionTimings | (() => ConnectionTimings)): void {
+  setTimings(timings: ConnectionTimings | PendingTimings): void {
     this.#timings = timings;
   }
 
