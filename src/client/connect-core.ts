@@ -126,7 +126,7 @@ export class ConnectCore<A, E> {
   #firstAttempt: CoreAttempt | null = null;
   #laterAttempts: Map<number, CoreAttempt> | null = null;
   /** Connected attempts waiting for the application layer, oldest first. */
-  readonly #queue: number[] = [];
+  #queue: number[] | null = null;
   #queueHead = 0;
   #inApplication: number | null = null;
   /** Attempts to a same-server proxy alternative not yet over (see layer 2 above). */
@@ -214,7 +214,9 @@ export class ConnectCore<A, E> {
     this.#disarmDelay(attempt, state);
     state.phase = 'queued';
     this.#emit(SocketClientEvent.CONNECTED, attempt);
-    this.#queue.push(attempt);
+    // Made at its size when first needed, dropped once drained: one connection is the rule.
+    if (this.#queue === null) this.#queue = [attempt];
+    else this.#queue.push(attempt);
     this.#tryNextOrFinish();
     return this.#flush();
   }
@@ -363,9 +365,13 @@ export class ConnectCore<A, E> {
 
   #tryNextOrFinish(): void {
     if (this.#completed || this.#inApplication !== null) return;
-    if (this.#queueHead < this.#queue.length) {
-      const next = this.#queue[this.#queueHead++];
-      if (this.#queueHead === this.#queue.length) this.#queue.length = this.#queueHead = 0;
+    const queue = this.#queue;
+    if (queue !== null && this.#queueHead < queue.length) {
+      const next = queue[this.#queueHead++];
+      if (this.#queueHead === queue.length) {
+        this.#queue = null;
+        this.#queueHead = 0;
+      }
       this.#inApplication = next;
       this.#attempt(next)!.phase = 'application';
       this.#push({ kind: 'application', attempt: next });
@@ -409,15 +415,17 @@ export class ConnectCore<A, E> {
     if (this.#firstAttempt !== null) this.#abandonIfConnecting(this.#firstAttempt);
     if (this.#laterAttempts !== null)
       for (const state of this.#laterAttempts.values()) this.#abandonIfConnecting(state);
-    for (let i = this.#queueHead; i < this.#queue.length; i++) {
-      this.#push({ kind: 'abandon', attempt: this.#queue[i] });
+    const queue = this.#queue;
+    for (let i = this.#queueHead; queue !== null && i < queue.length; i++) {
+      this.#push({ kind: 'abandon', attempt: queue[i] });
     }
     if (this.#inApplication !== null && this.#inApplication !== winner) {
       this.#push({ kind: 'abandon', attempt: this.#inApplication });
     }
     this.#firstAttempt = null;
     this.#laterAttempts = null;
-    this.#queue.length = this.#queueHead = 0;
+    this.#queue = null;
+    this.#queueHead = 0;
     this.#sameServerPending = 0;
     this.#inApplication = null;
     this.#pulling = false;

@@ -65,7 +65,15 @@ export interface OperationSettings extends SocketSettings {
   readonly applicationProxies: ReadonlySet<string>;
 }
 
-export type EmitEvent = (event: SocketClientEvent, connection: EventConnection | null) => void;
+/**
+ * Where an operation's events go; `connectable` is the operation's, so one function can serve
+ * every operation of a client.
+ */
+export type EmitEvent = (
+  event: SocketClientEvent,
+  connection: EventConnection | null,
+  connectable: SocketConnectable,
+) => void;
 
 /** Told when an attempt ends (failed or abandoned; the winner too, once the operation completes). */
 export type AttemptListener = (attempt: ConnectAttempt) => void;
@@ -155,7 +163,7 @@ export class ConnectOperation implements AttemptOwner {
   readonly #connectable: SocketConnectable;
   readonly #enumerator: SocketAddressEnumerator;
   readonly #settings: OperationSettings;
-  readonly #emit: EmitEvent;
+  readonly #events: EmitEvent;
   /**
    * The caller's cancellation; proxy and TLS steps use it directly (as GIO does). UNCANCELLABLE
    * when the caller gave nothing to cancel with (`#linked` is then null).
@@ -202,7 +210,7 @@ export class ConnectOperation implements AttemptOwner {
     this.#settings = settings;
     this.#linked = caller;
     this.#caller = caller ?? UNCANCELLABLE;
-    this.#emit = emit;
+    this.#events = emit;
     // The settings record has the core's three numbers: it is the core's settings as it is.
     this.#core = new ConnectCore(settings, new OperationErrors(connectable));
   }
@@ -410,6 +418,10 @@ export class ConnectOperation implements AttemptOwner {
     else if (id === 'resolve') this.#resolveTimer = timer;
     else if (timer !== null) (this.#delayTimers ??= new Map()).set(id, timer);
     else this.#delayTimers?.delete(id);
+  }
+
+  #emit(event: SocketClientEvent, connection: EventConnection | null): void {
+    this.#events(event, connection, this.#connectable);
   }
 
   #emitEvent(event: SocketClientEvent, id: number | null): void {

@@ -36,7 +36,12 @@ import type { BlockingEntryPoints } from './blocking-hook.js';
 import { systemClock } from '../clock.js';
 import { nodeTransport } from '../connection/transport.js';
 import type { ClientNetwork } from './client-network.js';
-import { ConnectOperation, type EventConnection, type OperationSettings } from './connect-operation.js';
+import {
+  ConnectOperation,
+  type EmitEvent,
+  type EventConnection,
+  type OperationSettings,
+} from './connect-operation.js';
 import type { SyncSocketConnection } from '../sync/sync-socket-connection.js';
 import type { SyncTlsClientConnection } from '../sync/sync-tls-connection.js';
 import type { TlsClientConnection } from '../tls/tls-client-connection.js';
@@ -328,6 +333,8 @@ export class SocketClient<
   #tlsOptions: ConnectionOptions | null = null;
   /** Replaced, never changed, on each addApplicationProxy(): operations share it without a copy. */
   #applicationProxies: ReadonlySet<string> = new Set<string>();
+  /** Where every operation of this client sends its events (one function, not one per connect). */
+  #operationEvents: EmitEvent | null = null;
   /** The settings record operations share; dropped by every setter, rebuilt on the next connect. */
   #settings: OperationSettings | null = null;
 
@@ -881,7 +888,7 @@ export class SocketClient<
       this.#enumerate(connectable),
       settings,
       caller,
-      (event, connection) => this.#emitEvent(event, connectable, connection),
+      (this.#operationEvents ??= (event, connection, target) => this.#emitEvent(event, target, connection)),
       checkListener(opts?.onAttemptEnd),
     );
     // The socket type decides the class each attempt makes (socket-attempt.ts) and TLS wraps it
