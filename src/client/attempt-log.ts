@@ -129,8 +129,8 @@ export class AttemptLog {
     if (winner.end === null) return this.timings(winner);
     const resolve = this.#resolve ?? winner.start;
     const records = this.#records ?? [];
-    if (records.length === 1 && records[0] === winner) {
-      return new RecordedTimings(this.#origin, resolve, winner, null);
+    if (records.length === 1 && records[0] === winner && winner.outcome === 'succeeded') {
+      return new SingleAttemptTimings(this.#origin, resolve, winner);
     }
     // Several attempts: a loser's record can still change after the operation (a late connect),
     // so their state is copied now; their errors (ReportedError) are worded only when read, as
@@ -168,15 +168,10 @@ class RecordedTimings extends PendingTimings {
   readonly #resolve: number;
   /** Ended: its `end` is the operation's total. */
   readonly #winner: AttemptRecord;
-  /** Every attempt as it was when the operation completed; null when the winner was the only one. */
-  readonly #attempts: readonly AttemptRecord[] | null;
+  /** Every attempt as it was when the operation completed. */
+  readonly #attempts: readonly AttemptRecord[];
 
-  constructor(
-    origin: number,
-    resolve: number,
-    winner: AttemptRecord,
-    attempts: readonly AttemptRecord[] | null,
-  ) {
+  constructor(origin: number, resolve: number, winner: AttemptRecord, attempts: readonly AttemptRecord[]) {
     super();
     this.#origin = origin;
     this.#resolve = resolve;
@@ -186,8 +181,61 @@ class RecordedTimings extends PendingTimings {
 
   build(): ConnectionTimings {
     const winner = this.#winner;
-    const attempts = this.#attempts === null ? [winner.snapshot()] : this.#attempts.map((r) => r.snapshot());
-    return buildTimings(this.#origin, this.#resolve, winner, winner.end!, Object.freeze(attempts));
+    const attempts = Object.freeze(this.#attempts.map((r) => r.snapshot()));
+    return buildTimings(this.#origin, this.#resolve, winner, winner.end!, attempts);
+  }
+}
+
+/**
+ * The timings of an operation whose only attempt succeeded: that attempt's numbers kept flat,
+ * without its record (what an idle connection keeps; the ConnectAttempt is made on first read).
+ */
+class SingleAttemptTimings extends PendingTimings {
+  readonly #origin: number;
+  readonly #resolve: number;
+  readonly #address: SocketAddress;
+  readonly #start: number;
+  readonly #connected: number | null;
+  readonly #proxy: number | null;
+  readonly #tls: number | null;
+  readonly #end: number;
+
+  /** `winner` has succeeded, so its record changes no more. */
+  constructor(origin: number, resolve: number, winner: AttemptRecord) {
+    super();
+    this.#origin = origin;
+    this.#resolve = resolve;
+    this.#address = winner.address;
+    this.#start = winner.start;
+    this.#connected = winner.connected;
+    this.#proxy = winner.proxy;
+    this.#tls = winner.tls;
+    this.#end = winner.end!;
+  }
+
+  build(): ConnectionTimings {
+    const end = this.#end;
+    // What AttemptRecord.snapshot() gives for a winner: stage `complete`, outcome `succeeded`, no error.
+    const attempt: ConnectAttempt = Object.freeze({
+      address: this.#address,
+      stage: 'complete',
+      outcome: 'succeeded',
+      error: null,
+      start: this.#start,
+      connected: this.#connected,
+      proxy: this.#proxy,
+      tls: this.#tls,
+      end,
+    });
+    return Object.freeze({
+      startTime: this.#origin,
+      resolve: this.#resolve,
+      connect: this.#connected ?? end,
+      proxy: this.#proxy,
+      tls: this.#tls,
+      total: end,
+      attempts: Object.freeze([attempt]),
+    });
   }
 }
 

@@ -133,35 +133,13 @@ export class SocketConnection implements IOStream, AsyncDisposable {
     const stream = this.#stream;
     if (stream.destroyed) return Promise.resolve();
     // Queued bytes, whether or not the application has already ended the write side.
-    if (!stream.writableFinished && stream.writableLength > 0) return this.#flushAndClose(stream);
+    if (!stream.writableFinished && stream.writableLength > 0) return flushAndClose(stream, this.clock);
     // Nothing queued (the usual case): no async function and no once() wrapper. The listener
     // stays on the closed socket, which is dropped with it.
     return new Promise<void>((resolve) => {
       stream.on('close', () => resolve());
       stream.destroy();
     });
-  }
-
-  /** Ends the write side and waits (at most CLOSE_FLUSH_MS) for the queued bytes, then closes. */
-  async #flushAndClose(stream: Duplex): Promise<void> {
-    const closed = new Promise<void>((resolve) => stream.once('close', () => resolve()));
-    const clock = this.clock;
-    await new Promise<void>((resolve) => {
-      const timer = clock.setTimeout(done, CLOSE_FLUSH_MS);
-      function done(): void {
-        clock.clearTimeout(timer);
-        stream.off('finish', done);
-        stream.off('close', done);
-        stream.off('error', done);
-        resolve();
-      }
-      stream.once('finish', done);
-      stream.once('close', done);
-      stream.once('error', done);
-      if (!stream.writableEnded) stream.end();
-    });
-    stream.destroy();
-    await closed;
   }
 
   /** Abrupt teardown used for losing attempts and failures. */
@@ -174,6 +152,30 @@ export class SocketConnection implements IOStream, AsyncDisposable {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
+}
+
+/**
+ * Ends the write side and waits (at most CLOSE_FLUSH_MS) for the queued bytes, then closes. A
+ * function, not a private method: a private method would add a brand field to every connection.
+ */
+async function flushAndClose(stream: Duplex, clock: Clock): Promise<void> {
+  const closed = new Promise<void>((resolve) => stream.once('close', () => resolve()));
+  await new Promise<void>((resolve) => {
+    const timer = clock.setTimeout(done, CLOSE_FLUSH_MS);
+    function done(): void {
+      clock.clearTimeout(timer);
+      stream.off('finish', done);
+      stream.off('close', done);
+      stream.off('error', done);
+      resolve();
+    }
+    stream.once('finish', done);
+    stream.once('close', done);
+    stream.once('error', done);
+    if (!stream.writableEnded) stream.end();
+  });
+  stream.destroy();
+  await closed;
 }
 
 /** getsockname() of an open TCP socket as an InetSocketAddress; null for others or once closed. */
