@@ -133,9 +133,13 @@ class Attempt implements AttemptCallbacks {
 /**
  * Stands for the caller's cancellation when the caller gave neither a cancellable nor a signal:
  * nothing can cancel it, so an operation links nothing to it (the application layer's stage
- * deadlines still link to it and unlink when their stage ends). Never cancelled, never handed out.
+ * deadlines still link to it and unlink when their stage ends). Shared by such operations, so
+ * cancel() does nothing: one operation must never cancel another. Never handed out.
  */
-const UNCANCELLABLE = new Cancellable();
+class Uncancellable extends Cancellable {
+  override cancel(): void {}
+}
+const UNCANCELLABLE: Cancellable = new Uncancellable();
 
 /** The errors the core itself reports, worded as GIO (and the `connectTimeout` extension) word them. */
 class OperationErrors implements CoreErrors<ReportedError> {
