@@ -64,8 +64,9 @@ export class AttemptRecord {
 export class AttemptLog {
   readonly #clock: Clock;
   readonly #origin: number;
-  /** Made with the first attempt, at its size (one attempt is the rule). */
-  #records: AttemptRecord[] | null = null;
+  /** The attempts in start order: the first in a field (one is the rule), later ones in an array. */
+  #first: AttemptRecord | null = null;
+  #later: AttemptRecord[] | null = null;
   readonly #listener: ((attempt: ConnectAttempt) => void) | null;
   #resolve: number | null = null;
 
@@ -87,8 +88,8 @@ export class AttemptLog {
 
   begin(address: SocketAddress): AttemptRecord {
     const record = new AttemptRecord(address, this.now());
-    if (this.#records === null) this.#records = [record];
-    else this.#records.push(record);
+    if (this.#first === null) this.#first = record;
+    else (this.#later ??= []).push(record);
     return record;
   }
 
@@ -116,7 +117,7 @@ export class AttemptLog {
   }
 
   attempts(): readonly ConnectAttempt[] {
-    return Object.freeze((this.#records ?? []).map((r) => r.snapshot()));
+    return Object.freeze(this.#records().map((r) => r.snapshot()));
   }
 
   /**
@@ -128,15 +129,19 @@ export class AttemptLog {
   timingsOf(winner: AttemptRecord): ConnectionTimings | PendingTimings {
     if (winner.end === null) return this.timings(winner);
     const resolve = this.#resolve ?? winner.start;
-    const records = this.#records ?? [];
-    if (records.length === 1 && records[0] === winner && winner.outcome === 'succeeded') {
+    if (this.#first === winner && this.#later === null && winner.outcome === 'succeeded') {
       return new SingleAttemptTimings(this.#origin, resolve, winner);
     }
     // Several attempts: a loser's record can still change after the operation (a late connect),
     // so their state is copied now; their errors (ReportedError) are worded only when read, as
     // each is made once, the result is the same as wording them now.
-    const copies = records.map((r) => (r === winner ? r : r.copy()));
+    const copies = this.#records().map((r) => (r === winner ? r : r.copy()));
     return new RecordedTimings(this.#origin, resolve, winner, copies);
+  }
+
+  #records(): AttemptRecord[] {
+    if (this.#first === null) return [];
+    return this.#later === null ? [this.#first] : [this.#first, ...this.#later];
   }
 
   timings(winner: AttemptRecord): ConnectionTimings {

@@ -1,7 +1,7 @@
 import { refuseConflictingOptions } from '../tls/validation-options.js';
 import { EventEmitter } from 'node:events';
 import type { ConnectionOptions, TLSSocket } from 'node:tls';
-import type { SocketConnectable, SocketAddressEnumerator } from '../address/connectable.js';
+import type { EnumerateOptions, SocketConnectable, SocketAddressEnumerator } from '../address/connectable.js';
 import { NetworkAddress } from '../address/network-address.js';
 import { InetSocketAddress, type SocketAddress } from '../address/socket-address.js';
 import { Cancellable, LinkedCancellable, type CancelOptions } from '../cancellable.js';
@@ -333,6 +333,8 @@ export class SocketClient<
   #tlsOptions: ConnectionOptions | null = null;
   /** Replaced, never changed, on each addApplicationProxy(): operations share it without a copy. */
   #applicationProxies: ReadonlySet<string> = new Set<string>();
+  /** What every enumeration of this client is given; dropped when one of its parts changes. */
+  #enumerateOptions: EnumerateOptions | null = null;
   /** Where every operation of this client sends its events (one function, not one per connect). */
   #operationEvents: EmitEvent | null = null;
   /** The settings record operations share; dropped by every setter, rebuilt on the next connect. */
@@ -563,6 +565,7 @@ export class SocketClient<
       throw invalidArgument('proxyResolver must implement ProxyResolver (lookup) or be null');
     }
     this.#proxyResolver = value;
+    this.#enumerateOptions = null;
   }
   /** g_socket_client_get_proxy_resolver. */
   getProxyResolver(): ProxyResolver {
@@ -593,6 +596,7 @@ export class SocketClient<
   attachNetwork(network: ClientNetwork | null): void {
     this.#network = network;
     this.#settings = null;
+    this.#enumerateOptions = null;
   }
 
   /** Extension: the resolver for this client's lookups; Resolver.getDefault() when none is set. */
@@ -604,6 +608,7 @@ export class SocketClient<
     if (value !== null && !(value instanceof Resolver))
       throw invalidArgument('resolver must be a Resolver or null');
     this.#resolver = value;
+    this.#enumerateOptions = null;
   }
   /** Extension: the getter of {@link SocketClient.resolver}. */
   getResolver(): Resolver {
@@ -866,11 +871,11 @@ export class SocketClient<
    * same); the client's resolvers go along.
    */
   #enumerate(connectable: SocketConnectable): SocketAddressEnumerator {
-    const opts = {
+    const opts = (this.#enumerateOptions ??= Object.freeze({
       resolver: this.#resolver,
       proxyResolver: this.#proxyResolver,
       clock: this.#network?.clock ?? null,
-    };
+    }));
     const useProxy = this.#enableProxy && this.#type === SocketType.STREAM;
     return useProxy ? connectable.proxyEnumerate(opts) : connectable.enumerate(opts);
   }
