@@ -132,12 +132,17 @@ class Attempt implements AttemptCallbacks {
 
 /**
  * Stands for the caller's cancellation when the caller gave neither a cancellable nor a signal:
- * nothing can cancel it, so an operation links nothing to it (the application layer's stage
- * deadlines still link to it and unlink when their stage ends). Shared by such operations, so
- * cancel() does nothing: one operation must never cancel another. Never handed out.
+ * nothing can cancel it, so nothing is linked to it (the application layer's stage deadlines
+ * connect to it and keep nothing there). Shared by such operations, so cancel() does nothing:
+ * one operation must never cancel another. Never handed out.
  */
 class Uncancellable extends Cancellable {
   override cancel(): void {}
+
+  /** The callback could never run: it is not kept (0, as for an already cancelled one). */
+  override connect(): number {
+    return 0;
+  }
 }
 const UNCANCELLABLE: Cancellable = new Uncancellable();
 
