@@ -276,12 +276,12 @@ export class ConnectOperation implements AttemptOwner {
     else this.#run(this.#core.enumerationEnded(request, new ReportedError(toGError(err))));
   }
 
-  /** @internal AttemptOwner: the attempt's socket exists; its connect() starts now. */
+  /** AttemptOwner: the attempt's socket exists; its connect() starts now. */
   attemptConnecting(attempt: Attempt): void {
     this.#run(this.#core.attemptConnecting(attempt.id));
   }
 
-  /** @internal AttemptOwner. */
+  /** AttemptOwner: the attempt connected. */
   attemptConnected(attempt: Attempt, connection: SocketConnection): void {
     attempt.record.connected = this.#log.now();
     if (this.#core.completed) {
@@ -292,7 +292,7 @@ export class ConnectOperation implements AttemptOwner {
     this.#run(this.#core.attemptConnected(attempt.id));
   }
 
-  /** @internal AttemptOwner. */
+  /** AttemptOwner: the attempt failed. */
   attemptFailed(attempt: Attempt, failure: AttemptFailure): void {
     if (this.#core.completed) return;
     const id = attempt.id;

@@ -73,8 +73,9 @@ export interface ConnectionTimings {
 }
 
 /**
- * @internal Timings not built yet: what a connection keeps instead of {@link ConnectionTimings}
- * until they are first read (most connections never read them; an idle one stays smaller).
+ * Timings not built yet: what a connection keeps instead of {@link ConnectionTimings} until they
+ * are first read (most connections never read them; an idle one stays smaller). Not exported
+ * from the package; the client's attempt log makes them.
  */
 export abstract class PendingTimings {
   /** Builds the timings; called once, on first read. */
