@@ -123,7 +123,8 @@ export function errorForAbortReason(reason: unknown): GError {
  * it so a long-lived caller cancellable does not accumulate handlers (GLib fix 56d371942e).
  */
 export class LinkedCancellable extends Cancellable {
-  readonly #unlinks: (() => void)[] = [];
+  /** Made for the first parent to unlink from (an operation's own cancellables often have none). */
+  #unlinks: (() => void)[] | null = null;
 
   constructor(...parents: readonly (Cancellable | AbortSignal | null | undefined)[]) {
     super();
@@ -135,7 +136,7 @@ export class LinkedCancellable extends Cancellable {
           continue;
         }
         const id = parent.connect((p) => this.cancel(p.reason));
-        this.#unlinks.push(() => parent.disconnect(id));
+        (this.#unlinks ??= []).push(() => parent.disconnect(id));
       } else {
         if (parent.aborted) {
           this.cancel(parent.reason);
@@ -143,14 +144,17 @@ export class LinkedCancellable extends Cancellable {
         }
         const onAbort = (): void => this.cancel(parent.reason);
         parent.addEventListener('abort', onAbort, { once: true });
-        this.#unlinks.push(() => parent.removeEventListener('abort', onAbort));
+        (this.#unlinks ??= []).push(() => parent.removeEventListener('abort', onAbort));
       }
     }
   }
 
   /** Unlinks from every parent; this one stays as it is (cancelled or not). */
   dispose(): void {
-    for (const unlink of this.#unlinks.splice(0)) unlink();
+    const unlinks = this.#unlinks;
+    if (unlinks === null) return;
+    this.#unlinks = null;
+    for (const unlink of unlinks) unlink();
   }
 }
 

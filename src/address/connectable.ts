@@ -87,8 +87,12 @@ export function takeKnownAddress(
  * state (as overlapping calls can in GIO) requests are serialised here, so subclasses see one
  * request at a time.
  */
+/** Where the first request of every enumerator starts from: a promise already settled, shared. */
+const SETTLED: Promise<unknown> = Promise.resolve();
+
 export abstract class BaseAddressEnumerator implements SocketAddressEnumerator {
-  #tail: Promise<unknown> = Promise.resolve();
+  /** The previous request, settled or not; none before the first. */
+  #tail: Promise<unknown> = SETTLED;
   /** next() calls not yet settled: while there are any, nothing is taken synchronously. */
   #pending = 0;
 

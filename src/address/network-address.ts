@@ -39,6 +39,27 @@ const SHARED_CACHE_SIZE = 256;
  */
 const sharedCache = new WeakMap<Resolver, Map<string, SharedEntry>>();
 
+/** IP literals kept parsed; the oldest is dropped first. */
+const LITERAL_CACHE_SIZE = 256;
+
+/**
+ * IP literals already parsed, as the one-address list a literal enumerates to. InetAddress is
+ * immutable, so connections to the same literal share one: connecting again parses nothing, and
+ * an idle connection keeps no address text of its own.
+ */
+const literalCache = new Map<string, readonly InetAddress[]>();
+
+function literalAddresses(hostname: string): readonly InetAddress[] | null {
+  const cached = literalCache.get(hostname);
+  if (cached !== undefined) return cached;
+  const literal = InetAddress.newFromString(hostname);
+  if (literal === null) return null;
+  if (literalCache.size >= LITERAL_CACHE_SIZE) literalCache.delete(literalCache.keys().next().value!);
+  const addresses = Object.freeze([literal]);
+  literalCache.set(hostname, addresses);
+  return addresses;
+}
+
 /**
  * GNetworkAddress: a host name (or IP literal) and port, resolved when enumerated. Addresses are
  * cached on the object per resolver, as GIO caches them, until the resolver's serial changes.
@@ -54,7 +75,8 @@ export class NetworkAddress implements SocketConnectable {
   readonly port: number;
   /** g_network_address_get_scheme: the URI scheme it was parsed from, or null. */
   readonly scheme: string | null;
-  readonly #cache = new WeakMap<Resolver, CacheEntry>();
+  /** Made when an answer is first stored: an IP literal never needs it. */
+  #cache: WeakMap<Resolver, CacheEntry> | null = null;
   /** new_loopback(): a fixed list no resolver is asked about. */
   #fixed: readonly InetAddress[] | null = null;
 
@@ -146,10 +168,10 @@ export class NetworkAddress implements SocketConnectable {
   /** @internal */
   knownAddresses(resolver: Resolver): readonly InetAddress[] | null {
     if (this.#fixed) return this.#fixed;
-    const literal = InetAddress.newFromString(this.hostname);
-    if (literal) return [literal];
+    const literal = literalAddresses(this.hostname);
+    if (literal) return literal;
     const serial = resolver.serial;
-    const entry = this.#cache.get(resolver);
+    const entry = this.#cache?.get(resolver);
     if (entry && entry.serial === serial) return entry.addresses;
     const ttl = resolver.cacheTtl;
     if (ttl <= 0) return null;
@@ -161,7 +183,7 @@ export class NetworkAddress implements SocketConnectable {
   /** @internal written once both families have answered. */
   storeAddresses(resolver: Resolver, addresses: readonly InetAddress[]): void {
     const serial = resolver.serial;
-    this.#cache.set(resolver, { serial, addresses });
+    (this.#cache ??= new WeakMap()).set(resolver, { serial, addresses });
     if (resolver.cacheTtl <= 0) return;
     let names = sharedCache.get(resolver);
     if (!names) sharedCache.set(resolver, (names = new Map<string, SharedEntry>()));
@@ -182,6 +204,8 @@ type FamilyState =
   | { readonly kind: 'done'; readonly addresses: readonly InetAddress[] }
   | { readonly kind: 'failed'; readonly error: GError; readonly at: number };
 
+const PENDING: FamilyState = Object.freeze({ kind: 'pending' });
+
 /**
  * The Happy Eyeballs address enumerator (GNetworkAddressAddressEnumerator in gio/gnetworkaddress.c, with the
  * fixes listed in docs/differences.md): AAAA and A lookups run in parallel (one lookup split by family when
@@ -193,13 +217,16 @@ type FamilyState =
 export class NetworkAddressEnumerator extends BaseAddressEnumerator {
   readonly #address: NetworkAddress;
   readonly #resolver: Resolver;
-  #fixed: InetAddress[] | null = null;
+  /** A list known without a lookup (an IP literal, cached addresses), handed out from #fixedNext. */
+  #fixed: readonly InetAddress[] | null = null;
+  #fixedNext = 0;
   #started = false;
-  readonly #v6: { state: FamilyState } = { state: { kind: 'pending' } };
-  readonly #v4: { state: FamilyState } = { state: { kind: 'pending' } };
+  #v6: FamilyState = PENDING;
+  #v4: FamilyState = PENDING;
   /** Addresses resolved but not yet handed out, already in hand-out order. */
   #queue: InetAddress[] = [];
-  readonly #all: InetAddress[] = [];
+  /** Every address the lookups answered (made with the first answer). */
+  #all: InetAddress[] | null = null;
   #handedOut = 0;
   #lastFamily: SocketFamily | null = null;
   #delayExpired = false;
@@ -220,30 +247,26 @@ export class NetworkAddressEnumerator extends BaseAddressEnumerator {
 
   /** Whether a fixed list (an IP literal, cached addresses) has been handed out entirely. */
   get exhausted(): boolean {
-    return this.#fixed !== null && this.#fixed.length === 0;
+    return this.#fixed !== null && this.#fixedNext >= this.#fixed.length;
   }
 
   /** A fixed list (IP literal, cached addresses) answers without waiting; a lookup does not. */
   protected override knownAddress(): SocketAddress | null | undefined {
-    if (this.#fixed === null && !this.#started) {
-      const known = this.#address.knownAddresses(this.#resolver);
-      if (known) this.#fixed = [...known];
-    }
+    if (this.#fixed === null && !this.#started) this.#fixed = this.#address.knownAddresses(this.#resolver);
     if (this.#fixed === null) return undefined;
-    const next = this.#fixed.shift();
-    return next ? new InetSocketAddress(next, this.#address.port) : null;
+    return this.#takeFixed(this.#fixed);
+  }
+
+  /** The next address of the fixed list (never changed: it may be the shared cache's). */
+  #takeFixed(fixed: readonly InetAddress[]): SocketAddress | null {
+    if (this.#fixedNext >= fixed.length) return null;
+    return new InetSocketAddress(fixed[this.#fixedNext++], this.#address.port);
   }
 
   protected async nextAddress(cancellable: Cancellable | null): Promise<SocketAddress | null> {
     cancellable?.throwIfCancelled();
-    if (this.#fixed === null && !this.#started) {
-      const known = this.#address.knownAddresses(this.#resolver);
-      if (known) this.#fixed = [...known];
-    }
-    if (this.#fixed) {
-      const next = this.#fixed.shift();
-      return next ? new InetSocketAddress(next, this.#address.port) : null;
-    }
+    if (this.#fixed === null && !this.#started) this.#fixed = this.#address.knownAddresses(this.#resolver);
+    if (this.#fixed) return this.#takeFixed(this.#fixed);
     if (!this.#started) this.#start();
     for (;;) {
       const ready = this.#take();
@@ -260,8 +283,8 @@ export class NetworkAddressEnumerator extends BaseAddressEnumerator {
 
   /** What the current request gets now: an address, null (end), an error, or undefined (wait). */
   #take(): InetAddress | GError | null | undefined {
-    const v6 = this.#v6.state;
-    const v4 = this.#v4.state;
+    const v6 = this.#v6;
+    const v4 = this.#v4;
     const bothSettled = v6.kind !== 'pending' && v4.kind !== 'pending';
     if (this.#queue.length > 0) {
       // The first address waits for IPv6 while the resolution delay runs (RFC 8305 section 3).
@@ -290,22 +313,25 @@ export class NetworkAddressEnumerator extends BaseAddressEnumerator {
       return;
     }
     const run = (family: SocketFamily.IPV4 | SocketFamily.IPV6): void => {
-      const slot = family === SocketFamily.IPV6 ? this.#v6 : this.#v4;
+      const settle = (state: FamilyState): void => {
+        if (family === SocketFamily.IPV6) this.#v6 = state;
+        else this.#v4 = state;
+      };
       const flags =
         family === SocketFamily.IPV6 ? ResolverNameLookupFlags.IPV6_ONLY : ResolverNameLookupFlags.IPV4_ONLY;
       this.#resolver.lookupByNameWithFlags(host, flags, { cancellable: this.#lookupCancel }).then(
         (addresses) => {
           // A resolver may ignore the family filter for literals; keep what belongs to this family.
           const mine = addresses.filter((a) => a.family === family);
-          slot.state = { kind: 'done', addresses: mine };
+          settle({ kind: 'done', addresses: mine });
           this.#merge(mine);
-          if (family === SocketFamily.IPV4 && this.#v6.state.kind === 'pending' && this.#handedOut === 0) {
+          if (family === SocketFamily.IPV4 && this.#v6.kind === 'pending' && this.#handedOut === 0) {
             this.#armResolutionDelay();
           }
           this.#settled();
         },
         (err: unknown) => {
-          slot.state = { kind: 'failed', error: toGError(err), at: ++this.#failureCounter };
+          settle({ kind: 'failed', error: toGError(err), at: ++this.#failureCounter });
           this.#settled();
         },
       );
@@ -326,15 +352,15 @@ export class NetworkAddressEnumerator extends BaseAddressEnumerator {
         (addresses) => {
           const v6 = addresses.filter((a) => a.family === SocketFamily.IPV6);
           const v4 = addresses.filter((a) => a.family === SocketFamily.IPV4);
-          this.#v6.state = { kind: 'done', addresses: v6 };
-          this.#v4.state = { kind: 'done', addresses: v4 };
+          this.#v6 = { kind: 'done', addresses: v6 };
+          this.#v4 = { kind: 'done', addresses: v4 };
           this.#merge([...v6, ...v4]);
           this.#settled();
         },
         (err: unknown) => {
           const error = toGError(err);
-          this.#v6.state = { kind: 'failed', error, at: ++this.#failureCounter };
-          this.#v4.state = { kind: 'failed', error, at: ++this.#failureCounter };
+          this.#v6 = { kind: 'failed', error, at: ++this.#failureCounter };
+          this.#v4 = { kind: 'failed', error, at: ++this.#failureCounter };
           this.#settled();
         },
       );
@@ -351,7 +377,7 @@ export class NetworkAddressEnumerator extends BaseAddressEnumerator {
 
   /** Re-interleaves what is left plus the new answers, starting opposite the last family handed out. */
   #merge(fresh: readonly InetAddress[]): void {
-    this.#all.push(...fresh);
+    (this.#all ??= []).push(...fresh);
     const pool = [...this.#queue, ...fresh];
     const v6 = pool.filter((a) => a.family === SocketFamily.IPV6);
     const v4 = pool.filter((a) => a.family === SocketFamily.IPV4);
@@ -366,14 +392,14 @@ export class NetworkAddressEnumerator extends BaseAddressEnumerator {
   }
 
   #settled(): void {
-    const v6 = this.#v6.state;
-    const v4 = this.#v4.state;
+    const v6 = this.#v6;
+    const v4 = this.#v4;
     if (v6.kind !== 'pending' && v4.kind !== 'pending') {
       this.#clearTimer();
       this.#lookupCancel?.dispose();
       // A lookup cancelled by us is not an answer: caching the other family alone would hide
       // this family from every later enumeration until the resolver's serial changes.
-      if (this.#all.length > 0 && !this.#stopped) {
+      if (this.#all !== null && this.#all.length > 0 && !this.#stopped) {
         this.#address.storeAddresses(this.#resolver, interleave(this.#all));
       }
     }

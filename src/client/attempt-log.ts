@@ -1,9 +1,10 @@
 import type { SocketAddress } from '../address/socket-address.js';
-import type {
-  AttemptOutcome,
-  AttemptStage,
-  ConnectAttempt,
-  ConnectionTimings,
+import {
+  PendingTimings,
+  type AttemptOutcome,
+  type AttemptStage,
+  type ConnectAttempt,
+  type ConnectionTimings,
 } from '../connection/timings.js';
 import type { Clock } from '../clock.js';
 import type { GError } from '../errors/gerror.js';
@@ -63,7 +64,9 @@ export class AttemptRecord {
 export class AttemptLog {
   readonly #clock: Clock;
   readonly #origin: number;
-  readonly #records: AttemptRecord[] = [];
+  /** The attempts in start order: the first in a field (one is the rule), later ones in an array. */
+  #first: AttemptRecord | null = null;
+  #later: AttemptRecord[] | null = null;
   readonly #listener: ((attempt: ConnectAttempt) => void) | null;
   #resolve: number | null = null;
 
@@ -85,7 +88,8 @@ export class AttemptLog {
 
   begin(address: SocketAddress): AttemptRecord {
     const record = new AttemptRecord(address, this.now());
-    this.#records.push(record);
+    if (this.#first === null) this.#first = record;
+    else (this.#later ??= []).push(record);
     return record;
   }
 
@@ -113,28 +117,31 @@ export class AttemptLog {
   }
 
   attempts(): readonly ConnectAttempt[] {
-    return Object.freeze(this.#records.map((r) => r.snapshot()));
+    return Object.freeze(this.#records().map((r) => r.snapshot()));
   }
 
   /**
-   * The timings of a successful operation, or a function that builds the same object on first
-   * read: when the winner was the only attempt, its record no longer changes, so the connection
-   * keeps the record instead of the frozen timings, attempts list and snapshot (an idle
-   * connection whose timings nobody reads stays smaller, and the success path does less work).
+   * The timings of a successful operation, or what builds the same object on first read: when
+   * the winner was the only attempt, its record no longer changes, so the connection keeps the
+   * record instead of the frozen timings, attempts list and snapshot (an idle connection whose
+   * timings nobody reads stays smaller, and the success path does less work).
    */
-  timingsOf(winner: AttemptRecord): ConnectionTimings | (() => ConnectionTimings) {
+  timingsOf(winner: AttemptRecord): ConnectionTimings | PendingTimings {
     if (winner.end === null) return this.timings(winner);
-    const origin = this.#origin;
     const resolve = this.#resolve ?? winner.start;
-    const total = winner.end;
-    if (this.#records.length === 1 && this.#records[0] === winner) {
-      return () => buildTimings(origin, resolve, winner, total, Object.freeze([winner.snapshot()]));
+    if (this.#first === winner && this.#later === null && winner.outcome === 'succeeded') {
+      return new SingleAttemptTimings(this.#origin, resolve, winner);
     }
     // Several attempts: a loser's record can still change after the operation (a late connect),
     // so their state is copied now; their errors (ReportedError) are worded only when read, as
     // each is made once, the result is the same as wording them now.
-    const copies = this.#records.map((r) => (r === winner ? r : r.copy()));
-    return () => buildTimings(origin, resolve, winner, total, Object.freeze(copies.map((r) => r.snapshot())));
+    const copies = this.#records().map((r) => (r === winner ? r : r.copy()));
+    return new RecordedTimings(this.#origin, resolve, winner, copies);
+  }
+
+  #records(): AttemptRecord[] {
+    if (this.#first === null) return [];
+    return this.#later === null ? [this.#first] : [this.#first, ...this.#later];
   }
 
   timings(winner: AttemptRecord): ConnectionTimings {
@@ -156,6 +163,83 @@ export class AttemptLog {
       },
       enumerable: false,
       configurable: true,
+    });
+  }
+}
+
+/** The timings of a finished operation, from its records, built on first read. */
+class RecordedTimings extends PendingTimings {
+  readonly #origin: number;
+  readonly #resolve: number;
+  /** Ended: its `end` is the operation's total. */
+  readonly #winner: AttemptRecord;
+  /** Every attempt as it was when the operation completed. */
+  readonly #attempts: readonly AttemptRecord[];
+
+  constructor(origin: number, resolve: number, winner: AttemptRecord, attempts: readonly AttemptRecord[]) {
+    super();
+    this.#origin = origin;
+    this.#resolve = resolve;
+    this.#winner = winner;
+    this.#attempts = attempts;
+  }
+
+  build(): ConnectionTimings {
+    const winner = this.#winner;
+    const attempts = Object.freeze(this.#attempts.map((r) => r.snapshot()));
+    return buildTimings(this.#origin, this.#resolve, winner, winner.end!, attempts);
+  }
+}
+
+/**
+ * The timings of an operation whose only attempt succeeded: that attempt's numbers kept flat,
+ * without its record (what an idle connection keeps; the ConnectAttempt is made on first read).
+ */
+class SingleAttemptTimings extends PendingTimings {
+  readonly #origin: number;
+  readonly #resolve: number;
+  readonly #address: SocketAddress;
+  readonly #start: number;
+  readonly #connected: number | null;
+  readonly #proxy: number | null;
+  readonly #tls: number | null;
+  readonly #end: number;
+
+  /** `winner` has succeeded, so its record changes no more. */
+  constructor(origin: number, resolve: number, winner: AttemptRecord) {
+    super();
+    this.#origin = origin;
+    this.#resolve = resolve;
+    this.#address = winner.address;
+    this.#start = winner.start;
+    this.#connected = winner.connected;
+    this.#proxy = winner.proxy;
+    this.#tls = winner.tls;
+    this.#end = winner.end!;
+  }
+
+  build(): ConnectionTimings {
+    const end = this.#end;
+    // What AttemptRecord.snapshot() gives for a winner: stage `complete`, outcome `succeeded`, no error.
+    const attempt: ConnectAttempt = Object.freeze({
+      address: this.#address,
+      stage: 'complete',
+      outcome: 'succeeded',
+      error: null,
+      start: this.#start,
+      connected: this.#connected,
+      proxy: this.#proxy,
+      tls: this.#tls,
+      end,
+    });
+    return Object.freeze({
+      startTime: this.#origin,
+      resolve: this.#resolve,
+      connect: this.#connected ?? end,
+      proxy: this.#proxy,
+      tls: this.#tls,
+      total: end,
+      attempts: Object.freeze([attempt]),
     });
   }
 }

@@ -89,10 +89,27 @@ export type CoreAction<A, E> =
 type Phase = 'connecting' | 'queued' | 'application';
 
 interface CoreAttempt {
+  readonly id: number;
   phase: Phase;
   delayArmed: boolean;
   readonly sameServer: boolean;
 }
+
+// Actions without a varying part are shared: an operation allocates only the others.
+const STOP_ENUMERATION = Object.freeze({ kind: 'stopEnumeration' } as const);
+const DISARM_RESOLVE = Object.freeze({ kind: 'disarm', timer: 'resolve' } as const);
+const DISARM_CONNECT = Object.freeze({ kind: 'disarm', timer: 'connect' } as const);
+const EMIT_RESOLVING = Object.freeze({
+  kind: 'emit',
+  event: SocketClientEvent.RESOLVING,
+  attempt: null,
+} as const);
+const EMIT_RESOLVED = Object.freeze({
+  kind: 'emit',
+  event: SocketClientEvent.RESOLVED,
+  attempt: null,
+} as const);
+const NO_ACTIONS: readonly never[] = Object.freeze([]);
 
 /**
  * One operation's state. Inputs are methods; each returns the actions to carry out now, in
@@ -102,10 +119,14 @@ interface CoreAttempt {
 export class ConnectCore<A, E> {
   readonly #settings: CoreSettings;
   readonly #errors: CoreErrors<E>;
-  /** Every attempt not yet over, by number, in start order. */
-  readonly #attempts = new Map<number, CoreAttempt>();
+  /**
+   * Every attempt not yet over, in start order: the first one started (usually the only one) in
+   * a field, later ones in a Map made when a second attempt starts.
+   */
+  #firstAttempt: CoreAttempt | null = null;
+  #laterAttempts: Map<number, CoreAttempt> | null = null;
   /** Connected attempts waiting for the application layer, oldest first. */
-  readonly #queue: number[] = [];
+  #queue: number[] | null = null;
   #queueHead = 0;
   #inApplication: number | null = null;
   /** Attempts to a same-server proxy alternative not yet over (see layer 2 above). */
@@ -121,7 +142,16 @@ export class ConnectCore<A, E> {
   #completed = false;
   #bestError: E | null = null;
   #bestStage: FailureStage = SocketClientEvent.RESOLVING;
-  #out: CoreAction<A, E>[] = [];
+  /**
+   * The actions of the input being handled: the first three in fields, any more in an array.
+   * An input has one to three actions as a rule, and the list it returns is then made at its
+   * exact size (a list grown by push() reserves room for 16).
+   */
+  #count = 0;
+  #out0: CoreAction<A, E> | null = null;
+  #out1: CoreAction<A, E> | null = null;
+  #out2: CoreAction<A, E> | null = null;
+  #outMore: CoreAction<A, E>[] | null = null;
 
   constructor(settings: CoreSettings, errors: CoreErrors<E>) {
     this.#settings = settings;
@@ -143,7 +173,7 @@ export class ConnectCore<A, E> {
     const { connectTimeoutMs } = this.#settings;
     if (connectTimeoutMs > 0) {
       this.#connectArmed = true;
-      this.#out.push({ kind: 'arm', timer: 'connect', ms: connectTimeoutMs });
+      this.#push({ kind: 'arm', timer: 'connect', ms: connectTimeoutMs });
     }
     this.#pull();
     return this.#flush();
@@ -157,7 +187,7 @@ export class ConnectCore<A, E> {
   addressArrived(request: number, address: A, sameServer = false, last = false): readonly CoreAction<A, E>[] {
     if (!this.#answered(request)) return this.#flush();
     if (last) this.#enumerationOver = true;
-    if (this.#enumerated === 0) this.#emit(SocketClientEvent.RESOLVED, null);
+    if (this.#enumerated === 0) this.#push(EMIT_RESOLVED);
     this.#enumerated++;
     this.#startAttempt(address, sameServer);
     return this.#flush();
@@ -171,7 +201,7 @@ export class ConnectCore<A, E> {
 
   /** The attempt's socket exists; its connect() starts now (GIO's CONNECTING moment). */
   attemptConnecting(attempt: number): readonly CoreAction<A, E>[] {
-    if (!this.#completed && this.#attempts.get(attempt)?.phase === 'connecting') {
+    if (!this.#completed && this.#attempt(attempt)?.phase === 'connecting') {
       this.#emit(SocketClientEvent.CONNECTING, attempt);
     }
     return this.#flush();
@@ -179,19 +209,21 @@ export class ConnectCore<A, E> {
 
   /** The attempt connected: CONNECTED, then the application layer in its turn. */
   attemptConnected(attempt: number): readonly CoreAction<A, E>[] {
-    const state = this.#attempts.get(attempt);
+    const state = this.#attempt(attempt);
     if (this.#completed || state?.phase !== 'connecting') return this.#flush();
     this.#disarmDelay(attempt, state);
     state.phase = 'queued';
     this.#emit(SocketClientEvent.CONNECTED, attempt);
-    this.#queue.push(attempt);
+    // Made at its size when first needed, dropped once drained: one connection is the rule.
+    if (this.#queue === null) this.#queue = [attempt];
+    else this.#queue.push(attempt);
     this.#tryNextOrFinish();
     return this.#flush();
   }
 
   /** The attempt failed before or at connect(); `stage` is CONNECTING for both (GIO's score). */
   attemptFailed(attempt: number, error: E): readonly CoreAction<A, E>[] {
-    const state = this.#attempts.get(attempt);
+    const state = this.#attempt(attempt);
     if (this.#completed || state?.phase !== 'connecting') return this.#flush();
     this.#disarmDelay(attempt, state);
     this.#forget(attempt, state);
@@ -212,7 +244,7 @@ export class ConnectCore<A, E> {
   applicationFailed(attempt: number, error: E, stage: FailureStage): readonly CoreAction<A, E>[] {
     if (this.#completed || this.#inApplication !== attempt) return this.#flush();
     this.#inApplication = null;
-    this.#forget(attempt, this.#attempts.get(attempt)!);
+    this.#forget(attempt, this.#attempt(attempt)!);
     this.#consider(error, stage);
     this.#tryNextOrFinish();
     return this.#flush();
@@ -232,9 +264,9 @@ export class ConnectCore<A, E> {
       const error = this.#errors.resolveTimedOut();
       this.#pulling = false;
       this.#enumerationEnd(error);
-      if (!this.#completed) this.#out.push({ kind: 'cancelEnumeration', error });
+      if (!this.#completed) this.#push({ kind: 'cancelEnumeration', error });
     } else {
-      const state = this.#attempts.get(timer);
+      const state = this.#attempt(timer);
       if (!state?.delayArmed) return this.#flush();
       state.delayArmed = false;
       // Still connecting after the attempt delay: start another one in parallel.
@@ -257,15 +289,15 @@ export class ConnectCore<A, E> {
     this.#pulling = true;
     if (!this.#resolvingEmitted) {
       this.#resolvingEmitted = true;
-      this.#emit(SocketClientEvent.RESOLVING, null);
+      this.#push(EMIT_RESOLVING);
     }
     const request = ++this.#request;
     const { timeoutMs } = this.#settings;
     if (timeoutMs > 0) {
       this.#resolveArmed = true;
-      this.#out.push({ kind: 'arm', timer: 'resolve', ms: timeoutMs });
+      this.#push({ kind: 'arm', timer: 'resolve', ms: timeoutMs });
     }
-    this.#out.push({ kind: 'request', request });
+    this.#push({ kind: 'request', request });
   }
 
   #enumerationEnd(error: E | null): void {
@@ -280,7 +312,7 @@ export class ConnectCore<A, E> {
     this.#pulling = false;
     if (this.#resolveArmed) {
       this.#resolveArmed = false;
-      this.#out.push({ kind: 'disarm', timer: 'resolve' });
+      this.#push(DISARM_RESOLVE);
     }
     return true;
   }
@@ -291,21 +323,29 @@ export class ConnectCore<A, E> {
     const attempt = ++this.#nextAttempt;
     // Once the enumeration is over, a delay timer could only ask for nothing: none is armed.
     const delayArmed = !this.#enumerationOver;
-    this.#attempts.set(attempt, { phase: 'connecting', delayArmed, sameServer });
+    const state: CoreAttempt = { id: attempt, phase: 'connecting', delayArmed, sameServer };
+    if (this.#firstAttempt === null && this.#laterAttempts === null) this.#firstAttempt = state;
+    else (this.#laterAttempts ??= new Map()).set(attempt, state);
     if (sameServer) this.#sameServerPending++;
-    this.#out.push({ kind: 'start', attempt, address });
-    if (delayArmed) this.#out.push({ kind: 'arm', timer: attempt, ms: this.#settings.attemptDelayMs });
+    this.#push({ kind: 'start', attempt, address });
+    if (delayArmed) this.#push({ kind: 'arm', timer: attempt, ms: this.#settings.attemptDelayMs });
   }
 
   #disarmDelay(attempt: number, state: CoreAttempt): void {
     if (!state.delayArmed) return;
     state.delayArmed = false;
-    this.#out.push({ kind: 'disarm', timer: attempt });
+    this.#push({ kind: 'disarm', timer: attempt });
+  }
+
+  #attempt(attempt: number): CoreAttempt | undefined {
+    const first = this.#firstAttempt;
+    return first !== null && first.id === attempt ? first : this.#laterAttempts?.get(attempt);
   }
 
   /** The attempt is over without winning. */
   #forget(attempt: number, state: CoreAttempt): void {
-    this.#attempts.delete(attempt);
+    if (this.#firstAttempt === state) this.#firstAttempt = null;
+    else this.#laterAttempts?.delete(attempt);
     if (state.sameServer) this.#sameServerPending--;
   }
 
@@ -325,12 +365,16 @@ export class ConnectCore<A, E> {
 
   #tryNextOrFinish(): void {
     if (this.#completed || this.#inApplication !== null) return;
-    if (this.#queueHead < this.#queue.length) {
-      const next = this.#queue[this.#queueHead++];
-      if (this.#queueHead === this.#queue.length) this.#queue.length = this.#queueHead = 0;
+    const queue = this.#queue;
+    if (queue !== null && this.#queueHead < queue.length) {
+      const next = queue[this.#queueHead++];
+      if (this.#queueHead === queue.length) {
+        this.#queue = null;
+        this.#queueHead = 0;
+      }
       this.#inApplication = next;
-      this.#attempts.get(next)!.phase = 'application';
-      this.#out.push({ kind: 'application', attempt: next });
+      this.#attempt(next)!.phase = 'application';
+      this.#push({ kind: 'application', attempt: next });
       return;
     }
     if (!this.#enumerationOver) {
@@ -343,7 +387,7 @@ export class ConnectCore<A, E> {
   /** Fails with the best error once the enumeration is over and nothing is pending. */
   #finishIfIdle(): void {
     if (this.#completed || !this.#enumerationOver) return;
-    if (this.#attempts.size > 0) return;
+    if (this.#firstAttempt !== null || (this.#laterAttempts?.size ?? 0) > 0) return;
     // An enumeration that ends with neither an address nor an error (an SRV answer of only ".",
     // an empty proxy list) is an error too: GIO asserts or returns NULL without one.
     this.#fail(this.#bestError ?? this.#errors.noAddresses());
@@ -353,13 +397,13 @@ export class ConnectCore<A, E> {
 
   #complete(winner: number): void {
     this.#end(winner);
-    this.#out.push({ kind: 'succeed', attempt: winner });
+    this.#push({ kind: 'succeed', attempt: winner });
   }
 
   #fail(error: E): void {
     if (this.#completed) return;
     this.#end(null);
-    this.#out.push({ kind: 'fail', error });
+    this.#push({ kind: 'fail', error });
   }
 
   /**
@@ -368,40 +412,67 @@ export class ConnectCore<A, E> {
    */
   #end(winner: number | null): void {
     this.#completed = true;
-    for (const [attempt, state] of this.#attempts) {
-      if (state.phase !== 'connecting') continue;
-      this.#disarmDelay(attempt, state);
-      this.#out.push({ kind: 'abandon', attempt });
-    }
-    for (let i = this.#queueHead; i < this.#queue.length; i++) {
-      this.#out.push({ kind: 'abandon', attempt: this.#queue[i] });
+    if (this.#firstAttempt !== null) this.#abandonIfConnecting(this.#firstAttempt);
+    if (this.#laterAttempts !== null)
+      for (const state of this.#laterAttempts.values()) this.#abandonIfConnecting(state);
+    const queue = this.#queue;
+    for (let i = this.#queueHead; queue !== null && i < queue.length; i++) {
+      this.#push({ kind: 'abandon', attempt: queue[i] });
     }
     if (this.#inApplication !== null && this.#inApplication !== winner) {
-      this.#out.push({ kind: 'abandon', attempt: this.#inApplication });
+      this.#push({ kind: 'abandon', attempt: this.#inApplication });
     }
-    this.#attempts.clear();
-    this.#queue.length = this.#queueHead = 0;
+    this.#firstAttempt = null;
+    this.#laterAttempts = null;
+    this.#queue = null;
+    this.#queueHead = 0;
     this.#sameServerPending = 0;
     this.#inApplication = null;
     this.#pulling = false;
-    this.#out.push({ kind: 'stopEnumeration' });
+    this.#push(STOP_ENUMERATION);
     if (this.#resolveArmed) {
       this.#resolveArmed = false;
-      this.#out.push({ kind: 'disarm', timer: 'resolve' });
+      this.#push(DISARM_RESOLVE);
     }
     if (this.#connectArmed) {
       this.#connectArmed = false;
-      this.#out.push({ kind: 'disarm', timer: 'connect' });
+      this.#push(DISARM_CONNECT);
     }
   }
 
+  #abandonIfConnecting(state: CoreAttempt): void {
+    if (state.phase !== 'connecting') return;
+    this.#disarmDelay(state.id, state);
+    this.#push({ kind: 'abandon', attempt: state.id });
+  }
+
   #emit(event: SocketClientEvent, attempt: number | null): void {
-    this.#out.push({ kind: 'emit', event, attempt });
+    this.#push({ kind: 'emit', event, attempt });
+  }
+
+  #push(action: CoreAction<A, E>): void {
+    const n = this.#count++;
+    if (n === 0) this.#out0 = action;
+    else if (n === 1) this.#out1 = action;
+    else if (n === 2) this.#out2 = action;
+    else (this.#outMore ??= []).push(action);
   }
 
   #flush(): readonly CoreAction<A, E>[] {
-    const out = this.#out;
-    this.#out = [];
+    const n = this.#count;
+    if (n === 0) return NO_ACTIONS;
+    const a0 = this.#out0!;
+    const a1 = this.#out1!;
+    const a2 = this.#out2!;
+    this.#count = 0;
+    this.#out0 = this.#out1 = this.#out2 = null;
+    if (n === 1) return [a0];
+    if (n === 2) return [a0, a1];
+    const out = [a0, a1, a2];
+    if (this.#outMore !== null) {
+      out.push(...this.#outMore);
+      this.#outMore = null;
+    }
     return out;
   }
 }

@@ -19,7 +19,7 @@ import {
   type SocketAddressEnumerator,
 } from '../address/connectable.js';
 import { ProxyAddress, type SocketAddress } from '../address/socket-address.js';
-import { LinkedCancellable } from '../cancellable.js';
+import { Cancellable, LinkedCancellable } from '../cancellable.js';
 import type { ClockTimer } from '../clock.js';
 import type { IOStream } from '../connection/io-stream.js';
 import type { SocketConnection } from '../connection/socket-connection.js';
@@ -67,23 +67,52 @@ export interface OperationSettings extends SocketSettings {
 }
 
 /**
- * Tells the caller's listeners. `false` (as EventEmitter's emit returns) means nobody listened,
- * so the connection was seen by no one; any other value counts as seen.
+ * Where an operation's events go; `connectable` is the operation's, so one function can serve
+ * every operation of a client. It returns `false` (as EventEmitter's emit does) when nobody
+ * listened, so the connection was seen by no one; any other value counts as seen.
  */
-export type EmitEvent = (event: SocketClientEvent, connection: EventConnection | null) => unknown;
+export type EmitEvent = (
+  event: SocketClientEvent,
+  connection: EventConnection | null,
+  connectable: SocketConnectable,
+) => unknown;
 
 /** Told when an attempt ends (failed or abandoned; the winner too, once the operation completes). */
 export type AttemptListener = (attempt: ConnectAttempt) => void;
 
 type Action = CoreAction<SocketAddress, ReportedError>;
 
-/** What the driver holds for one of the core's attempts (its SocketAttempt's tag). */
+/** What an Attempt reports to its operation. */
+interface AttemptOwner {
+  attemptConnecting(attempt: Attempt): void;
+  attemptConnected(attempt: Attempt, connection: SocketConnection): void;
+  attemptFailed(attempt: Attempt, failure: AttemptFailure): void;
+}
+
+/**
+ * One callbacks object for every attempt of every operation: the attempt is its SocketAttempt's
+ * tag and names its operation, so starting an attempt makes no closures.
+ */
+const ATTEMPT_CALLBACKS: AttemptCallbacks<Attempt> = {
+  onConnecting(attempt, connection) {
+    attempt.connection = connection;
+    attempt.owner.attemptConnecting(attempt);
+  },
+  onConnected(attempt, connection) {
+    attempt.owner.attemptConnected(attempt, connection);
+  },
+  onFailed(attempt, failure) {
+    attempt.owner.attemptFailed(attempt, failure);
+  },
+};
+
+/** What the driver holds for one of the core's attempts. */
 class Attempt {
-  readonly operation: ConnectOperation;
+  readonly owner: AttemptOwner;
+  /** The core's number for this attempt. */
   readonly id: number;
   readonly record: AttemptRecord;
-  /** Set as soon as the SocketAttempt is made, before any of its callbacks can come. */
-  socket!: SocketAttempt<Attempt>;
+  readonly socket: SocketAttempt<Attempt>;
   /** The socket's connection, from the CONNECTING moment on. */
   connection: SocketConnection | null = null;
   /** Whether an event listener was given the connection (then its socket is never reused). */
@@ -91,12 +120,40 @@ class Attempt {
   /** The connection through the application layer: the operation's result if this one wins. */
   result: SocketConnection | null = null;
 
-  constructor(operation: ConnectOperation, id: number, record: AttemptRecord) {
-    this.operation = operation;
+  /** `spare`: a failed attempt's socket nobody saw, which this attempt may connect again. */
+  constructor(
+    owner: AttemptOwner,
+    id: number,
+    record: AttemptRecord,
+    address: SocketAddress,
+    settings: SocketSettings,
+    spare: Socket | null,
+  ) {
+    this.owner = owner;
     this.id = id;
     this.record = record;
+    // The callbacks come on a later tick or turn (SocketAttempt's contract), once `socket` is set.
+    this.socket = new SocketAttempt(this, address, settings, ATTEMPT_CALLBACKS, spare);
   }
 }
+
+/**
+ * Stands for the caller's cancellation when the caller gave neither a cancellable nor a signal:
+ * nothing can cancel it, so nothing is linked to it (the application layer's stage deadlines
+ * connect to it and keep nothing there). Shared by such operations, so cancel() does nothing:
+ * one operation must never cancel another. Never handed out.
+ */
+class Uncancellable extends Cancellable {
+  override cancel(): void {}
+
+  /** The callback could never run: it is not kept (0, as for an already cancelled one). */
+  override connect(): number {
+    return 0;
+  }
+}
+const UNCANCELLABLE: Cancellable = new Uncancellable();
+
+const SETTLED: Promise<void> = Promise.resolve();
 
 /** The errors the core itself reports, worded as GIO (and the `connectTimeout` extension) word them. */
 class OperationErrors implements CoreErrors<ReportedError> {
@@ -120,38 +177,50 @@ class OperationErrors implements CoreErrors<ReportedError> {
   }
 }
 
-export class ConnectOperation {
-  /** One callbacks object for every attempt of every operation: an attempt names its operation. */
-  static readonly #attemptCallbacks: AttemptCallbacks<Attempt> = {
-    onConnecting: (attempt, connection) => attempt.operation.#onConnecting(attempt, connection),
-    onConnected: (attempt, connection) => attempt.operation.#onConnected(attempt.id, attempt, connection),
-    onFailed: (attempt, failure) => attempt.operation.#onFailed(attempt.id, attempt, failure),
-  };
+export class ConnectOperation implements AttemptOwner {
   readonly #connectable: SocketConnectable;
   readonly #enumerator: SocketAddressEnumerator;
   readonly #settings: OperationSettings;
-  readonly #emit: EmitEvent;
-  /** The caller's cancellation; proxy and TLS steps use it directly (as GIO does). */
-  readonly #caller: LinkedCancellable;
-  readonly #enumerationCancel: LinkedCancellable;
+  readonly #events: EmitEvent;
+  /**
+   * The caller's cancellation; proxy and TLS steps use it directly (as GIO does). UNCANCELLABLE
+   * when the caller gave nothing to cancel with (`#linked` is then null).
+   */
+  readonly #caller: Cancellable;
+  readonly #linked: LinkedCancellable | null;
+  /** Made on first use: an address known without I/O needs no cancellable. */
+  #enumerationCancel: LinkedCancellable | null = null;
   readonly #core: ConnectCore<SocketAddress, ReportedError>;
-  readonly #attempts = new Map<number, Attempt>();
-  readonly #timers = new Map<TimerId, ClockTimer>();
+  /**
+   * The attempts not yet over: the first (usually the only one) in a field, later ones in a Map
+   * made when a second attempt starts.
+   */
+  #firstAttempt: Attempt | null = null;
+  #laterAttempts: Map<number, Attempt> | null = null;
+  #connectTimer: ClockTimer | null = null;
+  #resolveTimer: ClockTimer | null = null;
+  /** Attempt-delay timers by attempt number; none is armed when the only address is known. */
+  #delayTimers: Map<number, ClockTimer> | null = null;
   readonly #log: AttemptLog;
-  /** Batches of actions that came while another batch was being carried out (see #run). */
-  readonly #backlog: (readonly Action[])[] = [];
+  /**
+   * Batches of actions that came while another batch was being carried out (see #run), oldest
+   * first: the first in a field (one is usual: a skipped application layer), more in an array.
+   */
+  #nextBatch: readonly Action[] | null = null;
+  #backlog: (readonly Action[])[] | null = null;
   #running = false;
-  /** A failed attempt's socket nobody saw, for the next attempt (see #onFailed). */
+  /** A failed attempt's socket nobody saw, for the next attempt (see attemptFailed). */
   #spare: Socket | null = null;
   #cancelHandler = 0;
   #resolve!: (c: SocketConnection) => void;
   #reject!: (e: GError) => void;
 
+  /** `caller`: the caller's cancellable and signal linked, or null when it gave neither. */
   constructor(
     connectable: SocketConnectable,
     enumerator: SocketAddressEnumerator,
     settings: OperationSettings,
-    caller: LinkedCancellable,
+    caller: LinkedCancellable | null,
     emit: EmitEvent,
     onAttemptEnd: AttemptListener | null = null,
   ) {
@@ -159,17 +228,11 @@ export class ConnectOperation {
     this.#connectable = connectable;
     this.#enumerator = enumerator;
     this.#settings = settings;
-    this.#caller = caller;
-    this.#emit = emit;
-    this.#enumerationCancel = new LinkedCancellable(caller);
-    this.#core = new ConnectCore(
-      Object.freeze({
-        attemptDelayMs: settings.attemptDelayMs,
-        timeoutMs: settings.timeoutMs,
-        connectTimeoutMs: settings.connectTimeoutMs,
-      }),
-      new OperationErrors(connectable),
-    );
+    this.#linked = caller;
+    this.#caller = caller ?? UNCANCELLABLE;
+    this.#events = emit;
+    // The settings record has the core's three numbers: it is the core's settings as it is.
+    this.#core = new ConnectCore(settings, new OperationErrors(connectable));
   }
 
   run(): Promise<SocketConnection> {
@@ -179,11 +242,29 @@ export class ConnectOperation {
     });
     // Cancellation completes the operation on a later tick, never inside the caller's cancel()
     // (which may run inside one of our own event emissions).
-    this.#cancelHandler = this.#caller.connect(() => {
-      process.nextTick(() => this.#cancel());
-    });
+    if (this.#linked !== null) {
+      this.#cancelHandler = this.#linked.connect(() => {
+        process.nextTick(() => this.#cancel());
+      });
+    }
     this.#run(this.#core.start());
     return done;
+  }
+
+  // ---- the attempts not yet over ------------------------------------------------------------
+
+  #attempt(id: number): Attempt {
+    return id === this.#firstAttempt?.id ? this.#firstAttempt : this.#laterAttempts!.get(id)!;
+  }
+
+  #forgetAttempt(id: number): void {
+    if (id === this.#firstAttempt?.id) this.#firstAttempt = null;
+    else this.#laterAttempts?.delete(id);
+  }
+
+  #enumerationCancellable(): LinkedCancellable {
+    this.#enumerationCancel ??= new LinkedCancellable(this.#linked);
+    return this.#enumerationCancel;
   }
 
   // ---- inputs: what happened, told to the core ------------------------------------------------
@@ -204,26 +285,27 @@ export class ConnectOperation {
     else this.#run(this.#core.enumerationEnded(request, new ReportedError(toGError(err))));
   }
 
-  #onConnecting(attempt: Attempt, connection: SocketConnection): void {
-    attempt.connection = connection;
+  /** AttemptOwner: the attempt's socket exists; its connect() starts now. */
+  attemptConnecting(attempt: Attempt): void {
     this.#run(this.#core.attemptConnecting(attempt.id));
   }
 
-  #onConnected(id: number, attempt: Attempt, connection: SocketConnection): void {
+  /** AttemptOwner: the attempt connected. */
+  attemptConnected(attempt: Attempt, connection: SocketConnection): void {
     attempt.record.connected = this.#log.now();
     if (this.#core.completed) {
       connection.destroy();
       return;
     }
     attempt.connection = connection;
-    this.#run(this.#core.attemptConnected(id));
+    this.#run(this.#core.attemptConnected(attempt.id));
   }
 
-  #onFailed(id: number, attempt: Attempt, failure: AttemptFailure): void {
+  /** AttemptOwner: the attempt failed. */
+  attemptFailed(attempt: Attempt, failure: AttemptFailure): void {
     if (this.#core.completed) return;
-    // The failed attempt stays in #attempts until #release (the core never names it again):
-    // a Map that loses its only entry shrinks its table, and grows it again for the next
-    // attempt, two allocations per failed attempt.
+    const id = attempt.id;
+    this.#forgetAttempt(id);
     // Socket creation / bind errors: no event, no decoration (gsocketclient.c applies
     // clarify_connect_error to connect() failures only), next address at once.
     if (failure.stage === 'create') attempt.record.stage = 'socket';
@@ -258,7 +340,7 @@ export class ConnectOperation {
       this.#cancel();
       return;
     }
-    this.#attempts.delete(id);
+    this.#forgetAttempt(id);
     const proxying = stage === SocketClientEvent.PROXY_NEGOTIATING;
     const error = new ReportedError(
       toGError(err),
@@ -283,19 +365,27 @@ export class ConnectOperation {
    * until this batch is done, so every batch runs in the order the core produced it.
    */
   #run(actions: readonly Action[]): void {
+    if (actions.length === 0) return;
     if (this.#running) {
-      this.#backlog.push(actions);
+      if (this.#nextBatch === null) this.#nextBatch = actions;
+      else (this.#backlog ??= []).push(actions);
       return;
     }
     this.#running = true;
     try {
-      for (const action of actions) this.#do(action);
-      for (let batch = this.#backlog.shift(); batch; batch = this.#backlog.shift()) {
-        for (const action of batch) this.#do(action);
+      for (let batch: readonly Action[] | null = actions; batch !== null; batch = this.#takeBatch()) {
+        for (let i = 0; i < batch.length; i++) this.#do(batch[i]);
       }
     } finally {
       this.#running = false;
     }
+  }
+
+  /** The oldest batch waiting (see #run), or null. */
+  #takeBatch(): readonly Action[] | null {
+    const batch = this.#nextBatch;
+    this.#nextBatch = this.#backlog?.shift() ?? null;
+    return batch;
   }
 
   #do(action: Action): void {
@@ -305,10 +395,11 @@ export class ConnectOperation {
       case 'request':
         return this.#request(action.request);
       case 'cancelEnumeration':
-        this.#enumerationCancel.cancel(action.error.raw);
+        // None made yet: nothing was asked that could be cut short.
+        this.#enumerationCancel?.cancel(action.error.raw);
         return;
       case 'stopEnumeration':
-        this.#enumerationCancel.cancel();
+        this.#enumerationCancel?.cancel();
         this.#enumerator.close?.();
         return;
       case 'start':
@@ -317,28 +408,45 @@ export class ConnectOperation {
         return this.#abandon(action.attempt);
       case 'application':
         return this.#startApplicationLayer(action.attempt);
-      case 'arm': {
-        const timer = action.timer;
-        this.#timers.set(
-          timer,
-          this.#settings.clock.setTimeout(() => {
-            this.#timers.delete(timer);
-            this.#run(this.#core.timerFired(timer));
-          }, action.ms),
-        );
-        return;
-      }
-      case 'disarm': {
-        const timer = this.#timers.get(action.timer);
-        if (timer !== undefined) this.#settings.clock.clearTimeout(timer);
-        this.#timers.delete(action.timer);
-        return;
-      }
+      case 'arm':
+        return this.#arm(action.timer, action.ms);
+      case 'disarm':
+        return this.#disarm(action.timer);
       case 'succeed':
         return this.#succeed(action.attempt);
       case 'fail':
         return this.#fail(action.error.error);
     }
+  }
+
+  #arm(id: TimerId, ms: number): void {
+    const timer = this.#settings.clock.setTimeout(() => {
+      this.#setTimer(id, null);
+      this.#run(this.#core.timerFired(id));
+    }, ms);
+    this.#setTimer(id, timer);
+  }
+
+  #disarm(id: TimerId): void {
+    const timer =
+      id === 'connect'
+        ? this.#connectTimer
+        : id === 'resolve'
+          ? this.#resolveTimer
+          : this.#delayTimers?.get(id);
+    if (timer !== undefined && timer !== null) this.#settings.clock.clearTimeout(timer);
+    this.#setTimer(id, null);
+  }
+
+  #setTimer(id: TimerId, timer: ClockTimer | null): void {
+    if (id === 'connect') this.#connectTimer = timer;
+    else if (id === 'resolve') this.#resolveTimer = timer;
+    else if (timer !== null) (this.#delayTimers ??= new Map()).set(id, timer);
+    else this.#delayTimers?.delete(id);
+  }
+
+  #emit(event: SocketClientEvent, connection: EventConnection | null): unknown {
+    return this.#events(event, connection, this.#connectable);
   }
 
   #emitEvent(event: SocketClientEvent, id: number | null): void {
@@ -348,7 +456,7 @@ export class ConnectOperation {
       this.#emit(event, null);
       return;
     }
-    const attempt = this.#attempts.get(id)!;
+    const attempt = this.#attempt(id);
     if (this.#emit(event, attempt.connection) !== false) attempt.shown = true;
   }
 
@@ -361,40 +469,37 @@ export class ConnectOperation {
     const known = takeKnownAddress(this.#enumerator, this.#enumerationCancel);
     if (known !== undefined) {
       if (request > 1) this.#onKnownAddress(request, known);
-      else queueMicrotask(() => this.#onKnownAddress(request, known));
+      // A reaction to a settled promise is the same microtask as queueMicrotask() gives, without
+      // the AsyncResource Node makes for each queueMicrotask() call.
+      else void SETTLED.then(() => this.#onKnownAddress(request, known));
       return;
     }
-    this.#enumerator.next(this.#enumerationCancel).then(
+    this.#enumerator.next(this.#enumerationCancellable()).then(
       (address) => this.#onAddress(request, address),
       (err: unknown) => this.#onEnumerationError(request, err),
     );
   }
 
   #onKnownAddress(request: number, known: SocketAddress | null): void {
-    if (this.#enumerationCancel.isCancelled())
-      this.#onEnumerationError(request, this.#enumerationCancel.error());
+    // Without a cancellable made, nothing has cancelled the enumeration (the caller's
+    // cancellation is checked by #onAddress).
+    const cancelled = this.#enumerationCancel;
+    if (cancelled?.isCancelled() === true) this.#onEnumerationError(request, cancelled.error());
     else this.#onAddress(request, known);
   }
 
   #startAttempt(id: number, address: SocketAddress): void {
     const spare = this.#spare;
     this.#spare = null;
-    const attempt = new Attempt(this, id, this.#log.begin(address));
-    // The callbacks come on a later tick or turn (SocketAttempt's contract), once `socket` is set.
-    attempt.socket = new SocketAttempt(
-      attempt,
-      address,
-      this.#settings,
-      ConnectOperation.#attemptCallbacks,
-      spare,
-    );
-    this.#attempts.set(id, attempt);
+    const attempt = new Attempt(this, id, this.#log.begin(address), address, this.#settings, spare);
+    if (this.#firstAttempt === null) this.#firstAttempt = attempt;
+    else (this.#laterAttempts ??= new Map()).set(id, attempt);
   }
 
   /** A loser: its connect stops, or its connection (queued, or in the application layer) closes. */
   #abandon(id: number): void {
-    const attempt = this.#attempts.get(id)!;
-    this.#attempts.delete(id);
+    const attempt = this.#attempt(id);
+    this.#forgetAttempt(id);
     attempt.socket.abort();
     this.#log.end(attempt.record, 'abandoned');
   }
@@ -402,7 +507,7 @@ export class ConnectOperation {
   // ---- the application layer: proxy negotiation, then TLS -----------------------------------
 
   #startApplicationLayer(id: number): void {
-    const attempt = this.#attempts.get(id)!;
+    const attempt = this.#attempt(id);
     const connection = attempt.connection!;
     const address = attempt.socket.address;
     const proxied = address instanceof ProxyAddress && this.#settings.enableProxy;
@@ -519,7 +624,7 @@ export class ConnectOperation {
   // ---- completion ----------------------------------------------------------------------------
 
   #succeed(id: number): void {
-    const winner = this.#attempts.get(id)!;
+    const winner = this.#attempt(id);
     const result = winner.result!;
     this.#log.end(winner.record, 'succeeded');
     result.setTimings(this.#log.timingsOf(winner.record));
@@ -550,9 +655,12 @@ export class ConnectOperation {
 
   /** Unlinks from the caller's cancellable so a reused one accumulates nothing (GLib 56d371942e). */
   #release(): void {
-    this.#attempts.clear();
-    this.#caller.disconnect(this.#cancelHandler);
-    this.#enumerationCancel.dispose();
-    this.#caller.dispose();
+    this.#firstAttempt = null;
+    this.#laterAttempts = null;
+    this.#enumerationCancel?.dispose();
+    if (this.#linked !== null) {
+      this.#linked.disconnect(this.#cancelHandler);
+      this.#linked.dispose();
+    }
   }
 }

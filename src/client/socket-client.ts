@@ -1,7 +1,7 @@
 import { refuseConflictingOptions } from '../tls/validation-options.js';
 import { EventEmitter } from 'node:events';
 import type { ConnectionOptions, TLSSocket } from 'node:tls';
-import type { SocketConnectable, SocketAddressEnumerator } from '../address/connectable.js';
+import type { EnumerateOptions, SocketConnectable, SocketAddressEnumerator } from '../address/connectable.js';
 import { NetworkAddress } from '../address/network-address.js';
 import { InetSocketAddress, type SocketAddress } from '../address/socket-address.js';
 import { Cancellable, LinkedCancellable, type CancelOptions } from '../cancellable.js';
@@ -36,7 +36,12 @@ import type { BlockingEntryPoints } from './blocking-hook.js';
 import { systemClock } from '../clock.js';
 import { nodeTransport } from '../connection/transport.js';
 import type { ClientNetwork } from './client-network.js';
-import { ConnectOperation, type EventConnection, type OperationSettings } from './connect-operation.js';
+import {
+  ConnectOperation,
+  type EmitEvent,
+  type EventConnection,
+  type OperationSettings,
+} from './connect-operation.js';
 import type { SyncSocketConnection } from '../sync/sync-socket-connection.js';
 import type { SyncTlsClientConnection } from '../sync/sync-tls-connection.js';
 import type { TlsClientConnection } from '../tls/tls-client-connection.js';
@@ -328,6 +333,12 @@ export class SocketClient<
   #tlsOptions: ConnectionOptions | null = null;
   /** Replaced, never changed, on each addApplicationProxy(): operations share it without a copy. */
   #applicationProxies: ReadonlySet<string> = new Set<string>();
+  /** What every enumeration of this client is given; dropped when one of its parts changes. */
+  #enumerateOptions: EnumerateOptions | null = null;
+  /** Where every operation of this client sends its events (one function, not one per connect). */
+  #operationEvents: EmitEvent | null = null;
+  /** The settings record operations share; dropped by every setter, rebuilt on the next connect. */
+  #settings: OperationSettings | null = null;
 
   /**
    * g_socket_client_new, with the properties set from `options`; invalid values throw
@@ -364,6 +375,7 @@ export class SocketClient<
       throw invalidArgument(`Invalid family ${String(value)}: expected a SocketFamily value`);
     }
     this.#family = value;
+    this.#settings = null;
   }
   /** g_socket_client_get_family. */
   getFamily(): SocketFamily {
@@ -384,6 +396,7 @@ export class SocketClient<
       throw invalidArgument('localAddress must be an InetSocketAddress or null');
     }
     this.#localAddress = value;
+    this.#settings = null;
   }
   /** g_socket_client_get_local_address. */
   getLocalAddress(): SocketAddress | null {
@@ -404,6 +417,7 @@ export class SocketClient<
       throw invalidArgument(`Invalid protocol ${String(value)}: expected a SocketProtocol value`);
     }
     this.#protocol = value;
+    this.#settings = null;
   }
   /** g_socket_client_get_protocol. */
   getProtocol(): SocketProtocol {
@@ -427,6 +441,7 @@ export class SocketClient<
       throw invalidArgument(`Invalid socket type ${String(value)}: expected STREAM, DATAGRAM or SEQPACKET`);
     }
     this.#type = value;
+    this.#settings = null;
   }
   /** g_socket_client_get_socket_type. */
   getSocketType(): T {
@@ -448,6 +463,7 @@ export class SocketClient<
   set timeout(value: number) {
     timeoutSecondsToMs('timeout', value);
     this.#timeout = value;
+    this.#settings = null;
   }
   /** g_socket_client_get_timeout. */
   getTimeout(): number {
@@ -466,6 +482,7 @@ export class SocketClient<
   set connectTimeout(value: number) {
     timeoutSecondsToMs('connectTimeout', value);
     this.#connectTimeout = value;
+    this.#settings = null;
   }
   /** Extension: the getter of {@link SocketClient.connectTimeout}. */
   getConnectTimeout(): number {
@@ -483,6 +500,7 @@ export class SocketClient<
   /** g_socket_client_set_enable_proxy; invalid values throw INVALID_ARGUMENT. */
   set enableProxy(value: boolean) {
     this.#enableProxy = checkBoolean('enableProxy', value);
+    this.#settings = null;
   }
   /** g_socket_client_get_enable_proxy. */
   getEnableProxy(): boolean {
@@ -503,6 +521,7 @@ export class SocketClient<
   /** g_socket_client_set_tls. */
   set tls(value: L) {
     this.#tls = checkBoolean('tls', value);
+    this.#settings = null;
   }
   /** g_socket_client_get_tls. */
   getTls(): L {
@@ -525,6 +544,7 @@ export class SocketClient<
       );
     }
     this.#tlsValidationFlags = value;
+    this.#settings = null;
   }
   /** g_socket_client_get_tls_validation_flags. */
   getTlsValidationFlags(): TlsCertificateFlags {
@@ -545,6 +565,7 @@ export class SocketClient<
       throw invalidArgument('proxyResolver must implement ProxyResolver (lookup) or be null');
     }
     this.#proxyResolver = value;
+    this.#enumerateOptions = null;
   }
   /** g_socket_client_get_proxy_resolver. */
   getProxyResolver(): ProxyResolver {
@@ -574,6 +595,8 @@ export class SocketClient<
    */
   attachNetwork(network: ClientNetwork | null): void {
     this.#network = network;
+    this.#settings = null;
+    this.#enumerateOptions = null;
   }
 
   /** Extension: the resolver for this client's lookups; Resolver.getDefault() when none is set. */
@@ -585,6 +608,7 @@ export class SocketClient<
     if (value !== null && !(value instanceof Resolver))
       throw invalidArgument('resolver must be a Resolver or null');
     this.#resolver = value;
+    this.#enumerateOptions = null;
   }
   /** Extension: the getter of {@link SocketClient.resolver}. */
   getResolver(): Resolver {
@@ -605,6 +629,7 @@ export class SocketClient<
       throw invalidArgument(`Invalid attemptDelay ${String(value)}: expected milliseconds from 1 to 60000`);
     }
     this.#attemptDelay = value;
+    this.#settings = null;
   }
   /** Extension: the getter of {@link SocketClient.attemptDelay}. */
   getAttemptDelay(): number {
@@ -624,6 +649,7 @@ export class SocketClient<
     if (value !== null && typeof value !== 'object')
       throw invalidArgument('tlsOptions must be an object or null');
     this.#tlsOptions = value === null ? null : refuseConflictingOptions(value);
+    this.#settings = null;
   }
   /** Extension: the getter of {@link SocketClient.tlsOptions}. */
   getTlsOptions(): ConnectionOptions | null {
@@ -642,6 +668,7 @@ export class SocketClient<
     if (typeof protocol !== 'string' || protocol === '')
       throw invalidArgument('protocol must be a non-empty string');
     this.#applicationProxies = new Set([...this.#applicationProxies, protocol.toLowerCase()]);
+    this.#settings = null;
   }
 
   // ---- Promise API ---------------------------------------------------------------------------
@@ -815,9 +842,12 @@ export class SocketClient<
     return blocking();
   }
 
-  /** @internal the settings an operation starting now uses. */
+  /**
+   * @internal the settings an operation starting now uses. Frozen and shared by every operation
+   * until a property changes: a connect builds no record of its own.
+   */
   snapshotSettings(): OperationSettings {
-    return {
+    this.#settings ??= Object.freeze({
       family: this.#family,
       type: this.#type,
       protocol: this.#protocol,
@@ -832,7 +862,8 @@ export class SocketClient<
       tlsOptions: this.#tlsOptions,
       attemptDelayMs: this.#attemptDelay,
       applicationProxies: this.#applicationProxies,
-    };
+    });
+    return this.#settings;
   }
 
   /**
@@ -840,11 +871,11 @@ export class SocketClient<
    * same); the client's resolvers go along.
    */
   #enumerate(connectable: SocketConnectable): SocketAddressEnumerator {
-    const opts = {
+    const opts = (this.#enumerateOptions ??= Object.freeze({
       resolver: this.#resolver,
       proxyResolver: this.#proxyResolver,
       clock: this.#network?.clock ?? null,
-    };
+    }));
     const useProxy = this.#enableProxy && this.#type === SocketType.STREAM;
     return useProxy ? connectable.proxyEnumerate(opts) : connectable.enumerate(opts);
   }
@@ -854,13 +885,15 @@ export class SocketClient<
       throw invalidArgument('connect options must be an object');
     }
     const settings = withOverrides(this.snapshotSettings(), opts);
-    const caller = new LinkedCancellable(opts?.cancellable, opts?.signal);
+    // Nothing to link when the caller gave neither a cancellable nor a signal.
+    const caller =
+      opts?.cancellable || opts?.signal ? new LinkedCancellable(opts.cancellable, opts.signal) : null;
     const operation = new ConnectOperation(
       connectable,
       this.#enumerate(connectable),
       settings,
       caller,
-      (event, connection) => this.#emitEvent(event, connectable, connection),
+      (this.#operationEvents ??= (event, connection, target) => this.#emitEvent(event, target, connection)),
       checkListener(opts?.onAttemptEnd),
     );
     // The socket type decides the class each attempt makes (socket-attempt.ts) and TLS wraps it
@@ -877,6 +910,8 @@ export class SocketClient<
     connectable: SocketConnectable,
     connection: EventConnection | null,
   ): boolean {
+    // Nobody listening: nothing to build the arguments for (most connects).
+    if (this.listenerCount('event') === 0) return false;
     try {
       // The operation passes each event its own kind of connection (see SocketClientEventArgs).
       return this.emit('event', ...([event, connectable, connection] as SocketClientEventArgs));

@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import { InetSocketAddress, type SocketAddress } from '../address/socket-address.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { IOStream } from './io-stream.js';
-import type { ConnectionTimings } from './timings.js';
+import { PendingTimings, type ConnectionTimings } from './timings.js';
 
 /** How long {@link SocketConnection.close} waits, in ms, for queued writes to drain before dropping the socket. */
 export const CLOSE_FLUSH_MS = 5000;
@@ -30,8 +30,8 @@ export class SocketConnection implements IOStream, AsyncDisposable {
   /** The bound address; undefined: connected, not asked yet (getsockname runs on first request). */
   #local: SocketAddress | null | undefined = null;
   #connected = false;
-  /** A function until first read: the client may hand over a builder (AttemptLog.timingsOf). */
-  #timings: ConnectionTimings | (() => ConnectionTimings) | null = null;
+  /** PendingTimings until first read: the client hands over a builder (AttemptLog.timingsOf). */
+  #timings: ConnectionTimings | PendingTimings | null = null;
   #closing: Promise<void> | null = null;
   /** The time source of the close flush bound (the client's, so a virtual clock drives it too). */
   protected readonly clock: Clock;
@@ -87,12 +87,12 @@ export class SocketConnection implements IOStream, AsyncDisposable {
    * const { resolve, connect, tls, total } = conn.timings!;
    */
   get timings(): ConnectionTimings | null {
-    if (typeof this.#timings === 'function') this.#timings = this.#timings();
+    if (this.#timings instanceof PendingTimings) this.#timings = this.#timings.build();
     return this.#timings;
   }
 
   /** @internal set once by the client when the operation completes (the value, or its builder). */
-  setTimings(timings: ConnectionTimings | (() => ConnectionTimings)): void {
+  setTimings(timings: ConnectionTimings | PendingTimings): void {
     this.#timings = timings;
   }
 
@@ -129,30 +129,17 @@ export class SocketConnection implements IOStream, AsyncDisposable {
   }
 
   /** The work of {@link SocketConnection.close}, done once per connection. */
-  protected async closeStream(): Promise<void> {
+  protected closeStream(): Promise<void> {
     const stream = this.#stream;
-    if (stream.destroyed) return;
-    const closed = new Promise<void>((resolve) => stream.once('close', () => resolve()));
+    if (stream.destroyed) return Promise.resolve();
     // Queued bytes, whether or not the application has already ended the write side.
-    if (!stream.writableFinished && stream.writableLength > 0) {
-      const clock = this.clock;
-      await new Promise<void>((resolve) => {
-        const timer = clock.setTimeout(done, CLOSE_FLUSH_MS);
-        function done(): void {
-          clock.clearTimeout(timer);
-          stream.off('finish', done);
-          stream.off('close', done);
-          stream.off('error', done);
-          resolve();
-        }
-        stream.once('finish', done);
-        stream.once('close', done);
-        stream.once('error', done);
-        if (!stream.writableEnded) stream.end();
-      });
-    }
-    stream.destroy();
-    await closed;
+    if (!stream.writableFinished && stream.writableLength > 0) return flushAndClose(stream, this.clock);
+    // Nothing queued (the usual case): no async function and no once() wrapper. The listener
+    // stays on the closed socket, which is dropped with it.
+    return new Promise<void>((resolve) => {
+      stream.on('close', () => resolve());
+      stream.destroy();
+    });
   }
 
   /** Abrupt teardown used for losing attempts and failures. */
@@ -165,6 +152,30 @@ export class SocketConnection implements IOStream, AsyncDisposable {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
+}
+
+/**
+ * Ends the write side and waits (at most CLOSE_FLUSH_MS) for the queued bytes, then closes. A
+ * function, not a private method: a private method would add a brand field to every connection.
+ */
+async function flushAndClose(stream: Duplex, clock: Clock): Promise<void> {
+  const closed = new Promise<void>((resolve) => stream.once('close', () => resolve()));
+  await new Promise<void>((resolve) => {
+    const timer = clock.setTimeout(done, CLOSE_FLUSH_MS);
+    function done(): void {
+      clock.clearTimeout(timer);
+      stream.off('finish', done);
+      stream.off('close', done);
+      stream.off('error', done);
+      resolve();
+    }
+    stream.once('finish', done);
+    stream.once('close', done);
+    stream.once('error', done);
+    if (!stream.writableEnded) stream.end();
+  });
+  stream.destroy();
+  await closed;
 }
 
 /** getsockname() of an open TCP socket as an InetSocketAddress; null for others or once closed. */

@@ -72,6 +72,16 @@ export interface ConnectionTimings {
   readonly attempts: readonly ConnectAttempt[];
 }
 
+/**
+ * Timings not built yet: what a connection keeps instead of {@link ConnectionTimings} until they
+ * are first read (most connections never read them; an idle one stays smaller). Not exported
+ * from the package; the client's attempt log makes them.
+ */
+export abstract class PendingTimings {
+  /** Builds the timings; called once, on first read. */
+  abstract build(): ConnectionTimings;
+}
+
 declare module '../errors/gerror.js' {
   interface GError {
     /**
