@@ -49,11 +49,7 @@ export function ringControl(buffer: SharedArrayBuffer): Int32Array {
 
 /** What the caller found in the ring. */
 export type RingTake =
-  | Buffer
-  | typeof STREAM_OPEN
-  | typeof STREAM_EOF
-  | typeof STREAM_FAILED
-  | typeof STREAM_UNATTACHED;
+  Buffer | typeof STREAM_OPEN | typeof STREAM_EOF | typeof STREAM_FAILED | typeof STREAM_UNATTACHED;
 
 export class ReadRing {
   readonly buffer = new SharedArrayBuffer(READ_RING_CONTROL_BYTES + READ_RING_BYTES);
