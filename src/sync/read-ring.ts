@@ -47,6 +47,20 @@ export function ringControl(buffer: SharedArrayBuffer): Int32Array {
   return new Int32Array(buffer, 0, READ_RING_CONTROL_BYTES / 4);
 }
 
+/** A ring's data bytes, as a Buffer (for {@link copyBytes}). */
+export function ringData(buffer: SharedArrayBuffer): Buffer {
+  return Buffer.from(buffer, READ_RING_CONTROL_BYTES, READ_RING_BYTES);
+}
+
+/**
+ * Copies `source` into `target` at `offset`. Buffer#fill with a Buffer of exactly the range's
+ * length is one memcpy; TypedArray#set, when either side is shared memory, copies word by word
+ * with relaxed atomics (V8's relaxed_memmove), which profiled at half the engine's time per MiB.
+ */
+export function copyBytes(target: Buffer, offset: number, source: Uint8Array): void {
+  if (source.byteLength > 0) target.fill(source, offset, offset + source.byteLength);
+}
+
 /** What the caller found in the ring. */
 export type RingTake =
   Buffer | typeof STREAM_OPEN | typeof STREAM_EOF | typeof STREAM_FAILED | typeof STREAM_UNATTACHED;
@@ -54,7 +68,7 @@ export type RingTake =
 export class ReadRing {
   readonly buffer = new SharedArrayBuffer(READ_RING_CONTROL_BYTES + READ_RING_BYTES);
   readonly #control = ringControl(this.buffer);
-  readonly #data = new Uint8Array(this.buffer, READ_RING_CONTROL_BYTES, READ_RING_BYTES);
+  readonly #data = ringData(this.buffer);
 
   constructor() {
     Atomics.store(this.#control, R_STATE, STREAM_UNATTACHED);
@@ -74,8 +88,8 @@ export class ReadRing {
     const out = Buffer.allocUnsafe(n);
     const offset = tail & (READ_RING_BYTES - 1);
     const first = Math.min(n, READ_RING_BYTES - offset);
-    out.set(this.#data.subarray(offset, offset + first), 0);
-    if (first < n) out.set(this.#data.subarray(0, n - first), first);
+    copyBytes(out, 0, this.#data.subarray(offset, offset + first));
+    if (first < n) copyBytes(out, first, this.#data.subarray(0, n - first));
     Atomics.store(control, R_TAIL, (tail + n) | 0);
     // Wake the engine only once it waits for room and there is plenty of it (Dekker order: TAIL
     // stored before PAUSED is read, as the engine stores PAUSED before it reads TAIL).

@@ -13,7 +13,6 @@
 import type { Duplex } from 'node:stream';
 import {
   READ_RING_BYTES,
-  READ_RING_CONTROL_BYTES,
   READ_RING_RESUME_BYTES,
   R_HEAD,
   R_PAUSED,
@@ -23,7 +22,9 @@ import {
   STREAM_EOF,
   STREAM_FAILED,
   STREAM_OPEN,
+  copyBytes,
   ringControl,
+  ringData,
 } from './read-ring.js';
 
 /** Atomics.waitAsync (typed only from lib es2024, beyond this project's lib). */
@@ -37,7 +38,7 @@ const waitAsync = (
 export class RingFeeder {
   readonly #stream: Duplex;
   readonly #control: Int32Array;
-  readonly #data: Uint8Array;
+  readonly #data: Buffer;
   /** Wakes the calling thread (bumps the channel's SEQ). */
   readonly #wake: () => void;
   /** Called after each change (data, end): the engine's waits for readability re-check. */
@@ -72,7 +73,7 @@ export class RingFeeder {
   constructor(stream: Duplex, ring: SharedArrayBuffer, first: Buffer | null, wake: () => void) {
     this.#stream = stream;
     this.#control = ringControl(ring);
-    this.#data = new Uint8Array(ring, READ_RING_CONTROL_BYTES, READ_RING_BYTES);
+    this.#data = ringData(ring);
     this.#wake = wake;
     Atomics.store(this.#control, R_STATE, STREAM_OPEN);
     // Pause first: a 'data' listener would otherwise start the flow before `first` is in.
@@ -131,8 +132,8 @@ export class RingFeeder {
     const n = Math.min(room, bytes.byteLength);
     const offset = head & (READ_RING_BYTES - 1);
     const first = Math.min(n, READ_RING_BYTES - offset);
-    this.#data.set(bytes.subarray(0, first), offset);
-    if (first < n) this.#data.set(bytes.subarray(first, n), 0);
+    copyBytes(this.#data, offset, bytes.subarray(0, first));
+    if (first < n) copyBytes(this.#data, 0, bytes.subarray(first, n));
     Atomics.store(control, R_HEAD, (head + n) | 0);
     if (n === bytes.byteLength) return;
     this.#pending = bytes.subarray(n);
