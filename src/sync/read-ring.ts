@@ -14,6 +14,7 @@
  * the end) arrives: neither thread is woken while the other has nothing to say.
  */
 import type { EngineChannel } from './channel.js';
+import { copyBytes } from './shared-copy.js';
 
 /** Int32 slots of the control block. */
 export const R_HEAD = 0;
@@ -47,18 +48,9 @@ export function ringControl(buffer: SharedArrayBuffer): Int32Array {
   return new Int32Array(buffer, 0, READ_RING_CONTROL_BYTES / 4);
 }
 
-/** A ring's data bytes, as a Buffer (for {@link copyBytes}). */
+/** A ring's data bytes, as a Buffer (copies go through copyBytes, shared-copy.ts). */
 export function ringData(buffer: SharedArrayBuffer): Buffer {
   return Buffer.from(buffer, READ_RING_CONTROL_BYTES, READ_RING_BYTES);
-}
-
-/**
- * Copies `source` into `target` at `offset`. Buffer#fill with a Buffer of exactly the range's
- * length is one memcpy; TypedArray#set, when either side is shared memory, copies word by word
- * with relaxed atomics (V8's relaxed_memmove), which profiled at half the engine's time per MiB.
- */
-export function copyBytes(target: Buffer, offset: number, source: Uint8Array): void {
-  if (source.byteLength > 0) target.fill(source, offset, offset + source.byteLength);
 }
 
 /** What the caller found in the ring. */

@@ -22,10 +22,10 @@ import {
   STREAM_EOF,
   STREAM_FAILED,
   STREAM_OPEN,
-  copyBytes,
   ringControl,
   ringData,
 } from './read-ring.js';
+import { copyBytes } from './shared-copy.js';
 
 /** Atomics.waitAsync (typed only from lib es2024, beyond this project's lib). */
 type WaitAsyncResult =
