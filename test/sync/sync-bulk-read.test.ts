@@ -3,7 +3,9 @@
 // byte (never waiting to fill), flow control when the ring is full, and the errors, timeouts and
 // cancellation of reads without the ring. Peers run in child processes (this thread blocks).
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import {
   CONNECTION_CLOSED,
@@ -333,5 +335,30 @@ describe('blocking bulk reads through the shared ring', () => {
       assert.equal(after.connections, before.connections - 1);
       assertSettled(before);
     });
+  });
+
+  it('a connection dropped without close() while its full ring holds the peer back is released once collected', async () => {
+    const peer = await startPeer({ kind: 'tcp', mode: 'source', bytes: 64 * MIB });
+    try {
+      const fixture = fileURLToPath(new URL('./fixtures/gc-ring-child.ts', import.meta.url));
+      const child = spawn(process.execPath, ['--import', 'tsx', '--expose-gc', fixture, String(peer.port)], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let stdout = '';
+      child.stdout.setEncoding('utf8');
+      child.stdout.on('data', (chunk: string) => (stdout += chunk));
+      let timer: NodeJS.Timeout | undefined;
+      const code = await new Promise<number | null>((resolve, reject) => {
+        timer = setTimeout(() => {
+          child.kill('SIGKILL');
+          reject(new Error(`child did not exit in time (output: ${stdout})`));
+        }, 30_000);
+        child.once('exit', resolve);
+      }).finally(() => clearTimeout(timer));
+      assert.equal(code, 0);
+      assert.deepEqual(JSON.parse(stdout), { before: 1, after: 0, timers: 0 });
+    } finally {
+      await peer.stop();
+    }
   });
 });
