@@ -79,6 +79,12 @@ export class RingFeeder {
     // Pause first: a 'data' listener would otherwise start the flow before `first` is in.
     stream.pause();
     if (first && first.byteLength > 0) this.#push(first);
+    // What Node holds already: a stream destroyed since (a reset after data) emits no more
+    // 'data', but read() still returns it, as a read without the ring would.
+    const held: unknown = this.#pending === null ? stream.read() : null;
+    if (held !== null && held !== undefined) {
+      this.#push(typeof held === 'string' ? Buffer.from(held) : (held as Buffer));
+    }
     stream.on('data', this.#onData);
     stream.on('end', this.#onEnd);
     stream.on('error', this.#onFailed);

@@ -294,6 +294,24 @@ describe('blocking bulk reads through the shared ring', () => {
     });
   });
 
+  it('data then a reset, both before the first read: the data, then the error, as without the ring', async () => {
+    const spec: PeerSpec = {
+      kind: 'tcp',
+      mode: 'script',
+      steps: [{ wait: 100 }, { send: 'x'.repeat(1000) }, { reset: true }],
+    };
+    for (const size of [MIB, 10]) {
+      await withPeer(spec, 10, (conn) => {
+        // Let the data and the reset arrive (and Node hold the data) before anything is read.
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+        assert.equal(conn.read(size).length, Math.min(size, 1000), `read(${size})`);
+        if (size === MIB) {
+          assert.throws(() => conn.read(size), isIOError(CONNECTION_CLOSED, 'Connection reset by peer'));
+        }
+      });
+    }
+  });
+
   it('over TLS: 8 MiB byte-exact with read(1 MiB)', async (t) => {
     if (!requireOrSkip(t, HAS_OPENSSL, 'openssl not installed')) return;
     const pki = testPki();
