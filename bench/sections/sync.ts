@@ -5,6 +5,7 @@ import { rows, type BenchSection } from '../section.js';
 import {
   ECHO_COMMAND,
   destroyAndWait,
+  download,
   rawConnect,
   startBenchServerOnThread,
   startEcho,
@@ -17,12 +18,24 @@ const BULK_BYTES = 64 * 1024 * 1024;
 const ONE_BYTE = Buffer.from('x');
 /** The bench peer's upload command ('U' and a 64-bit size, bench/servers.ts). */
 const UPLOAD = 0x55;
+/** The bench peer's download command ('D' and a 64-bit size: it sends that many bytes). */
+const DOWNLOAD = 0x44;
+/** What each blocking read asks for: a large buffer, as a bulk reader would pass. */
+const READ_BYTES = 1024 * 1024;
+
+function command(code: number, size: number): Buffer {
+  const header = Buffer.alloc(9);
+  header[0] = code;
+  header.writeBigUInt64BE(BigInt(size), 1);
+  return header;
+}
 
 /**
  * The blocking API against the Promise API of the same library (connect + close, a 1-byte round
- * trip on an open connection) and against a plain net.Socket (one bulk writeAll). Each blocking
- * call is a request to the engine thread and back, so this is the price of blocking, not of the
- * network.
+ * trip on an open connection) and against a plain net.Socket (a bulk writeAll; a bulk download
+ * read with read(1 MiB)). Each blocking call is a request to the engine thread and back (a read
+ * that finds data in the connection's read ring is none), so this is the price of blocking, not
+ * of the network.
  */
 export const syncSection: BenchSection = {
   name: 'sync',
@@ -56,11 +69,8 @@ export const syncSection: BenchSection = {
           // A fresh connection each time; only the transfer is timed, as in the baseline.
           const connection = client.connectToHostSync(target, 0);
           try {
-            const header = Buffer.alloc(9);
-            header[0] = UPLOAD;
-            header.writeBigUInt64BE(BigInt(k), 1);
             const start = performance.now();
-            connection.writeAll(header);
+            connection.writeAll(command(UPLOAD, k));
             connection.writeAll(payload.subarray(0, k));
             if (connection.read(1).length !== 1) throw new Error('upload not acknowledged');
             return megabytesPerSecond(k, performance.now() - start);
@@ -72,6 +82,36 @@ export const syncSection: BenchSection = {
           const socket = await rawConnect(server.port);
           try {
             return megabytesPerSecond(k, await upload(socket, k));
+          } finally {
+            await destroyAndWait(socket);
+          }
+        },
+      );
+
+      ctx.log(`sync: ${mib} MiB bulk read`);
+      const bulkRead = await compare(
+        bytes,
+        async (k) => {
+          const connection = client.connectToHostSync(target, 0);
+          try {
+            const start = performance.now();
+            connection.writeAll(command(DOWNLOAD, k));
+            let received = 0;
+            // Bounded by the peer's k bytes: every read returns at least one byte until the end.
+            while (received < k) {
+              const part = connection.read(READ_BYTES);
+              if (part.length === 0) throw new Error('download ended early');
+              received += part.length;
+            }
+            return megabytesPerSecond(k, performance.now() - start);
+          } finally {
+            connection.close();
+          }
+        },
+        async (k) => {
+          const socket = await rawConnect(server.port);
+          try {
+            return megabytesPerSecond(k, await download(socket, k));
           } finally {
             await destroyAndWait(socket);
           }
@@ -111,6 +151,12 @@ export const syncSection: BenchSection = {
             metric: `blocking bulk writeAll ${mib} MiB`,
             unit: 'MB/s',
             ...bulk,
+            baselineName: 'net.Socket',
+          },
+          {
+            metric: `blocking bulk read ${mib} MiB`,
+            unit: 'MB/s',
+            ...bulkRead,
             baselineName: 'net.Socket',
           },
           { metric: `blocking 1-byte RTT (${m})`, unit: 'op/s', ...roundTrips, baselineName: 'async API' },

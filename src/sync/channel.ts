@@ -130,6 +130,31 @@ export class EngineChannel {
     }
   }
 
+  /**
+   * Blocks until `ready()` holds (true) or `timeoutMs` passed (false; 0: no limit), for a wait on
+   * shared memory the worker changes before it bumps SEQ (the read ring). Messages that arrive
+   * meanwhile go to their calls' queues.
+   */
+  waitUntil(ready: () => boolean, timeoutMs: number): boolean {
+    const deadline = timeoutMs > 0 ? performance.now() + timeoutMs : Infinity;
+    for (;;) {
+      // SEQ before `ready`, as in receiveUnless.
+      const seq = Atomics.load(this.#control, SEQ);
+      if (ready()) return true;
+      const received = receiveMessageOnPort(this.#port);
+      if (received) {
+        const message = received.message as WorkerMessage;
+        this.#queues.get(message.call)?.push(message);
+        continue;
+      }
+      this.#checkAlive();
+      const left = deadline - performance.now();
+      if (left <= 0) return false;
+      // The worker runs (a ring exists only on a connection it returned).
+      Atomics.wait(this.#control, SEQ, seq, left === Infinity ? undefined : left);
+    }
+  }
+
   #checkAlive(): void {
     if (!this.#gone && Atomics.load(this.#control, STATE) !== WORKER_GONE) return;
     this.#markGone();

@@ -210,6 +210,8 @@ export interface WorkerStats {
   readonly operations: number;
   /** Messages posted to callers since the worker started, by kind ('event', 'proxy-lookup', …). */
   readonly posted: Readonly<Record<string, number>>;
+  /** Times the worker woke the caller (with a message or through shared memory alone). */
+  readonly wakes: number;
   /** process.getActiveResourcesInfo() of the worker, counted by kind. */
   readonly resources: Readonly<Record<string, number>>;
 }
@@ -239,6 +241,18 @@ export type CallerMessage =
       readonly call: number;
       readonly conn: number;
       readonly max: number;
+      readonly timeoutMs: number;
+      readonly cancel: SharedArrayBuffer | null;
+    }
+  /**
+   * A read through the connection's read ring (read-ring.ts); `ring` attaches it (first such
+   * read). Answered with `done` 1 once the ring holds data, 0 at end of stream.
+   */
+  | {
+      readonly op: 'read-ring';
+      readonly call: number;
+      readonly conn: number;
+      readonly ring: SharedArrayBuffer | null;
       readonly timeoutMs: number;
       readonly cancel: SharedArrayBuffer | null;
     }

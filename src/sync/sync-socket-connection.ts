@@ -15,6 +15,8 @@ import {
 import { SharedCancellable } from './shared-cancellable.js';
 import type { SyncTlsClientConnection } from './sync-tls-connection.js';
 import { OPERATION_BYTES, RING_MIN_BYTES, WriteRing } from './write-ring.js';
+import { READ_RING_MIN_BYTES, ReadRing, STREAM_EOF, STREAM_OPEN, STREAM_UNATTACHED } from './read-ring.js';
+import { timedOutError } from '../errors/gerror.js';
 
 type SocketDesc = Extract<ConnectionDesc, { kind: 'socket' }>;
 
@@ -71,6 +73,8 @@ export class SyncSocketConnection implements Disposable {
   #timings: ConnectionTimings | null = null;
   /** The shared ring of large writes, made at the first one (write-ring.ts). */
   #ring: WriteRing | null = null;
+  /** The shared ring reads come through, from the first read of READ_RING_MIN_BYTES on (read-ring.ts). */
+  #readRing: ReadRing | null = null;
 
   /** @internal made by the blocking connect, never by users. */
   constructor(channel: EngineChannel, desc: SocketDesc, timeoutMs: number) {
@@ -168,6 +172,10 @@ export class SyncSocketConnection implements Disposable {
     checkCount(maxBytes, 'maxBytes');
     this.#checkUsable(cancellable);
     if (maxBytes === 0) return Buffer.alloc(0);
+    // A datagram keeps its boundaries: it cannot go through the ring.
+    if (this.#readRing || (maxBytes >= READ_RING_MIN_BYTES && this.type !== 'udp')) {
+      return this.#readThroughRing(maxBytes, cancellable);
+    }
     const reply = this.#request((call) => ({
       op: 'read',
       call,
@@ -178,6 +186,37 @@ export class SyncSocketConnection implements Disposable {
     }));
     if (reply.kind !== 'data') throw unexpected(reply);
     return Buffer.from(reply.data.buffer, reply.data.byteOffset, reply.data.byteLength);
+  }
+
+  /**
+   * A read from the ring: what it holds, up to `maxBytes`, without asking the engine. When it is
+   * empty, this thread sleeps until the engine says data arrived (no message either way), or,
+   * with a SharedCancellable (whose cancel() this thread cannot wait for), asks the engine to
+   * wait; the engine also reports how a stream that failed ended.
+   */
+  #readThroughRing(maxBytes: number, cancellable: Cancellable | null | undefined): Buffer {
+    const ring = (this.#readRing ??= new ReadRing());
+    const cancel = sharedBuffer(cancellable);
+    // Bounded: each pass returns, or waits for the engine's next change (data, end, timeout).
+    for (;;) {
+      const taken = ring.take(maxBytes);
+      if (typeof taken !== 'number') return taken;
+      if (taken === STREAM_EOF) return Buffer.alloc(0);
+      if (taken === STREAM_OPEN && cancel === null) {
+        if (!ring.waitForData(this.#channel, this.#timeoutMs)) throw timedOutError();
+        continue;
+      }
+      const reply = this.#request((call) => ({
+        op: 'read-ring',
+        call,
+        conn: this.#id,
+        ring: taken === STREAM_UNATTACHED ? ring.buffer : null,
+        timeoutMs: this.#timeoutMs,
+        cancel,
+      }));
+      if (reply.kind !== 'done') throw unexpected(reply);
+      if (reply.value === 0) return Buffer.alloc(0);
+    }
   }
 
   /**

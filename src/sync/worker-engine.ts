@@ -35,8 +35,12 @@ export class WorkerEngine {
     this.#wake();
   }
 
-  /** Wakes the caller without a message: it re-checks shared memory it waits on (the write ring). */
+  /** Diagnostics: wake-ups of the caller (WorkerStats.wakes). */
+  #wakes = 0;
+
+  /** Wakes the caller without a message: it re-checks shared memory it waits on (the rings). */
   #wake(): void {
+    this.#wakes++;
     Atomics.add(this.#control, SEQ, 1);
     Atomics.notify(this.#control, SEQ);
   }
@@ -73,6 +77,14 @@ export class WorkerEngine {
           // A copy of exactly these bytes, transferred: the caller gets it without another copy.
           const copy = new Uint8Array(data);
           this.post({ kind: 'data', call: message.call, data: copy }, [copy.buffer]);
+        });
+        return;
+      case 'read-ring':
+        void this.#serve(message.call, message.conn, async (io) => {
+          const readable = await io.readRing(message.ring, message.timeoutMs, message.cancel, () =>
+            this.#wake(),
+          );
+          this.post({ kind: 'done', call: message.call, value: readable });
         });
         return;
       case 'write':
@@ -117,6 +129,7 @@ export class WorkerEngine {
             connections: this.#connections.size,
             operations: this.#operations.size,
             posted: Object.fromEntries(this.#posted),
+            wakes: this.#wakes,
             resources: countResources(),
           },
         });

@@ -13,6 +13,7 @@ import { CONNECTION_CLOSED, IOErrorEnum } from '../errors/enums.js';
 import { GError, IOError, cancelledError, timedOutError } from '../errors/gerror.js';
 import { toGError } from '../errors/errno.js';
 import { watchSharedWord } from './shared-cancellable.js';
+import { RingFeeder } from './worker-read-ring.js';
 import { sendFromRing } from './worker-ring.js';
 
 const EMPTY = new Uint8Array(0);
@@ -24,6 +25,8 @@ export class ConnectionIO {
   #ended = false;
   #error: GError | null = null;
   #busy = false;
+  /** Set once the caller's reads go through its shared ring (read-ring.ts). */
+  #feeder: RingFeeder | null = null;
   readonly #onError = (err: Error): void => {
     this.#error ??= toGError(err);
   };
@@ -59,6 +62,45 @@ export class ConnectionIO {
         await this.#waitFor(['readable', 'end', 'error', 'close'], timeoutMs, cancel);
       }
     });
+  }
+
+  /**
+   * A read through the caller's ring (attached at the first one, `ring` non-null then): waits
+   * until the ring holds data (1) or the stream ended (0), with the errors, timeout and
+   * cancellation of {@link read}. The caller takes the data from the ring itself.
+   */
+  async readRing(
+    ring: SharedArrayBuffer | null,
+    timeoutMs: number,
+    cancel: SharedArrayBuffer | null,
+    wake: () => void,
+  ): Promise<number> {
+    return this.#exclusive(async () => {
+      if (ring) this.#attach(ring, wake);
+      const feeder = this.#feeder;
+      if (!feeder) throw new IOError(IOErrorEnum.FAILED, 'Internal error: read ring not attached');
+      for (;;) {
+        if (feeder.holdsData) return 1;
+        if (!feeder.holdsPending) {
+          // The order of read() above: data, end of stream, error, closed.
+          if (this.#ended || this.#stream.readableEnded) return 0;
+          if (this.#error) throw this.#error;
+          if (this.#stream.destroyed) throw new IOError(CONNECTION_CLOSED, 'Connection closed');
+        }
+        let off = (): void => undefined;
+        const changed = new Promise<void>((resolve) => (off = feeder.onChange(resolve)));
+        await this.#race(changed, timeoutMs, cancel).finally(off);
+      }
+    });
+  }
+
+  #attach(ring: SharedArrayBuffer, wake: () => void): void {
+    if (this.#stream.readableObjectMode) {
+      throw new IOError(IOErrorEnum.FAILED, 'Internal error: no read ring for a datagram connection');
+    }
+    this.#feeder?.detach();
+    this.#feeder = new RingFeeder(this.#stream, ring, this.#leftover, wake);
+    this.#leftover = null;
   }
 
   /** Hands `data` to the socket and waits until it was written to the kernel. */
@@ -161,6 +203,7 @@ export class ConnectionIO {
   }
 
   #detach(): void {
+    this.#feeder?.detach();
     this.#stream.off('end', this.#onEnd);
     // Keep an error listener: a late 'error' must never become an uncaught exception.
     this.#stream.off('error', this.#onError);

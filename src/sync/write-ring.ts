@@ -12,6 +12,7 @@
  */
 import type { EngineChannel } from './channel.js';
 import type { WorkerMessage } from './protocol.js';
+import { copyBytes } from './shared-copy.js';
 
 /** Int32 slots of the control block. */
 export const HEAD = 0;
@@ -29,7 +30,7 @@ export const RING_MIN_BYTES = 64 * 1024;
 export class WriteRing {
   readonly buffer = new SharedArrayBuffer(RING_CONTROL_BYTES + RING_BYTES);
   readonly #control = new Int32Array(this.buffer, 0, RING_CONTROL_BYTES / 4);
-  readonly #data = new Uint8Array(this.buffer, RING_CONTROL_BYTES, RING_BYTES);
+  readonly #data = Buffer.from(this.buffer, RING_CONTROL_BYTES, RING_BYTES);
 
   /** Empties the ring for a new operation (the previous one ended: the worker no longer reads it). */
   reset(): void {
@@ -54,7 +55,7 @@ export class WriteRing {
       }
       const offset = head & (RING_BYTES - 1);
       const n = Math.min(room, data.byteLength - head, RING_BYTES - offset, PUBLISH_BYTES);
-      this.#data.set(data.subarray(head, head + n), offset);
+      copyBytes(this.#data, offset, data.subarray(head, head + n));
       head += n;
       Atomics.store(this.#control, HEAD, head);
       Atomics.notify(this.#control, HEAD);

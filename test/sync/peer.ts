@@ -24,12 +24,30 @@ export interface PeerSpec {
     /** Reads until our FIN, then answers `got N bytes` and closes (a peer waiting for EOF). */
     | 'reply-on-eof'
     /** Reads until our FIN, then reports `{ received, sha256 }` of all it read (message). */
-    | 'digest';
+    | 'digest'
+    /**
+     * At the first byte it reads, sends `bytes` random bytes as fast as they are taken, then FIN;
+     * reports `{ sent, sha256 }`, and `{ stalled }` (bytes sent) when held back for `stallMs`.
+     */
+    | 'source'
+    /** Plays `steps`, then reports `{ sent, sha256 }` of what it sent. */
+    | 'script';
   readonly payload?: string;
+  readonly bytes?: number;
+  readonly stallMs?: number;
+  readonly steps?: readonly ScriptStep[];
   readonly certFile?: string;
   readonly keyFile?: string;
   readonly alpn?: readonly string[];
 }
+
+/** One step of a 'script' peer. */
+export type ScriptStep =
+  | { readonly send: string }
+  | { readonly sendRandom: number }
+  | { readonly wait: number }
+  | { readonly end: true }
+  | { readonly reset: true };
 
 export interface Peer {
   readonly port: number;

@@ -75,6 +75,23 @@ describe('blocking API: no leaks, no lingering', () => {
     }
   });
 
+  it('close() returns once the descriptor is released, as g_io_stream_close returns after close(2)', async () => {
+    const peer = await startPeer({ kind: 'tcp' });
+    try {
+      const client = new SocketClient({ proxyResolver: direct });
+      // A close that did not wait for the engine thread would leave the descriptor open here
+      // for a moment; 20 rounds make that visible, whatever the scheduling.
+      for (let i = 0; i < 20; i++) {
+        const conn = client.connectToHostSync(`127.0.0.1:${peer.port}`, 0);
+        const open = fds();
+        conn.close();
+        assert.equal(fds(), open - 1, `round ${i}: the socket's descriptor is closed when close() returns`);
+      }
+    } finally {
+      await peer.stop();
+    }
+  });
+
   it('a process that used the blocking API exits by itself, with or without close()', async () => {
     const peer = await startPeer({ kind: 'tcp' });
     try {
