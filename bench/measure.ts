@@ -1,7 +1,32 @@
 import { performance } from 'node:perf_hooks';
 
 /** Alternating rounds per comparison: both sides see the same machine state, in turn. */
-export const ROUNDS = 5;
+export const ROUNDS = 7;
+
+/**
+ * One comparison: each side's median, and the median of the per-round ratios (ours ÷ baseline of
+ * the same round). Both sides of a round run back to back, so a change in the machine's load
+ * between rounds moves both and cancels out of that round's ratio; `spread` is the lowest and
+ * highest round ratio, how far this run's machine let the ratio wander.
+ */
+export interface Comparison {
+  readonly ours: number;
+  readonly baseline: number;
+  readonly ratio: number;
+  /** Absent when no round gave a finite ratio (a size that did not grow, at a tiny scale). */
+  readonly spread?: readonly [number, number];
+}
+
+/** Each side's median and the median (and range) of the round-by-round ratios. */
+export function pairedComparison(ours: readonly number[], baseline: readonly number[]): Comparison {
+  const sorted = ours
+    .map((value, i) => value / baseline[i])
+    .filter((ratio) => Number.isFinite(ratio))
+    .sort((x, y) => x - y);
+  const sides = { ours: median(ours), baseline: median(baseline) };
+  if (sorted.length === 0) return { ...sides, ratio: sides.ours / sides.baseline };
+  return { ...sides, ratio: median(sorted), spread: [sorted[0], sorted[sorted.length - 1]] };
+}
 
 /** Operations per second for `n` sequential runs of `op`. */
 export async function sequentialRate(n: number, op: () => Promise<void>): Promise<number> {
@@ -43,13 +68,13 @@ export const megabytesPerSecond = (bytes: number, ms: number): number => bytes /
 
 /**
  * Runs `ours` and `baseline` in alternation, ROUNDS times each with `n` operations, after a short
- * unmeasured warm-up of each (n/10: JIT, connection caches), and returns each side's median.
+ * unmeasured warm-up of each (n/10: JIT, connection caches); see Comparison for what it returns.
  */
 export async function compare(
   n: number,
   ours: (n: number) => Promise<number>,
   baseline: (n: number) => Promise<number>,
-): Promise<{ ours: number; baseline: number }> {
+): Promise<Comparison> {
   const warmup = Math.max(1, Math.ceil(n / 10));
   await ours(warmup);
   await baseline(warmup);
@@ -65,10 +90,10 @@ export async function compare(
       a.push(await ours(n));
     }
   }
-  return { ours: median(a), baseline: median(b) };
+  return pairedComparison(a, b);
 }
 
-function median(values: number[]): number {
+function median(values: readonly number[]): number {
   const sorted = [...values].sort((x, y) => x - y);
   return sorted[Math.floor(sorted.length / 2)];
 }

@@ -2,6 +2,7 @@
 // See docs/benchmarks.md. Numbers are informative only; no test asserts on them.
 import { performance } from 'node:perf_hooks';
 import { toGError } from '../src/errors/errno.js';
+import { ROUNDS } from './measure.js';
 import type { BenchContext, BenchSection } from './section.js';
 import { formatTable, type SectionResult } from './table.js';
 import { connectSection } from './sections/connect.js';
@@ -59,7 +60,8 @@ async function main(): Promise<void> {
   const seconds = ((performance.now() - start) / 1000).toFixed(1);
   process.stdout.write(
     `\ngsocketclient benchmarks (node ${process.version}, ${process.platform}/${process.arch}, ` +
-      `scale ${scale}, ${seconds} s)\nratio = gsocketclient ÷ baseline (higher is better; 1.00 = same speed)\n\n` +
+      `scale ${scale}, ${seconds} s)\nratio = gsocketclient ÷ baseline, the median of ${ROUNDS} alternating rounds' ratios ` +
+      `(higher is better; 1.00 = same speed); rounds = the lowest and highest round ratio\n\n` +
       `${formatTable(results)}\n`,
   );
 }

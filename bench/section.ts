@@ -11,6 +11,10 @@ export interface BenchRow {
   readonly baseline: number;
   /** The baseline's name, e.g. `net.connect`. */
   readonly baselineName: string;
+  /** The median of the round-by-round ratios (measure.ts Comparison); else ours ÷ baseline. */
+  readonly ratio?: number;
+  /** The lowest and highest round ratio. */
+  readonly spread?: readonly [number, number];
   /** A time or a size rather than a rate: the ratio is still ours ÷ baseline, but lower is better. */
   readonly lowerIsBetter?: boolean;
 }

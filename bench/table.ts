@@ -9,12 +9,13 @@ export interface SectionResult {
 }
 
 /**
- * One table for the whole run. `ratio` = gsocketclient ÷ baseline: for rates and throughput,
- * 1.00 means as fast as plain Node, 0.50 half as fast; rows marked ↓ (times, sizes) are better
- * below 1.00.
+ * One table for the whole run. `ratio` = gsocketclient ÷ baseline (the median of the rounds'
+ * ratios, see measure.ts): for rates and throughput, 1.00 means as fast as plain Node, 0.50 half
+ * as fast; rows marked ↓ (times, sizes) are better below 1.00. `rounds` is the lowest and
+ * highest round ratio.
  */
 export function formatTable(results: readonly SectionResult[]): string {
-  const header = ['section', 'metric', 'gsocketclient', 'baseline', 'baseline is', 'ratio'];
+  const header = ['section', 'metric', 'gsocketclient', 'baseline', 'baseline is', 'ratio', 'rounds'];
   const lines: string[][] = [];
   const notes: string[] = [];
   for (const result of results) {
@@ -30,7 +31,8 @@ export function formatTable(results: readonly SectionResult[]): string {
         `${format(row.ours)} ${row.unit}`,
         `${format(row.baseline)} ${row.unit}`,
         row.baselineName,
-        `${(row.ours / row.baseline).toFixed(2)}${row.lowerIsBetter === true ? ' ↓' : ''}`,
+        `${(row.ratio ?? row.ours / row.baseline).toFixed(2)}${row.lowerIsBetter === true ? ' ↓' : ''}`,
+        row.spread === undefined ? '' : `${row.spread[0].toFixed(2)}–${row.spread[1].toFixed(2)}`,
       ]);
     }
   }

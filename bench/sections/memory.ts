@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { ROUNDS } from '../measure.js';
+import { ROUNDS, pairedComparison } from '../measure.js';
 import { rows, type BenchSection } from '../section.js';
 import { startBenchServer } from '../servers.js';
 
@@ -29,13 +29,11 @@ function measureChild(mode: 'ours' | 'net', port: number, count: number): Promis
   });
 }
 
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
 /**
  * Resident memory per idle connection: a child process opens N connections with a default
  * SocketClient and keeps them; another does the same with net.connect. Each child reports
  * (RSS after − RSS before) ÷ N after a warm-up and a full GC; the table shows the medians of
- * alternating runs.
+ * alternating runs, and the median of the pairs' ratios.
  */
 export const memorySection: BenchSection = {
   name: 'memory',
@@ -56,12 +54,12 @@ export const memorySection: BenchSection = {
         }
       }
       const kib = (bytes: number): number => (bytes * 1000) / 1024;
+      const result = pairedComparison(ours.map(kib), base.map(kib));
       return rows([
         {
           metric: `RSS per 1000 idle connections (${n} held)`,
           unit: 'KiB',
-          ours: kib(median(ours)),
-          baseline: kib(median(base)),
+          ...result,
           baselineName: 'net.connect',
           lowerIsBetter: true,
         },
