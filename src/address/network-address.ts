@@ -15,7 +15,7 @@ import { parseHostAndPort } from './host-and-port.js';
 import { InetAddress } from './inet-address.js';
 import { DestinationUri, isPlainDestination, proxyEnumeratorFor } from './proxy-enumeration.js';
 import { InetSocketAddress, type SocketAddress } from './socket-address.js';
-import { joinNetworkUri, splitNetworkUri } from './uri.js';
+import { splitNetworkUri } from './uri.js';
 
 /** RFC 8305 section 3 "Resolution Delay": how long an IPv4 answer waits for a pending IPv6 one. */
 export const RESOLUTION_DELAY_MS = 50;
@@ -155,11 +155,12 @@ export class NetworkAddress implements SocketConnectable {
    */
   proxyEnumerate(opts?: EnumerateOptions): SocketAddressEnumerator {
     const scheme = this.scheme ?? 'none';
+    // The URI is joinNetworkUri(scheme, hostname, port), which DestinationUri builds itself.
     const destination = new DestinationUri(
       scheme,
       this.hostname,
       this.port,
-      () => joinNetworkUri(scheme, this.hostname, this.port),
+      null,
       isPlainDestination(scheme, this.hostname),
     );
     return proxyEnumeratorFor(this, destination, opts);

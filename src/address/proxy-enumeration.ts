@@ -5,7 +5,7 @@
 // each proxyEnumerate() delegates to it. docs/architecture.md explains the layering.
 import { IOErrorEnum } from '../errors/enums.js';
 import { IOError } from '../errors/gerror.js';
-import { hostnameIsIpAddress } from './uri.js';
+import { hostnameIsIpAddress, joinNetworkUri } from './uri.js';
 import type { EnumerateOptions, SocketAddressEnumerator, SocketConnectable } from './connectable.js';
 
 /**
@@ -15,7 +15,8 @@ import type { EnumerateOptions, SocketAddressEnumerator, SocketConnectable } fro
  * wasted work on every connect.
  */
 export class DestinationUri {
-  readonly #make: () => string;
+  /** Builds the URI; null: joinNetworkUri of the parts (a NetworkAddress's, made with no closure). */
+  readonly #make: (() => string) | null;
   #uri: string | null = null;
   /** The URI's scheme, host and port as its parser would give them back (when `plain`). */
   readonly scheme: string;
@@ -28,7 +29,7 @@ export class DestinationUri {
    */
   readonly plain: boolean;
 
-  constructor(scheme: string, host: string, port: number, make: () => string, plain: boolean) {
+  constructor(scheme: string, host: string, port: number, make: (() => string) | null, plain: boolean) {
     this.scheme = scheme;
     this.host = host;
     this.port = port;
@@ -37,7 +38,7 @@ export class DestinationUri {
   }
 
   get uri(): string {
-    this.#uri ??= this.#make();
+    this.#uri ??= this.#make !== null ? this.#make() : joinNetworkUri(this.scheme, this.host, this.port);
     return this.#uri;
   }
 }

@@ -199,7 +199,12 @@ export class ConnectOperation implements AttemptOwner {
   #laterAttempts: Map<number, Attempt> | null = null;
   #connectTimer: ClockTimer | null = null;
   #resolveTimer: ClockTimer | null = null;
-  /** Attempt-delay timers by attempt number; none is armed when the only address is known. */
+  /**
+   * Attempt-delay timers by attempt number; none is armed when the only address is known. One
+   * (usual: a fallback connect has one at a time) in fields, more in a Map made when needed.
+   */
+  #delayId = 0;
+  #delayTimer: ClockTimer | null = null;
   #delayTimers: Map<number, ClockTimer> | null = null;
   readonly #log: AttemptLog;
   /**
@@ -433,7 +438,9 @@ export class ConnectOperation implements AttemptOwner {
         ? this.#connectTimer
         : id === 'resolve'
           ? this.#resolveTimer
-          : this.#delayTimers?.get(id);
+          : id === this.#delayId && this.#delayTimer !== null
+            ? this.#delayTimer
+            : this.#delayTimers?.get(id);
     if (timer !== undefined && timer !== null) this.#settings.clock.clearTimeout(timer);
     this.#setTimer(id, null);
   }
@@ -441,7 +448,13 @@ export class ConnectOperation implements AttemptOwner {
   #setTimer(id: TimerId, timer: ClockTimer | null): void {
     if (id === 'connect') this.#connectTimer = timer;
     else if (id === 'resolve') this.#resolveTimer = timer;
-    else if (timer !== null) (this.#delayTimers ??= new Map()).set(id, timer);
+    else if (timer !== null) {
+      if (this.#delayTimer === null || id === this.#delayId) {
+        this.#delayId = id;
+        this.#delayTimer = timer;
+        this.#delayTimers?.delete(id);
+      } else (this.#delayTimers ??= new Map()).set(id, timer);
+    } else if (id === this.#delayId && this.#delayTimer !== null) this.#delayTimer = null;
     else this.#delayTimers?.delete(id);
   }
 

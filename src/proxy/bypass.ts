@@ -33,9 +33,22 @@ export function loopbackEntry(destination: Destination, proxyLoopback: boolean):
   return findIgnoreRule(LOOPBACK, destination.host, destination.port)?.entry ?? null;
 }
 
+/** The proxy list of every direct decision: read-only everywhere (lookup() hands out copies). */
+const DIRECT_ONLY: readonly string[] = Object.freeze(['direct://']);
+
+/** Direct decisions without an ignore entry, one per source: a connect asks for one each time. */
+const plainDirect = new Map<string, ProxyDecision>();
+
 /** A decision to connect directly, with why and the ignore entry that matched. */
 export function direct(source: string, matchedIgnoreHost: string | null): ProxyDecision {
-  return { source, matchedIgnoreHost, proxies: ['direct://'] };
+  if (matchedIgnoreHost !== null) return { source, matchedIgnoreHost, proxies: DIRECT_ONLY };
+  let decision = plainDirect.get(source);
+  if (decision === undefined) {
+    decision = Object.freeze({ source, matchedIgnoreHost: null, proxies: DIRECT_ONLY });
+    // A few fixed reasons, and WPAD's, which name what failed: bounded all the same.
+    if (plainDirect.size < 16) plainDirect.set(source, decision);
+  }
+  return decision;
 }
 
 /** The checked constructor arguments of a resolver taking `(env, { proxyLoopback })`: the flag. */

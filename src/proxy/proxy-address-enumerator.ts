@@ -370,6 +370,9 @@ export class ProxyAddressEnumerator extends BaseAddressEnumerator {
 
   /** A source for one proxy URI, or null to skip it (no scheme, or an unparseable URI). */
   #open(proxyUri: string): Source | null {
+    // What every connect without a proxy opens: no scheme to parse out of it.
+    if (proxyUri === 'direct://')
+      return { kind: 'direct', addresses: this.#connectable.enumerate(this.#opts) };
     const scheme = parseScheme(proxyUri);
     if (scheme === null) return null; // `""`, `"😼"`: skipped silently, as GIO does
     const protocol = scheme.toLowerCase();

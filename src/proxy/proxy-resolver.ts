@@ -2,6 +2,7 @@ import type { CancelOptions } from '../cancellable.js';
 import { EnvironmentProxyResolver } from './environment-proxy-resolver.js';
 import { SystemProxyResolver } from './system-proxy-resolver.js';
 import { checkLookup, proxyWarning } from './lookup-checks.js';
+import { direct } from './bypass.js';
 import {
   decideQuickly,
   explanation,
@@ -137,6 +138,6 @@ class DummyProxyResolver implements ProxyResolver {
   }
   /** @internal lookup() without a Promise: always direct. */
   [decideQuickly](): ProxyDecision | null {
-    return { source: 'proxy resolver', matchedIgnoreHost: null, proxies: ['direct://'] };
+    return direct('proxy resolver', null);
   }
 }
