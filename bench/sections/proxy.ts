@@ -87,6 +87,43 @@ function handRolledConnect(proxyPort: number, targetPort: number): Promise<void>
   });
 }
 
+/**
+ * The least a SOCKS5 client can do (RFC 1928): net.connect, the no-auth greeting, then CONNECT to
+ * an IPv4 literal once the method is chosen (microsocks does not take the two in one write), and
+ * read the 10-byte reply. Not a baseline of the table: it measures how far any client could get
+ * ahead of the `socks` package through this daemon (a note below the table).
+ */
+function handRolledSocks5(proxyPort: number, targetPort: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port: proxyPort });
+    let received: Buffer = Buffer.alloc(0);
+    let stage: 'method' | 'reply' = 'method';
+    const fail = (message: string): void => {
+      socket.destroy();
+      reject(new Error(message));
+    };
+    const onData = (chunk: Buffer): void => {
+      received = received.length === 0 ? chunk : Buffer.concat([received, chunk]);
+      if (stage === 'method') {
+        if (received.length < 2) return;
+        if (received[0] !== 5 || received[1] !== 0) return fail('SOCKS5 method refused');
+        received = received.subarray(2);
+        stage = 'reply';
+        const request = Buffer.from([5, 1, 0, 1, 127, 0, 0, 1, targetPort >> 8, targetPort & 0xff]);
+        socket.write(request);
+      }
+      if (received.length < 10) return;
+      socket.off('data', onData);
+      socket.off('error', reject);
+      if (received[1] !== 0) return fail(`SOCKS5 CONNECT answered ${received[1]}`);
+      destroyAndWait(socket).then(resolve, reject);
+    };
+    socket.once('connect', () => socket.write(Buffer.from([5, 1, 0])));
+    socket.on('data', onData);
+    socket.once('error', reject);
+  });
+}
+
 /** The plain-Node way to open a tunnel: http.request({ method: 'CONNECT' }). */
 function httpConnect(proxyPort: number, targetPort: number): Promise<void> {
   return new Promise<void>((resolve, reject) => {
@@ -131,6 +168,7 @@ export const proxySection: BenchSection = {
         const daemon = await c.start();
         try {
           results.push(...(await measure(ctx, c, daemon.port, target.port, notes)));
+          if (c.baselineName === 'socks') await measureSocksFloor(ctx, daemon.port, target.port, notes);
         } finally {
           await daemon.stop();
         }
@@ -193,4 +231,28 @@ async function measure(
       baselineName: c.baselineName,
     },
   ];
+}
+
+/**
+ * How much faster than `socks` the least possible SOCKS5 client is through the same daemon, in
+ * the same run: the ceiling of any client's ratio against `socks` on this machine.
+ */
+async function measureSocksFloor(
+  ctx: BenchContext,
+  proxyPort: number,
+  targetPort: number,
+  notes: string[],
+): Promise<void> {
+  const n = Math.max(10, Math.round(SEQUENTIAL * ctx.scale));
+  ctx.log(`proxy: hand-rolled SOCKS5 vs socks, ${n} sequential`);
+  const socks = CASES[0];
+  const floor = await compare(
+    n,
+    (k) => sequentialRate(k, () => handRolledSocks5(proxyPort, targetPort)),
+    (k) => sequentialRate(k, () => socks.baseline(proxyPort, targetPort)),
+  );
+  notes.push(
+    `a minimal hand-rolled SOCKS5 client vs socks through microsocks, sequential (${n}): ` +
+      `${floor.ratio.toFixed(2)} (the most any client could gain over socks here)`,
+  );
 }
