@@ -1,6 +1,7 @@
 // One side of the `memory` bench, in a process of its own: opens `count` connections to the
 // bench peer at 127.0.0.1:port, keeps them idle, and prints how much the resident set grew per
-// connection. Run by bench/sections/memory.ts as `node --expose-gc rss-child.js <ours|net> <port> <count>`.
+// connection, twice: after a short warm-up, then after a warm-up as long as the measurement.
+// Run by bench/sections/memory.ts as `node --expose-gc rss-child.js <ours|net> <port> <count>`.
 import { connect, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SocketClient, type SocketConnection } from '../src/index.js';
@@ -48,15 +49,36 @@ async function openMany(n: number): Promise<(() => void)[]> {
   return closers;
 }
 
+/** Opens `count` connections, keeps them idle, and measures what the process grew by, per connection. */
+async function measureHeld(): Promise<{ rss: number; heap: number; close: () => void }> {
+  await sleep(50);
+  gc();
+  const before = process.memoryUsage();
+  const held = await openMany(count);
+  await sleep(50);
+  gc();
+  const after = process.memoryUsage();
+  return {
+    rss: (after.rss - before.rss) / count,
+    heap: (after.heapUsed - before.heapUsed) / count,
+    close: () => {
+      for (const close of held) close();
+    },
+  };
+}
+
 // Warm-up: lazily created state (the default resolvers, JIT code) is not per connection.
 for (const close of await openMany(WARMUP)) close();
-await sleep(50);
-gc();
-const before = process.memoryUsage().rss;
-const held = await openMany(count);
-await sleep(50);
-gc();
-const after = process.memoryUsage().rss;
-process.stdout.write(`${JSON.stringify({ bytesPerConnection: (after - before) / count })}\n`);
-for (const close of held) close();
+// First with only that short warm-up: what 1000 connections cost a process that has barely
+// connected before, one-time costs included (code optimised while they open, V8 sizing its
+// young generation to the allocation rate).
+const cold = await measureHeld();
+cold.close();
+// Then again in the same process, now warmed by as many connections as are measured: what each
+// held connection costs once those one-time costs are paid.
+const steady = await measureHeld();
+process.stdout.write(
+  `${JSON.stringify({ bytesPerConnection: cold.rss, steadyBytesPerConnection: steady.rss, heapPerConnection: steady.heap })}\n`,
+);
+steady.close();
 process.exit(0);
