@@ -562,7 +562,11 @@ export class ConnectOperation implements AttemptOwner {
       this.#emit(SocketClientEvent.PROXY_NEGOTIATING, shown);
       this.#throwIfOver();
       deadline = new Deadline(this.#caller, this.#settings.timeoutMs, this.#settings.clock);
-      negotiation = proxy.connect(shown, proxyAddress, { cancellable: deadline.cancellable });
+      // Promise.resolve() hands a native Promise back as it is; an application's Proxy written
+      // in JavaScript may return its stream without one, as `await` accepts.
+      negotiation = Promise.resolve(
+        proxy.connect(shown, proxyAddress, { cancellable: deadline.cancellable }),
+      );
     } catch (err) {
       deadline?.dispose();
       queueMicrotask(() => failed(err));
