@@ -294,7 +294,7 @@ describe('blocking bulk reads through the shared ring', () => {
     });
   });
 
-  it('data then a reset, both before the first read: the data, then the error, as without the ring', async () => {
+  it('data then a reset, both before the first read: the data, then the reset or EOF, as without the ring', async () => {
     const spec: PeerSpec = {
       kind: 'tcp',
       mode: 'script',
@@ -306,7 +306,17 @@ describe('blocking bulk reads through the shared ring', () => {
         Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
         assert.equal(conn.read(size).length, Math.min(size, 1000), `read(${size})`);
         if (size === MIB) {
-          assert.throws(() => conn.read(size), isIOError(CONNECTION_CLOSED, 'Connection reset by peer'));
+          // Then the reset, or end of stream: a reset that arrives with the data is often seen by
+          // libuv as a hang-up after a partial read, which it reports as EOF without reading the
+          // error. A plain net.Socket gets 'end' there too, and so did the blocking API before the
+          // ring. Either way, no data after it.
+          let next: Buffer | null = null;
+          try {
+            next = conn.read(size);
+          } catch (err) {
+            isIOError(CONNECTION_CLOSED, 'Connection reset by peer')(err);
+          }
+          if (next !== null) assert.equal(next.length, 0, 'EOF after the data');
         }
       });
     }
