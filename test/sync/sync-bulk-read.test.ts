@@ -9,7 +9,6 @@ import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import {
   CONNECTION_CLOSED,
-  IOError,
   IOErrorEnum,
   SharedCancellable,
   SimpleProxyResolver,
@@ -20,40 +19,12 @@ import { syncEngineStats } from '../../src/sync/channel.js';
 import { READ_RING_BYTES, READ_RING_MIN_BYTES, READ_RING_RESUME_BYTES } from '../../src/sync/read-ring.js';
 import { HAS_OPENSSL, testPki } from '../helpers/certs.js';
 import { requireOrSkip } from '../helpers/env.js';
-import { startPeer, type Peer, type PeerSpec } from './peer.js';
+import { startPeer, type PeerSpec } from './peer.js';
 import { startTsWorker, workerExit } from './threads.js';
+import { isIOError, withPeer } from './with-peer.js';
 
 const direct = new SimpleProxyResolver();
 const MIB = 1024 * 1024;
-
-async function withPeer(
-  spec: PeerSpec,
-  timeout: number,
-  body: (conn: SyncSocketConnection, peer: Peer) => void | Promise<void>,
-): Promise<void> {
-  const peer = await startPeer(spec);
-  try {
-    const conn = new SocketClient({ proxyResolver: direct, timeout }).connectToHostSync(
-      `127.0.0.1:${peer.port}`,
-      0,
-    );
-    try {
-      await body(conn, peer);
-    } finally {
-      conn.close();
-    }
-  } finally {
-    await peer.stop();
-  }
-}
-
-const isIOError = (code: number, message?: string | RegExp) => (err: unknown) => {
-  assert.ok(err instanceof IOError, String(err));
-  assert.equal(err.code, code, err.message);
-  if (typeof message === 'string') assert.equal(err.message, message);
-  else if (message) assert.match(err.message, message);
-  return true;
-};
 
 type Stats = ReturnType<typeof syncEngineStats>;
 const postedTotal = (stats: Stats): number => Object.values(stats.posted).reduce((a, b) => a + b, 0);

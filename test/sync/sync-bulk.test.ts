@@ -6,50 +6,20 @@ import { createHash, randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import {
   CONNECTION_CLOSED,
-  IOError,
   IOErrorEnum,
   SharedCancellable,
   SimpleProxyResolver,
   SocketClient,
-  type SyncSocketConnection,
 } from '../../src/index.js';
 import { syncEngineStats } from '../../src/sync/channel.js';
 import { HAS_OPENSSL, testPki } from '../helpers/certs.js';
 import { requireOrSkip } from '../helpers/env.js';
 import { RING_BYTES, RING_MIN_BYTES } from '../../src/sync/write-ring.js';
-import { startPeer, type Peer, type PeerSpec } from './peer.js';
+import { startPeer } from './peer.js';
 import { startTsWorker, workerExit } from './threads.js';
+import { isIOError, withPeer } from './with-peer.js';
 
 const direct = new SimpleProxyResolver();
-
-async function withPeer(
-  spec: PeerSpec,
-  timeout: number,
-  body: (conn: SyncSocketConnection, peer: Peer) => void | Promise<void>,
-): Promise<void> {
-  const peer = await startPeer(spec);
-  try {
-    const conn = new SocketClient({ proxyResolver: direct, timeout }).connectToHostSync(
-      `127.0.0.1:${peer.port}`,
-      0,
-    );
-    try {
-      await body(conn, peer);
-    } finally {
-      conn.close();
-    }
-  } finally {
-    await peer.stop();
-  }
-}
-
-const isIOError = (code: number, message?: string | RegExp) => (err: unknown) => {
-  assert.ok(err instanceof IOError, String(err));
-  assert.equal(err.code, code, err.message);
-  if (typeof message === 'string') assert.equal(err.message, message);
-  else if (message) assert.match(err.message, message);
-  return true;
-};
 
 /** The worker's state after an operation: nothing in flight, no timer or wait left behind. */
 function assertSettled(before: ReturnType<typeof syncEngineStats>): void {

@@ -6,7 +6,6 @@ import { describe, it } from 'node:test';
 import {
   CONNECTION_CLOSED,
   Cancellable,
-  IOError,
   IOErrorEnum,
   SharedCancellable,
   SimpleProxyResolver,
@@ -15,39 +14,11 @@ import {
   SyncSocketConnection,
 } from '../../src/index.js';
 import { unusedPort } from '../helpers/servers.js';
-import { startPeer, type PeerSpec } from './peer.js';
+import { startPeer } from './peer.js';
 import { startTsWorker, workerExit } from './threads.js';
+import { isIOError, withPeer } from './with-peer.js';
 
 const direct = new SimpleProxyResolver();
-
-async function withPeer(
-  spec: PeerSpec,
-  timeout: number,
-  body: (conn: SyncSocketConnection) => void | Promise<void>,
-): Promise<void> {
-  const peer = await startPeer(spec);
-  try {
-    const conn = new SocketClient({ proxyResolver: direct, timeout }).connectToHostSync(
-      `127.0.0.1:${peer.port}`,
-      0,
-    );
-    try {
-      await body(conn);
-    } finally {
-      conn.close();
-    }
-  } finally {
-    await peer.stop();
-  }
-}
-
-const isIOError = (code: number, message?: string | RegExp) => (err: unknown) => {
-  assert.ok(err instanceof IOError, String(err));
-  assert.equal(err.code, code, err.message);
-  if (typeof message === 'string') assert.equal(err.message, message);
-  else if (message) assert.match(err.message, message);
-  return true;
-};
 
 describe('SyncSocketConnection I/O', () => {
   it('write and read back 1 MiB through an echo peer (write in pieces, read what is there)', async () => {
