@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import type { Duplex } from 'node:stream';
 import { SocketClient } from '../../src/index.js';
 import { blockingRate, compare, megabytesPerSecond, sequentialRate } from '../measure.js';
 import { rows, type BenchSection } from '../section.js';
@@ -59,6 +60,18 @@ export const syncSection: BenchSection = {
           }),
       );
 
+      /** The baseline of the bulk rows: `k` bytes moved on a fresh net.Socket, in MB/s. */
+      const overNetSocket = async (
+        move: (socket: Duplex, k: number) => Promise<number>,
+        k: number,
+      ): Promise<number> => {
+        const socket = await rawConnect(server.port);
+        try {
+          return megabytesPerSecond(k, await move(socket, k));
+        } finally {
+          await destroyAndWait(socket);
+        }
+      };
       const bytes = Math.max(1024 * 1024, Math.round(BULK_BYTES * ctx.scale));
       const mib = Math.round(bytes / (1024 * 1024));
       ctx.log(`sync: ${mib} MiB writeAll`);
@@ -78,14 +91,7 @@ export const syncSection: BenchSection = {
             connection.close();
           }
         },
-        async (k) => {
-          const socket = await rawConnect(server.port);
-          try {
-            return megabytesPerSecond(k, await upload(socket, k));
-          } finally {
-            await destroyAndWait(socket);
-          }
-        },
+        (k) => overNetSocket(upload, k),
       );
 
       ctx.log(`sync: ${mib} MiB bulk read`);
@@ -108,14 +114,7 @@ export const syncSection: BenchSection = {
             connection.close();
           }
         },
-        async (k) => {
-          const socket = await rawConnect(server.port);
-          try {
-            return megabytesPerSecond(k, await download(socket, k));
-          } finally {
-            await destroyAndWait(socket);
-          }
-        },
+        (k) => overNetSocket(download, k),
       );
 
       const m = Math.max(10, Math.round(ROUND_TRIPS * ctx.scale));
