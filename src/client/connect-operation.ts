@@ -40,6 +40,7 @@ import { TlsClientConnection } from '../tls/tls-client-connection.js';
 import { AttemptLog, type AttemptRecord } from './attempt-log.js';
 import { ConnectCore, type CoreAction, type CoreErrors, type TimerId } from './connect-core.js';
 import { Deadline } from './deadline.js';
+import { SmallMap } from './small-map.js';
 import { ReportedError, connectTimeoutError } from './error-info.js';
 import {
   SocketAttempt,
@@ -191,21 +192,15 @@ export class ConnectOperation implements AttemptOwner {
   /** Made on first use: an address known without I/O needs no cancellable. */
   #enumerationCancel: LinkedCancellable | null = null;
   readonly #core: ConnectCore<SocketAddress, ReportedError>;
-  /**
-   * The attempts not yet over: the first (usually the only one) in a field, later ones in a Map
-   * made when a second attempt starts.
-   */
-  #firstAttempt: Attempt | null = null;
-  #laterAttempts: Map<number, Attempt> | null = null;
+  /** The attempts not yet over, by the core's number (usually just one). */
+  readonly #attempts = new SmallMap<Attempt>();
   #connectTimer: ClockTimer | null = null;
   #resolveTimer: ClockTimer | null = null;
   /**
-   * Attempt-delay timers by attempt number; none is armed when the only address is known. One
-   * (usual: a fallback connect has one at a time) in fields, more in a Map made when needed.
+   * Attempt-delay timers by attempt number; made when the first is armed (none is when the only
+   * address is known).
    */
-  #delayId = 0;
-  #delayTimer: ClockTimer | null = null;
-  #delayTimers: Map<number, ClockTimer> | null = null;
+  #delayTimers: SmallMap<ClockTimer> | null = null;
   readonly #log: AttemptLog;
   /**
    * Batches of actions that came while another batch was being carried out (see #run), oldest
@@ -259,12 +254,7 @@ export class ConnectOperation implements AttemptOwner {
   // ---- the attempts not yet over ------------------------------------------------------------
 
   #attempt(id: number): Attempt {
-    return id === this.#firstAttempt?.id ? this.#firstAttempt : this.#laterAttempts!.get(id)!;
-  }
-
-  #forgetAttempt(id: number): void {
-    if (id === this.#firstAttempt?.id) this.#firstAttempt = null;
-    else this.#laterAttempts?.delete(id);
+    return this.#attempts.get(id)!;
   }
 
   #enumerationCancellable(): LinkedCancellable {
@@ -310,7 +300,7 @@ export class ConnectOperation implements AttemptOwner {
   attemptFailed(attempt: Attempt, failure: AttemptFailure): void {
     if (this.#core.completed) return;
     const id = attempt.id;
-    this.#forgetAttempt(id);
+    this.#attempts.delete(id);
     // Socket creation / bind errors: no event, no decoration (gsocketclient.c applies
     // clarify_connect_error to connect() failures only), next address at once.
     if (failure.stage === 'create') attempt.record.stage = 'socket';
@@ -345,7 +335,7 @@ export class ConnectOperation implements AttemptOwner {
       this.#cancel();
       return;
     }
-    this.#forgetAttempt(id);
+    this.#attempts.delete(id);
     const proxying = stage === SocketClientEvent.PROXY_NEGOTIATING;
     const error = new ReportedError(
       toGError(err),
@@ -438,9 +428,7 @@ export class ConnectOperation implements AttemptOwner {
         ? this.#connectTimer
         : id === 'resolve'
           ? this.#resolveTimer
-          : id === this.#delayId && this.#delayTimer !== null
-            ? this.#delayTimer
-            : this.#delayTimers?.get(id);
+          : this.#delayTimers?.get(id);
     if (timer !== undefined && timer !== null) this.#settings.clock.clearTimeout(timer);
     this.#setTimer(id, null);
   }
@@ -448,13 +436,7 @@ export class ConnectOperation implements AttemptOwner {
   #setTimer(id: TimerId, timer: ClockTimer | null): void {
     if (id === 'connect') this.#connectTimer = timer;
     else if (id === 'resolve') this.#resolveTimer = timer;
-    else if (timer !== null) {
-      if (this.#delayTimer === null || id === this.#delayId) {
-        this.#delayId = id;
-        this.#delayTimer = timer;
-        this.#delayTimers?.delete(id);
-      } else (this.#delayTimers ??= new Map()).set(id, timer);
-    } else if (id === this.#delayId && this.#delayTimer !== null) this.#delayTimer = null;
+    else if (timer !== null) (this.#delayTimers ??= new SmallMap()).set(id, timer);
     else this.#delayTimers?.delete(id);
   }
 
@@ -505,14 +487,13 @@ export class ConnectOperation implements AttemptOwner {
     const spare = this.#spare;
     this.#spare = null;
     const attempt = new Attempt(this, id, this.#log.begin(address), address, this.#settings, spare);
-    if (this.#firstAttempt === null) this.#firstAttempt = attempt;
-    else (this.#laterAttempts ??= new Map()).set(id, attempt);
+    this.#attempts.set(id, attempt);
   }
 
   /** A loser: its connect stops, or its connection (queued, or in the application layer) closes. */
   #abandon(id: number): void {
     const attempt = this.#attempt(id);
-    this.#forgetAttempt(id);
+    this.#attempts.delete(id);
     attempt.socket.abort();
     this.#log.end(attempt.record, 'abandoned');
   }
@@ -672,8 +653,7 @@ export class ConnectOperation implements AttemptOwner {
 
   /** Unlinks from the caller's cancellable so a reused one accumulates nothing (GLib 56d371942e). */
   #release(): void {
-    this.#firstAttempt = null;
-    this.#laterAttempts = null;
+    this.#attempts.clear();
     this.#enumerationCancel?.dispose();
     if (this.#linked !== null) {
       this.#linked.disconnect(this.#cancelHandler);
