@@ -98,8 +98,8 @@ export class SocketAttempt<T> {
     // A plain TCP connect reports everything asynchronously (Transport's contract), so it starts
     // at once: one tick less between a failed attempt and the next one. Other kinds can call back
     // synchronously, so they start on the next tick, once the caller has registered the attempt.
-    if (!startsQuietly(address, settings)) process.nextTick(() => this.#start(null));
-    else if (spare === null || !this.#claim(spare)) this.#start(null);
+    if (!startsQuietly(address, settings)) process.nextTick(() => this.#start());
+    else if (spare === null || !this.#claim(spare)) this.#startQuietly(null);
   }
 
   get connection(): SocketConnection | null {
@@ -127,7 +127,18 @@ export class SocketAttempt<T> {
     return true;
   }
 
-  #start(spare: Socket | null): void {
+  /**
+   * A plain TCP attempt that startsQuietly() accepted (its checks are done), on a new socket or
+   * on `spare`, a failed attempt's socket.
+   */
+  #startQuietly(spare: Socket | null): void {
+    if (this.#settled) return;
+    const address = this.address as InetSocketAddress;
+    const local = this.#settings.localAddress as InetSocketAddress | null;
+    this.#startTcp(address, address.family, local, this.#settings, spare);
+  }
+
+  #start(): void {
     if (this.#settled) return;
     const settings = this.#settings;
     const created = checkSocketKind(this.address, settings);
@@ -145,7 +156,7 @@ export class SocketAttempt<T> {
         return;
       }
       if (settings.type === SocketType.DATAGRAM) this.#startUdp(this.address, socketFamily, local);
-      else this.#startTcp(this.address, socketFamily, local, settings, spare);
+      else this.#startTcp(this.address, socketFamily, local, settings, null);
     } else {
       this.#fail({
         stage: 'create',
@@ -318,7 +329,7 @@ export class SocketAttempt<T> {
       // The spare this attempt claimed has closed: connect it again (#watch listens anew).
       this.off('close', SocketAttempt.#onClose);
       attempt.#waiting = false;
-      attempt.#start(this);
+      attempt.#startQuietly(this);
     } else attempt.#fail({ stage: 'connect', error: errnoError('ECONNRESET') });
   }
 
@@ -360,7 +371,11 @@ export class SocketAttempt<T> {
   }
 }
 
-/** Whether #start only opens a TCP socket (no callback before it returns). */
+/**
+ * Whether the attempt only opens a TCP socket (no callback before it returns): a stream socket to
+ * an Inet address, of the address's family, with a local address of that family if any. #start's
+ * checks would all pass, so #startQuietly skips them.
+ */
 function startsQuietly(address: SocketAddress, settings: SocketSettings): boolean {
   if (!(address instanceof InetSocketAddress) || settings.type !== SocketType.STREAM) return false;
   const local = settings.localAddress;
