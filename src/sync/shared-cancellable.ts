@@ -1,16 +1,9 @@
 import { Cancellable } from '../cancellable.js';
 import { invalidArgument } from '../errors/gerror.js';
+import { waitAsync } from './wait-async.js';
 
 /** Int32 slot of the shared word: 0 = not cancelled, 1 = cancelled. */
 const FLAG = 0;
-
-/** Atomics.waitAsync (Node >= 16; typed only from lib es2024, beyond this project's lib). */
-type WaitAsyncResult =
-  | { readonly async: true; readonly value: Promise<'ok' | 'timed-out'> }
-  | { readonly async: false; readonly value: 'not-equal' | 'timed-out' };
-const waitAsync = (
-  Atomics as unknown as { waitAsync(array: Int32Array, index: number, value: number): WaitAsyncResult }
-).waitAsync.bind(Atomics);
 
 /**
  * A Cancellable whose state lives in shared memory, so another thread can cancel a blocking

@@ -26,14 +26,7 @@ import {
   ringData,
 } from './read-ring.js';
 import { copyBytes } from './shared-copy.js';
-
-/** Atomics.waitAsync (typed only from lib es2024, beyond this project's lib). */
-type WaitAsyncResult =
-  | { readonly async: true; readonly value: Promise<'ok' | 'timed-out'> }
-  | { readonly async: false; readonly value: 'not-equal' | 'timed-out' };
-const waitAsync = (
-  Atomics as unknown as { waitAsync(array: Int32Array, index: number, value: number): WaitAsyncResult }
-).waitAsync.bind(Atomics);
+import { waitAsync } from './wait-async.js';
 
 export class RingFeeder {
   readonly #stream: Duplex;

@@ -11,14 +11,7 @@ import type { GError } from '../errors/gerror.js';
 import { cancelledError, timedOutError } from '../errors/gerror.js';
 import { watchSharedWord } from './shared-cancellable.js';
 import { HEAD, RING_BYTES, RING_CONTROL_BYTES, TAIL } from './write-ring.js';
-
-/** Atomics.waitAsync (typed only from lib es2024, beyond this project's lib). */
-type WaitAsyncResult =
-  | { readonly async: true; readonly value: Promise<'ok' | 'timed-out'> }
-  | { readonly async: false; readonly value: 'not-equal' | 'timed-out' };
-const waitAsync = (
-  Atomics as unknown as { waitAsync(array: Int32Array, index: number, value: number): WaitAsyncResult }
-).waitAsync.bind(Atomics);
+import { waitAsync } from './wait-async.js';
 
 export interface RingWrite {
   readonly stream: Duplex;
