@@ -184,15 +184,11 @@ export function decodeHttpConnectReply(bytes: Buffer, eof: boolean, hasCredentia
   return error ? fail(error) : done(true, bytes.length);
 }
 
-/** Replies up to this size are searched byte by byte; longer ones with Buffer's native search. */
-const SCANNED_IN_JS = 1024;
-
 /**
- * Where `\r\n\r\n` starts in the C string `bytes` holds (before any NUL), or -1. A usual reply
- * (70 bytes or so) is scanned here, which costs less than the native calls of the general case.
+ * Where `\r\n\r\n` starts in the C string `bytes` holds (before any NUL), or -1, in one pass: a
+ * usual reply (70 bytes or so) costs less this way than cString() and a native search.
  */
 function headerEnd(bytes: Buffer): number {
-  if (bytes.length > SCANNED_IN_JS) return cString(bytes).indexOf(HEADER_END);
   for (let i = 0; i < bytes.length; i++) {
     const c = bytes[i];
     if (c === 0) return -1;
